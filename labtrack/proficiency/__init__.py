@@ -1,0 +1,1 @@
+"""Comparison rounds and proficiency testing."""

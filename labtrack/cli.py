@@ -1,0 +1,74 @@
+"""`flask labtrack ...`: demo data, accounts, tokens, and each area's commands."""
+
+import importlib
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from labtrack.extensions import db
+
+labtrack_cli = AppGroup("labtrack", help="labtrack commands.")
+
+
+@labtrack_cli.command("demo")
+@click.option("--force", is_flag=True, help="Load even if the database holds other data.")
+def demo_command(force: bool) -> None:
+    """Load the demo data set (idempotent)."""
+    from labtrack.demo import DemoRefused, load_demo
+
+    try:
+        summary = load_demo(force=force)
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary)
+
+
+@labtrack_cli.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "quality", "inspector", "lab_manager", "viewer"]))
+@click.option("--lab", "lab_code", help="Lab code (lab managers only).")
+@click.option("--full-name", default="")
+@click.option("--email", default=None)
+def create_user_command(username, role, lab_code, full_name, email) -> None:
+    """Create a user; the password is read from standard input."""
+    from labtrack.auth.service import create_user
+    from labtrack.services import InvalidInput
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = create_user(username, password, role, lab_code=lab_code, full_name=full_name, email=email)
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        sys.exit(1)
+    click.echo(f"Created {user.username} ({user.role}).")
+
+
+@labtrack_cli.command("create-token")
+@click.argument("username")
+@click.option("--name", default="", help="A label for the token.")
+def create_token_command(username: str, name: str) -> None:
+    """Print a new API token for a user (shown once; only its hash is kept)."""
+    from labtrack.auth.models import User
+    from labtrack.auth.service import issue_token
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    click.echo(issue_token(user, name=name))
+
+
+# Each area adds its own commands with a `register(group)` function in `<area>/commands.py`.
+for _area in ("labs", "scope", "audits", "proficiency", "reports"):
+    try:
+        _module = importlib.import_module(f"labtrack.{_area}.commands")
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"labtrack.{_area}.commands":
+            raise
+    else:
+        _module.register(labtrack_cli)

@@ -1,0 +1,54 @@
+"""The demo data set: the province of the field notes (one entry point, idempotent)."""
+
+import importlib
+
+from sqlalchemy import func, select
+
+from labtrack.auth.models import User
+from labtrack.extensions import db
+from labtrack.labs.models import Lab
+from labtrack.services import act_as, commit
+
+DEMO_PASSWORD = "labtrack-demo"
+STAFF = [
+    ("admin", "admin", "System administrator"),
+    ("quality", "quality", "Quality department"),
+    ("inspector", "inspector", "Lead inspector"),
+    ("viewer", "viewer", "Bureau reader"),
+]
+AREAS = ("scope", "audits", "proficiency")
+
+
+class DemoRefused(Exception):
+    """The database holds data that is not the demo's."""
+
+
+def demo_present() -> bool:
+    """Whether the demo set has been loaded into this database."""
+    return db.session.scalar(select(Lab.id).where(Lab.code == "SC-TC")) is not None
+
+
+def load_demo(force: bool = False) -> str:
+    """Load the demo (labs, accounts, then each area's data); running it again adds nothing."""
+    users = db.session.scalar(select(func.count()).select_from(User)) or 0
+    labs = db.session.scalar(select(func.count()).select_from(Lab)) or 0
+    if (users or labs) and not demo_present() and not force:
+        raise DemoRefused("The database holds other data; use --force to add the demo to it.")
+    act_as(None, comment="demo data")
+    from labtrack.demo_labs import load_accounts, load_labs
+
+    lab_by_code = load_labs()
+    load_accounts(lab_by_code, DEMO_PASSWORD, STAFF)
+    commit()
+    lines = [f"labs: {len(lab_by_code)}"]
+    for area in AREAS:
+        try:
+            module = importlib.import_module(f"labtrack.{area}.demo_data")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"labtrack.{area}.demo_data":
+                raise
+            continue
+        act_as(None, comment="demo data")
+        lines.append(f"{area}: {module.load(lab_by_code)}")
+        commit()
+    return "Demo data loaded. " + "; ".join(lines)

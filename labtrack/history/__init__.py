@@ -1,0 +1,1 @@
+"""The append-only change log of every domain record."""

@@ -1,0 +1,145 @@
+"""Writes a history row for every insert, update and delete of a Tracked model."""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import has_request_context
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from labtrack.models_base import utcnow
+
+
+class Tracked:
+    """Mixin: changes to this model are written to the history automatically."""
+
+    __history_exclude__: tuple[str, ...] = ()
+
+
+def set_actor(session: Session, user: Any) -> None:
+    """Name the user whose actions the following flushes record (CLI, services)."""
+    session.info["actor"] = user
+
+
+def set_comment(session: Session, comment: str | None) -> None:
+    """Attach a comment (a reason, a transition note) to the next flush's history rows."""
+    session.info["history_comment"] = comment
+
+
+def current_actor(session: Session) -> Any:
+    """The user to record: the one set on the session, else the signed-in user."""
+    actor = session.info.get("actor")
+    if actor is None and has_request_context():
+        from flask_login import current_user
+
+        if current_user and current_user.is_authenticated:
+            actor = current_user
+    return actor
+
+
+def to_json(value: Any) -> Any:
+    """A JSON-safe form of a column value."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _columns(obj: Tracked) -> list[Any]:
+    exclude = set(obj.__history_exclude__)
+    return [a for a in inspect(obj).mapper.column_attrs if a.key not in exclude]
+
+
+def _insert_changes(obj: Tracked) -> dict[str, list]:
+    changes = {}
+    for attr in _columns(obj):
+        value = getattr(obj, attr.key)
+        if value is not None and attr.key != "id":
+            changes[attr.key] = [None, to_json(value)]
+    return changes
+
+
+def _update_changes(obj: Tracked) -> dict[str, list]:
+    state = inspect(obj)
+    changes = {}
+    for attr in _columns(obj):
+        hist = state.attrs[attr.key].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old != new:
+            changes[attr.key] = [to_json(old), to_json(new)]
+    return changes
+
+
+def _delete_changes(obj: Tracked) -> dict[str, list]:
+    return {
+        a.key: [to_json(getattr(obj, a.key)), None]
+        for a in _columns(obj)
+        if getattr(obj, a.key) is not None and a.key != "id"
+    }
+
+
+def history_row(actor: Any, table: str, record_id: int, action: str, changes: dict, comment=None):
+    """The column values of one history row."""
+    return {
+        "at": utcnow(),
+        "user_id": getattr(actor, "id", None),
+        "username": getattr(actor, "username", None),
+        "table_name": table,
+        "record_id": record_id,
+        "action": action,
+        "changes": changes,
+        "comment": comment,
+    }
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    from labtrack.history.models import HistoryEntry
+
+    actor = current_actor(session)
+    comment = session.info.pop("history_comment", None)
+    rows = []
+    for obj in session.new:
+        if isinstance(obj, Tracked):
+            rows.append(("insert", obj, _insert_changes(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, Tracked) and session.is_modified(obj, include_collections=False):
+            changes = _update_changes(obj)
+            if changes:
+                rows.append(("update", obj, changes))
+    for obj in session.deleted:
+        if isinstance(obj, Tracked):
+            rows.append(("delete", obj, _delete_changes(obj)))
+    if not rows:
+        return
+    values = [
+        history_row(actor, obj.__tablename__, inspect(obj).mapper.primary_key_from_instance(obj)[0], action, changes, comment)
+        for action, obj, changes in rows
+    ]
+    session.connection().execute(insert(HistoryEntry), values)
+
+
+def record_bulk(session: Session, table: str, entries: list[tuple[int, str, dict]], comment=None):
+    """Write history rows for changes made with bulk SQL (imports), in one executemany."""
+    from labtrack.history.models import HistoryEntry
+
+    if not entries:
+        return
+    actor = current_actor(session)
+    values = [history_row(actor, table, rid, action, ch, comment) for rid, action, ch in entries]
+    session.execute(insert(HistoryEntry), values)
+
+
+def install() -> None:
+    """Listen to every ORM session's flushes (idempotent)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)

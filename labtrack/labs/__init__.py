@@ -1,0 +1,1 @@
+"""Laboratories and their qualifications."""

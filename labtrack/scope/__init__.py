@@ -1,0 +1,1 @@
+"""Scope of accreditation and capability growth."""

@@ -1,0 +1,72 @@
+"""Locale choice, Jinja filters and the values every template can use."""
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from labtrack.auth.permissions import Perm
+
+
+def select_locale() -> str:
+    """The user's saved language, else the session's, else the browser's best match."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    best = request.accept_languages.best_match(["en", "zh"]) if request else None
+    return "zh_Hans_CN" if best == "zh" else "en"
+
+
+def isodate(value) -> str:
+    """ISO 8601 date (or date and minutes) for display; empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def number(value, digits: int | None = None) -> str:
+    """A number with thousands separators, or a fixed number of decimals."""
+    if value is None:
+        return ""
+    if digits is not None:
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.4g}"
+
+
+def history_action_label(action: str) -> str:
+    """A history row's action in the user's language."""
+    from flask_babel import gettext as _
+
+    labels = {"insert": _("created"), "update": _("changed"), "delete": _("deleted")}
+    return labels.get(action, action)
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and the template context."""
+    app.jinja_env.filters["isodate"] = isodate
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    from labtrack.auth.labels import ROLE_LABELS
+    from labtrack.labs.models import LAB_STATUS_LABELS
+
+    # Globals, not context values, so that imported macros see them too.
+    app.jinja_env.globals.update(
+        Perm=Perm,
+        url_endpoints=app.view_functions.keys(),
+        role_label=lambda r: str(ROLE_LABELS.get(r, r)),
+        lab_status_label=lambda s: str(LAB_STATUS_LABELS.get(s, s)),
+        history_action_label=history_action_label,
+    )
+
+    @app.context_processor
+    def inject() -> dict:
+        from flask_babel import get_locale
+
+        return {"LANGUAGES": app.config["LANGUAGES"], "current_locale": str(get_locale())}

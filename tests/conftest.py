@@ -1,0 +1,152 @@
+"""Fixtures: the app on SQLite or PostgreSQL, users of every role, signed-in clients."""
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from config import TestingConfig
+from labtrack import create_app
+from labtrack.auth.models import User
+from labtrack.auth.permissions import Role
+from labtrack.extensions import db
+from labtrack.labs.models import Lab, LabKind
+from tests.pg import TempPostgres
+
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default=os.environ.get("LABTRACK_TEST_DB", "sqlite"),
+        choices=["sqlite", "postgresql"],
+        help="database the suite runs on",
+    )
+
+
+def require_or_skip(env: str, reason: str) -> None:
+    """Skip with a reason, or fail when the environment says the thing is required."""
+    if os.environ.get(env) == "1":
+        pytest.fail(f"{reason} ({env}=1 makes this required)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[TempPostgres]:
+    """A PostgreSQL server of our own for the session (skipped if not installed)."""
+    try:
+        server = TempPostgres()
+        server.start()
+    except (FileNotFoundError, OSError) as exc:
+        require_or_skip("LABTRACK_REQUIRE_PG", f"PostgreSQL not available: {exc}")
+    except Exception as exc:  # initdb / pg_ctl failed
+        require_or_skip("LABTRACK_REQUIRE_PG", f"PostgreSQL could not start: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest) -> str:
+    """sqlite:// by default; a fresh PostgreSQL database with --db=postgresql."""
+    if request.config.getoption("--db") == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        return server.create_database("labtrack_test")
+    return "sqlite://"
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path) -> Iterator[Flask]:
+    """A fresh application with empty tables for every test."""
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        UPLOAD_FOLDER = str(tmp_path / "uploads")
+
+    app = create_app(Config)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        if database_url.startswith("postgresql"):
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_lab() -> Callable[..., Lab]:
+    """Create a lab (code, name, region, kind may be given)."""
+    counter = iter(range(1, 10_000))
+
+    def make(code: str | None = None, **fields) -> Lab:
+        n = next(counter)
+        lab = Lab(
+            code=code or f"LAB-{n:03d}",
+            name=fields.pop("name", f"Laboratory {n}"),
+            region=fields.pop("region", "Chengdu"),
+            kind=fields.pop("kind", LabKind.REGIONAL_LAB),
+            **fields,
+        )
+        db.session.add(lab)
+        db.session.commit()
+        return lab
+
+    return make
+
+
+@pytest.fixture
+def make_user(make_lab) -> Callable[..., User]:
+    """Create a user of a role; lab managers get a lab of their own unless one is given."""
+
+    def make(role: str | Role = Role.ADMIN, username: str | None = None, lab: Lab | None = None, **fields) -> User:
+        role = Role(role)
+        if role == Role.LAB_MANAGER and lab is None:
+            lab = make_lab()
+        user = User(username=username or f"{role.value}-{lab.code if lab else 'x'}", role=role, lab=lab, **fields)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+class Auth:
+    """Signs a test client in and out."""
+
+    def __init__(self, client: FlaskClient, make_user: Callable[..., User]):
+        self.client, self.make_user = client, make_user
+
+    def login(self, user_or_role: User | str | Role = Role.ADMIN, **kw) -> User:
+        user = user_or_role if isinstance(user_or_role, User) else self.make_user(user_or_role, **kw)
+        response = self.client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return user
+
+    def logout(self) -> None:
+        self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient, make_user) -> Auth:
+    """auth.login(role) signs the test client in as a new user of that role."""
+    return Auth(client, make_user)
+
+
+@pytest.fixture
+def api_token(make_user) -> Callable[..., tuple[User, dict]]:
+    """A user of a role and the Authorization header of a new token of theirs."""
+    from labtrack.auth.service import issue_token
+
+    def make(role: str | Role = Role.ADMIN, **kw) -> tuple[User, dict]:
+        user = kw.pop("user", None) or make_user(role, **kw)
+        return user, {"Authorization": f"Bearer {issue_token(user)}"}
+
+    return make
