@@ -35,7 +35,10 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"en": "English", "zh_Hans_CN": "简体中文"}
-    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    # One catalogue per area (see scripts/i18n.py); Flask-Babel merges them.
+    BABEL_TRANSLATION_DIRECTORIES = ";".join(
+        str(BASE_DIR / "translations" / sub) for sub in ("", "scope", "audits", "proficiency")
+    )
 
     BOOTSTRAP_SERVE_LOCAL = True
     PASSWORD_HASH_METHOD = "scrypt"

@@ -34,7 +34,7 @@ def register_extensions(app: Flask) -> None:
     """Initialise the extensions and the hooks they need."""
     from labtrack import templating
     from labtrack.auth import session as auth_session
-    from labtrack.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+    from labtrack.extensions import babel, bootstrap, csrf, db, migrate
     from labtrack.history import tracking
 
     db.init_app(app)

@@ -14,10 +14,14 @@ labtrack_cli = AppGroup("labtrack", help="labtrack commands.")
 
 @labtrack_cli.command("demo")
 @click.option("--force", is_flag=True, help="Load even if the database holds other data.")
-def demo_command(force: bool) -> None:
+@click.option("--if-empty", is_flag=True, help="Load only into an empty database (make run).")
+def demo_command(force: bool, if_empty: bool) -> None:
     """Load the demo data set (idempotent)."""
-    from labtrack.demo import DemoRefused, load_demo
+    from labtrack.demo import DemoRefused, database_is_empty, load_demo
 
+    if if_empty and not database_is_empty():
+        click.echo("The database already holds data; demo not loaded.")
+        return
     try:
         summary = load_demo(force=force)
     except DemoRefused as exc:

@@ -28,11 +28,16 @@ def demo_present() -> bool:
     return db.session.scalar(select(Lab.id).where(Lab.code == "SC-TC")) is not None
 
 
-def load_demo(force: bool = False) -> str:
-    """Load the demo (labs, accounts, then each area's data); running it again adds nothing."""
+def database_is_empty() -> bool:
+    """No users and no labs yet."""
     users = db.session.scalar(select(func.count()).select_from(User)) or 0
     labs = db.session.scalar(select(func.count()).select_from(Lab)) or 0
-    if (users or labs) and not demo_present() and not force:
+    return not (users or labs)
+
+
+def load_demo(force: bool = False) -> str:
+    """Load the demo (labs, accounts, then each area's data); running it again adds nothing."""
+    if not database_is_empty() and not demo_present() and not force:
         raise DemoRefused("The database holds other data; use --force to add the demo to it.")
     act_as(None, comment="demo data")
     from labtrack.demo_labs import load_accounts, load_labs

@@ -150,3 +150,99 @@ def api_token(make_user) -> Callable[..., tuple[User, dict]]:
         return user, {"Authorization": f"Bearer {issue_token(user)}"}
 
     return make
+
+
+# --- End-to-end: a live server on a SQLite file, and headless Chromium driven by Playwright ---
+
+SCREENSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "screenshots")
+CHROMIUM = "/usr/bin/chromium"
+
+
+class LiveServer:
+    """The app served on a free loopback port by a background thread."""
+
+    def __init__(self, app: Flask, url: str):
+        self.app, self.url = app, url
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[LiveServer]:
+    """A real HTTP server (CSRF on) on a fresh SQLite file; use live_server.app to add data."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'live.db'}"
+        UPLOAD_FOLDER = str(tmp_path / "uploads")
+        WTF_CSRF_ENABLED = True
+        SERVER_NAME = None
+
+    app = create_app(Config)
+    with app.app_context():
+        db.create_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, started by Playwright (skipped when not installed)."""
+    if not os.path.exists(CHROMIUM):
+        require_or_skip("LABTRACK_REQUIRE_BROWSER", f"Chromium not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+        ],
+    )
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab (English, desktop size); `shot(page, name)` saves a screenshot."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def shot(tab, name: str) -> str:
+    """Save a full-page screenshot under screenshots/ and return its path."""
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.join(SCREENSHOTS, f"{name}.png")
+    tab.screenshot(path=path, full_page=True)
+    return path
+
+
+def browser_login(tab, live: LiveServer, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form."""
+    tab.goto(live("/login"))
+    tab.fill("#username", username)
+    tab.fill("#password", password)
+    tab.click("#submit")
+    tab.wait_for_load_state("networkidle")

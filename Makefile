@@ -1,0 +1,47 @@
+# labtrack: `make run` serves the demo, `make test` runs the whole suite (see README).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres translations lint bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.runtime
+	$(PY) scripts/i18n.py compile
+
+run: $(VENV)/.runtime translations
+	$(FLASK) db upgrade
+	$(FLASK) labtrack demo --if-empty
+	@echo ""
+	@echo "labtrack on http://127.0.0.1:$(PORT)/"
+	@echo "Demo logins (password for all: labtrack-demo):"
+	@echo "  admin, quality, inspector, viewer, and manager-<lab code> (e.g. manager-SC-TC)"
+	@echo ""
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The whole suite on SQLite, then the database tests again on a throw-away PostgreSQL server.
+test: $(VENV)/.dev translations
+	$(PY) -m pytest
+	$(PY) -m pytest --db=postgresql -m "not browser" -q tests
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check labtrack tests bench scripts config.py wsgi.py
+
+bench: $(VENV)/.dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
