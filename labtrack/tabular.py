@@ -1,0 +1,212 @@
+"""Reading and writing CSV and XLSX tables: streaming, strict headers, errors by row and column."""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from flask import Response
+from flask_babel import gettext as _
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an input file; rows are numbered as a spreadsheet shows them."""
+
+    row: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """For JSON answers."""
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+class TabularError(Exception):
+    """The file cannot be read as the expected table; `errors` lists every problem found."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors[:20]))
+        self.errors = errors
+
+
+def _fail(message: str, row: int = 1, column: str | None = None) -> TabularError:
+    return TabularError([RowError(row, column, message)])
+
+
+def sniff_format(head: bytes, filename: str = "") -> str:
+    """'xlsx' or 'csv' from the file's first bytes (not its name); TabularError otherwise."""
+    if not head:
+        raise _fail(_("The file is empty."))
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")) or b"\x00" in head[:4096]:
+        raise _fail(_("The file is neither CSV nor XLSX."))
+    try:
+        head[:4096].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the 4096-byte boundary is fine; anything else is not UTF-8.
+        if exc.start < len(head[:4096]) - 4:
+            raise _fail(_("The file is neither CSV nor XLSX (CSV must be UTF-8).")) from exc
+    return "csv"
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _check_header(found: list[str], expected: list[str]) -> None:
+    found = [h.strip().lstrip("\ufeff") for h in found]
+    while found and found[-1] == "":
+        found.pop()
+    if found != expected:
+        raise _fail(
+            _("The header must be exactly: %(expected)s (found: %(found)s).",
+              expected=",".join(expected), found=",".join(found) or _("nothing"))
+        )
+
+
+def _csv_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise _fail(_("The file is empty.")) from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise _fail(_("The file cannot be read as CSV: %(error)s", error=str(exc))) from exc
+    _check_header(header, expected)
+    width = len(expected)
+    try:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > width and any(v.strip() for v in values[width:]):
+                raise _fail(_("More values than columns in the header."), row=number)
+            values = (values + [""] * width)[:width]
+            yield number, {k: v.strip() for k, v in zip(expected, values, strict=True)}
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise _fail(_("The file cannot be read as CSV: %(error)s", error=str(exc)), row=reader.line_num) from exc
+
+
+def _xlsx_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _fail(_("The file is neither CSV nor XLSX.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows()
+        try:
+            header = [_cell_text(c.value) for c in next(rows)]
+        except StopIteration:
+            raise _fail(_("The file is empty.")) from None
+        _check_header(header, expected)
+        width = len(expected)
+        for number, cells in enumerate(rows, start=2):
+            values = []
+            for index, cell in enumerate(cells):
+                if getattr(cell, "data_type", None) == "f" or (
+                    isinstance(cell.value, str) and cell.value.startswith("=")
+                ):
+                    column = expected[index] if index < width else None
+                    raise _fail(_("Formulas are not accepted; enter the value."), row=number, column=column)
+                values.append(_cell_text(cell.value))
+            if not any(values):
+                continue
+            if len(values) > width and any(values[width:]):
+                raise _fail(_("More values than columns in the header."), row=number)
+            values = (values + [""] * width)[:width]
+            yield number, dict(zip(expected, values, strict=True))
+    finally:
+        workbook.close()
+
+
+def read_table(
+    source: str | Path | IO[bytes], expected: list[str], max_bytes: int | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, {column: text}) from a CSV or XLSX file, streaming; header checked first."""
+    stream: IO[bytes] = open(source, "rb") if isinstance(source, str | Path) else source  # noqa: SIM115
+    try:
+        if max_bytes is not None:
+            stream.seek(0, io.SEEK_END)
+            size = stream.tell()
+            stream.seek(0)
+            if size > max_bytes:
+                raise _fail(_("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
+        head = stream.read(8192)
+        stream.seek(0)
+        kind = sniff_format(head)
+        rows = _xlsx_rows(stream, expected) if kind == "xlsx" else _csv_rows(stream, expected)
+        yield from rows
+    finally:
+        if isinstance(source, str | Path):
+            stream.close()
+
+
+def _safe(value: Any) -> Any:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_bytes(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    """A UTF-8 CSV file (with BOM so spreadsheet programs read Chinese correctly)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _safe(_cell_text(v) if isinstance(v, date) else v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(header: list[str], rows: Iterable[Iterable[Any]], title: str = "data") -> bytes:
+    """An XLSX workbook with one sheet, written in streaming mode."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "data")
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_safe(_cell_text(v)) if isinstance(v, date) else _safe(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_response(fmt: str, basename: str, header: list[str], rows: Iterable[Iterable[Any]]) -> Response:
+    """A download of the table as CSV or XLSX (400 for any other format)."""
+    from flask import abort
+
+    if fmt == "csv":
+        body, mimetype = csv_bytes(header, rows), CSV_MIMETYPE
+    elif fmt == "xlsx":
+        body, mimetype = xlsx_bytes(header, rows, basename), XLSX_MIMETYPE
+    else:
+        abort(400)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
+    return response
