@@ -168,3 +168,8 @@ class Qualification(Tracked, db.Model):
     def scheme_label(self) -> str:
         """The scheme in the user's language."""
         return str(SCHEME_LABELS.get(self.scheme, self.scheme))
+
+    @property
+    def status_label(self) -> str:
+        """The certificate's status in the user's language."""
+        return str(QUALIFICATION_STATUS_LABELS.get(self.status, self.status))

@@ -1,0 +1,140 @@
+"""Importing laboratories from CSV or XLSX: every row checked, then all written or nothing.
+
+A row whose code already exists updates that lab's name, region and kind (matched without regard to
+case; the stored code is kept); its status, flags and certificates are left alone. New codes
+create active labs.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from labtrack.extensions import db
+from labtrack.labs.models import Lab, LabKind, LabStatus
+from labtrack.services import act_as, commit
+from labtrack.tabular import RowError, TabularError, read_table
+
+HEADER = ["code", "name", "region", "kind"]
+CODE_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+LIMITS = {"code": 32, "name": 200, "region": 80}
+# English labels (and the Chinese words of the field notes) accepted beside the enum values.
+_KIND_WORDS = {
+    LabKind.TECHNICAL_CENTRE: ("Technical centre", "Technical center", "技术中心"),
+    LabKind.REGIONAL_LAB: ("Regional laboratory", "Regional lab", "区域实验室"),
+    LabKind.PRODUCT_QUALITY: ("Product quality inspection institute", "产品质量监督检验所", "产品质量检验所"),
+    LabKind.METROLOGY: ("Metrology institute", "计量测试所", "计量院"),
+    LabKind.FIBRE: ("Fibre inspection institute", "Fiber inspection institute", "纤维检验所"),
+    LabKind.SPECIAL_EQUIPMENT: ("Special-equipment inspection institute", "Special equipment inspection institute",
+                                "特种设备检验所"),
+    LabKind.ENTERPRISE: ("Enterprise laboratory", "Enterprise lab", "企业实验室"),
+    LabKind.THIRD_PARTY: ("Third-party laboratory", "Third-party lab", "第三方实验室"),
+}
+KIND_ALIASES: dict[str, LabKind] = {k.value: k for k in LabKind}
+for _kind, _words in _KIND_WORDS.items():
+    for _word in _words:
+        KIND_ALIASES[_word.lower()] = _kind
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """No row was refused."""
+        return not self.errors
+
+    def summary(self) -> str:
+        """One line for the command line or a flash message."""
+        if self.dry_run:
+            return _("Dry run: %(c)d to create, %(u)d to update, %(s)d unchanged; nothing written.",
+                     c=len(self.created), u=len(self.updated), s=len(self.unchanged))
+        return _("Imported: %(c)d created, %(u)d updated, %(s)d unchanged.",
+                 c=len(self.created), u=len(self.updated), s=len(self.unchanged))
+
+
+def parse_kind(text: str) -> LabKind | None:
+    """A kind from its value, its English label or its Chinese name; None if unknown."""
+    return KIND_ALIASES.get(text.strip().lower()) if text else None
+
+
+def _check_row(number: int, row: dict[str, str]) -> tuple[dict[str, Any] | None, list[RowError]]:
+    errors = []
+    for column in ("code", "name", "region", "kind"):
+        if not row[column]:
+            errors.append(RowError(number, column, _("A value is required.")))
+    for column, limit in LIMITS.items():
+        if len(row[column]) > limit:
+            errors.append(RowError(number, column, _("At most %(n)d characters.", n=limit)))
+    if row["code"] and len(row["code"]) <= LIMITS["code"] and not CODE_RE.match(row["code"]):
+        errors.append(RowError(number, "code", _("Letters, digits, dot, dash and underscore only.")))
+    kind = parse_kind(row["kind"])
+    if row["kind"] and kind is None:
+        known = ", ".join(k.value for k in LabKind)
+        errors.append(RowError(number, "kind", _("Unknown kind %(kind)s; use one of: %(known)s.",
+                                                 kind=row["kind"][:40], known=known)))
+    if errors:
+        return None, errors
+    return {"code": row["code"], "name": row["name"], "region": row["region"], "kind": kind}, []
+
+
+def read_labs(source: str | Path | IO[bytes]) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+    """Every valid row and every error of a file (duplicate codes in the file are errors too)."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    errors: list[RowError] = []
+    first_row: dict[str, int] = {}
+    try:
+        for number, raw in read_table(source, HEADER, max_bytes=current_app.config.get("MAX_IMPORT_BYTES")):
+            data, row_errors = _check_row(number, raw)
+            errors += row_errors
+            if data is None:
+                continue
+            key = data["code"].lower()
+            if key in first_row:
+                errors.append(RowError(number, "code", _("Code %(code)s already appears in row %(row)d.",
+                                                        code=data["code"], row=first_row[key])))
+                continue
+            first_row[key] = number
+            rows.append((number, data))
+    except TabularError as exc:
+        errors += exc.errors
+    return rows, errors
+
+
+def import_labs(source: str | Path | IO[bytes], actor: Any = None, dry_run: bool = False) -> ImportReport:
+    """Create or update labs from a file; with any error (or a dry run) nothing is written."""
+    report = ImportReport(dry_run=dry_run)
+    rows, report.errors = read_labs(source)
+    if not rows and not report.errors:
+        report.errors.append(RowError(2, None, _("The file has no data rows.")))
+    if report.errors:
+        return report
+    existing = {lab.code.lower(): lab for lab in db.session.scalars(select(Lab))}
+    for _number, data in rows:
+        lab = existing.get(data["code"].lower())
+        if lab is None:
+            report.created.append(data["code"])
+            if not dry_run:
+                db.session.add(Lab(status=LabStatus.ACTIVE, is_model_lab=False, **data))
+            continue
+        changed = {k: v for k, v in data.items() if k != "code" and getattr(lab, k) != v}
+        (report.updated if changed else report.unchanged).append(lab.code)
+        if not dry_run:
+            for key, value in changed.items():
+                setattr(lab, key, value)
+    if not dry_run:
+        act_as(actor, comment="import-labs")
+        commit()
+    return report
+
