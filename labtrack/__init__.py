@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount the web areas and the JSON API."""
     from labtrack.api import init_api
     from labtrack.audits.views import bp as audits_bp
+    from labtrack.auth.admin import bp as admin_bp
     from labtrack.auth.views import bp as auth_bp
     from labtrack.labs.views import bp as labs_bp
     from labtrack.main import bp as main_bp
@@ -65,7 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from labtrack.reports.views import bp as reports_bp
     from labtrack.scope.views import bp as scope_bp
 
-    for bp in (main_bp, auth_bp, labs_bp, scope_bp, audits_bp, proficiency_bp, reports_bp):
+    for bp in (main_bp, auth_bp, admin_bp, labs_bp, scope_bp, audits_bp, proficiency_bp, reports_bp):
         app.register_blueprint(bp)
     init_api(app)
 

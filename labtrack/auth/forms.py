@@ -46,3 +46,33 @@ class PasswordResetForm(FlaskForm):
         _l("Repeat password"), validators=[EqualTo("password", message=_l("The passwords differ."))]
     )
     submit = SubmitField(_l("Reset password"))
+
+
+class UserFilterForm(FlaskForm):
+    """Filters of the user list (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    lab = SelectField(_l("Laboratory"), validators=[Optional()])
+
+
+class TokenForm(FlaskForm):
+    """Issue an API token for a user."""
+
+    name = StringField(_l("Label"), validators=[Optional(), Length(max=80)])
+    submit = SubmitField(_l("Issue token"))
+
+
+class AccountForm(FlaskForm):
+    """A user's own password and language."""
+
+    current = PasswordField(_l("Current password"), validators=[Optional()])
+    password = PasswordField(_l("New password"), validators=[Optional(), Length(min=10, max=128)])
+    confirm = PasswordField(
+        _l("Repeat password"), validators=[EqualTo("password", message=_l("The passwords differ."))]
+    )
+    locale = SelectField(_l("Language"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))

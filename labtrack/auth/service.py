@@ -5,14 +5,14 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 from labtrack.auth.models import ApiToken, User, hash_token
 from labtrack.auth.permissions import Role
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
-from labtrack.services import InvalidInput, act_as, commit
+from labtrack.services import Conflict, InvalidInput, act_as, commit
 
 
 class LoginRefused(Exception):
@@ -95,6 +95,9 @@ def update_user(user: User, actor: Any, **fields: Any) -> User:
     )
     if clash:
         raise InvalidInput(_("The user could not be saved."), {"username": [_("This username is taken.")]})
+    _refuse_self_lockout(user, actor, fields.get("active", user.active), role)
+    if fields.get("password") and len(fields["password"]) < 10:
+        raise InvalidInput(_("The user could not be saved."), {"password": [_("Use at least 10 characters.")]})
     user.username = new_name
     user.role = Role(role)
     user.lab = lab if role == Role.LAB_MANAGER else None
@@ -110,6 +113,8 @@ def update_user(user: User, actor: Any, **fields: Any) -> User:
 
 def reset_password(user: User, password: str, actor: Any) -> None:
     """Set a new password and lift any lockout."""
+    if len(password or "") < 10:
+        raise InvalidInput(_("The password was not changed."), {"password": [_("Use at least 10 characters.")]})
     user.set_password(password)
     user.failed_logins = 0
     user.locked_until = None
@@ -124,3 +129,68 @@ def issue_token(user: User, name: str = "", actor: Any = None) -> str:
     db.session.add(ApiToken(user=user, token_hash=hash_token(secret), name=name))
     commit()
     return secret
+
+
+def users_query(role: str | None = None, lab_code: str | None = None, q: str | None = None) -> Select:
+    """Users filtered by role, lab and a search in username, name and e-mail, by username."""
+    stmt = select(User).order_by(User.username)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if lab_code:
+        stmt = stmt.join(Lab, User.lab_id == Lab.id).where(Lab.code == lab_code)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(User.username.ilike(like), User.full_name.ilike(like), User.email.ilike(like)))
+    return stmt
+
+
+def _refuse_self_lockout(user: User, actor: Any, active: bool, role: str) -> None:
+    """An admin may not disable or demote themselves: nobody might be left to undo it."""
+    if actor is None or getattr(actor, "id", None) != user.id:
+        return
+    if not active:
+        raise Conflict(_("You cannot disable your own account."), {"active": [_("You cannot disable your own account.")]})
+    if role != Role.ADMIN and user.role == Role.ADMIN:
+        raise Conflict(_("You cannot take away your own administrator role."),
+                       {"role": [_("You cannot take away your own administrator role.")]})
+
+
+def set_active(user: User, active: bool, actor: Any) -> User:
+    """Disable or enable an account (a disabled user cannot sign in or use tokens)."""
+    _refuse_self_lockout(user, actor, active, user.role)
+    user.active = active
+    if active:
+        user.failed_logins = 0
+        user.locked_until = None
+    act_as(actor, comment="enabled" if active else "disabled")
+    commit()
+    return user
+
+
+def revoke_token(token: ApiToken, actor: Any) -> ApiToken:
+    """Stop a token from working (it stays listed, revoked)."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        act_as(actor, comment="token revoked")
+        commit()
+    return token
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """A user's own password change: the current password must be right."""
+    if not user.check_password(current):
+        raise InvalidInput(_("The password was not changed."), {"current": [_("The current password is wrong.")]})
+    if len(new) < 10:
+        raise InvalidInput(_("The password was not changed."), {"password": [_("Use at least 10 characters.")]})
+    user.set_password(new)
+    act_as(user, comment="password changed")
+    commit()
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    """Remember the user's interface language (None: follow the browser)."""
+    if locale is not None and locale not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(_("Unknown language."), {"locale": [_("Unknown language.")]})
+    user.locale = locale
+    act_as(user)
+    commit()

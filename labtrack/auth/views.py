@@ -1,4 +1,4 @@
-"""Sign in, sign out, and the language switch."""
+"""Sign in, sign out, the language switch, and the user's own account page."""
 
 from urllib.parse import urlsplit
 
@@ -6,10 +6,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from labtrack.auth.forms import LoginForm
+from labtrack.auth.forms import AccountForm, LoginForm
 from labtrack.auth.permissions import Perm, public, require
-from labtrack.auth.service import LoginRefused, authenticate
+from labtrack.auth.service import LoginRefused, authenticate, change_own_password, set_locale
 from labtrack.extensions import db
+from labtrack.services import InvalidInput
 
 bp = Blueprint("auth", __name__)
 
@@ -59,3 +60,26 @@ def set_language(code: str):
             current_user.locale = code
             db.session.commit()
     return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@require(Perm.LOGIN)
+def account():
+    """The signed-in user's own page: change password and interface language."""
+    form = AccountForm(data={"locale": current_user.locale or ""})
+    form.locale.choices = [("", _("Follow the browser"))] + list(current_app.config["LANGUAGES"].items())
+    if form.validate_on_submit():
+        try:
+            if form.password.data:
+                change_own_password(current_user, form.current.data or "", form.password.data)
+            if (form.locale.data or None) != current_user.locale:
+                set_locale(current_user, form.locale.data or None)
+                session.pop("locale", None)
+        except InvalidInput as exc:
+            db.session.rollback()
+            for field, messages in exc.errors.items():
+                getattr(form, field).errors = list(getattr(form, field).errors) + messages
+        else:
+            flash(_("Your account is saved."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
