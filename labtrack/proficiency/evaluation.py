@@ -1,0 +1,178 @@
+"""Evaluating a closed round (scores stored in one executemany) and publishing it (findings raised once)."""
+
+from typing import Any
+
+import numpy as np
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from labtrack.extensions import db
+from labtrack.labs.models import Lab
+from labtrack.models_base import utcnow
+from labtrack.proficiency.models import Evaluation, Result, Round, RoundFinding, RoundStatus
+from labtrack.proficiency.scoring import Outcome, RoundMethod, ScoringError, evaluate_values
+from labtrack.services import Conflict, InvalidInput, act_as, commit
+
+UNSATISFACTORY_SEVERITY = "major"
+SECOND_QUESTIONABLE_SEVERITY = "minor"
+
+
+def method_of(rnd: Round) -> RoundMethod:
+    """The round's evaluation settings as the scoring module takes them."""
+    return RoundMethod(
+        assigned_value_method=rnd.assigned_value_method,
+        sigma_pt_method=rnd.sigma_pt_method or "fixed",
+        score_basis=rnd.score_basis or "z",
+        x_pt=rnd.x_pt,
+        u_x_pt=rnd.u_x_pt,
+        sigma_pt=rnd.sigma_pt,
+    )
+
+
+def _load(round_id: int) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """The round's results as arrays (one query, no ORM objects)."""
+    rows = db.session.execute(
+        select(Result.id, Result.value, Result.expanded_uncertainty, Result.coverage_factor)
+        .where(Result.round_id == round_id)
+        .order_by(Result.id)
+    ).all()
+    ids = [r[0] for r in rows]
+    arr = np.array([(r[1], r[2], r[3]) for r in rows], dtype=np.float64).reshape(-1, 3)  # None -> nan
+    return ids, arr[:, 0], arr[:, 1], arr[:, 2]
+
+
+def evaluate_round(rnd: Round, actor: Any) -> Outcome:
+    """Score a closed (or re-score an evaluated) round and keep what was used; nothing stored on refusal."""
+    if rnd.status not in (RoundStatus.CLOSED, RoundStatus.EVALUATED):
+        message = {
+            RoundStatus.PLANNED: _("The round has not been opened yet; close it before evaluating."),
+            RoundStatus.OPEN: _("The round is still open: close it before evaluating."),
+            RoundStatus.PUBLISHED: _("The round is published; its evaluation can no longer change."),
+        }[rnd.status]
+        raise Conflict(message, {"status": [rnd.status]})
+    ids, values, expanded, coverage = _load(rnd.id)
+    try:
+        outcome = evaluate_values(method_of(rnd), values, expanded, coverage)
+    except ScoringError as exc:
+        raise InvalidInput(exc.message, exc.errors) from exc
+
+    # One executemany of the scores (ORM bulk UPDATE by primary key).
+    kind = outcome.score_kind
+    db.session.execute(
+        update(Result).execution_options(synchronize_session=False),
+        [
+            {"id": rid, "score": float(score), "score_kind": kind, "grade": grade}
+            for rid, score, grade in zip(ids, outcome.scores.tolist(), outcome.grades.tolist(), strict=True)
+        ],
+    )
+    evaluation = rnd.evaluation
+    if evaluation is None:
+        evaluation = Evaluation(round_id=rnd.id)
+        db.session.add(evaluation)
+        rnd.evaluation = evaluation
+    evaluation.assigned_value_method = rnd.assigned_value_method
+    evaluation.sigma_pt_method = rnd.sigma_pt_method if kind in ("z", "z_prime") else None
+    evaluation.score_kind = kind
+    evaluation.x_pt, evaluation.u_x_pt, evaluation.sigma_pt = outcome.x_pt, outcome.u_x_pt, outcome.sigma_pt
+    evaluation.n, evaluation.iterations, evaluation.converged = outcome.n, outcome.iterations, outcome.converged
+    evaluation.x_star, evaluation.s_star = outcome.x_star, outcome.s_star
+    evaluation.z_prime_reason = outcome.z_prime_reason
+    evaluation.reliability = outcome.reliability
+    evaluation.constants, evaluation.summary = outcome.constants, outcome.summary
+    evaluation.evaluated_at = utcnow()
+    evaluation.evaluated_by_id = getattr(actor, "id", None)
+    rnd.status = RoundStatus.EVALUATED
+    act_as(actor, comment=_("Evaluated: %(n)s results scored with %(kind)s.", n=outcome.n, kind=kind))
+    commit()  # expires every loaded Result: the bulk update bypassed the identity map
+    return outcome
+
+
+def _same_item(rnd: Round):
+    """Rounds on the same item as this one (by catalogue item, else by measurand and unit)."""
+    if rnd.item_id is not None:
+        return Round.item_id == rnd.item_id
+    return (Round.item_id.is_(None)) & (Round.measurand == rnd.measurand) & (Round.unit == rnd.unit)
+
+
+def _previous_grades(rnd: Round, lab_ids: list[int]) -> dict[int, str | None]:
+    """Each lab's grade in its latest earlier published round on the same item."""
+    if not lab_ids:
+        return {}
+    rows = db.session.execute(
+        select(Result.lab_id, Result.grade, Round.closes_on, Round.id)
+        .join(Round, Result.round_id == Round.id)
+        .where(
+            Result.lab_id.in_(lab_ids),
+            Round.id != rnd.id,
+            Round.status == RoundStatus.PUBLISHED,
+            _same_item(rnd),
+            (Round.closes_on < rnd.closes_on) | ((Round.closes_on == rnd.closes_on) & (Round.id < rnd.id)),
+        )
+        .order_by(Round.closes_on, Round.id)
+    ).all()
+    latest: dict[int, str | None] = {}
+    for lab_id, grade, _closes, _rid in rows:
+        latest[lab_id] = grade  # ordered by date: the last one wins
+    return latest
+
+
+def _describe(rnd: Round, result: Result, reason: str, unit: str) -> str:
+    evaluation = rnd.evaluation
+    numbers = dict(
+        code=rnd.code, title=rnd.title, value=f"{result.value:.6g}", unit=unit,
+        x_pt=f"{evaluation.x_pt:.6g}", kind=result.score_kind, score=f"{result.score:.2f}",
+    )  # fmt: skip
+    if reason == "unsatisfactory":
+        return _(
+            "Unsatisfactory result in comparison round %(code)s (%(title)s): reported %(value)s %(unit)s "
+            "against the assigned value %(x_pt)s %(unit)s, %(kind)s = %(score)s. Investigate the cause "
+            "and take corrective action (ISO/IEC 17025:2017 7.7.2, 8.7).",
+            **numbers,
+        )
+    return _(
+        "Second questionable result in a row on the same item in comparison round %(code)s (%(title)s): "
+        "reported %(value)s %(unit)s against %(x_pt)s %(unit)s, %(kind)s = %(score)s. Review the method "
+        "and its quality control (ISO/IEC 17025:2017 7.7.2).",
+        **numbers,
+    )
+
+
+def findings_due(rnd: Round) -> list[tuple[Result, str]]:
+    """The results of a round that call for a finding, with why, not yet linked to one."""
+    linked = set(db.session.scalars(select(RoundFinding.result_id).where(RoundFinding.round_id == rnd.id)))
+    results = [r for r in db.session.scalars(select(Result).where(Result.round_id == rnd.id)) if r.id not in linked]
+    questionable = [r for r in results if r.grade == "questionable"]
+    previous = _previous_grades(rnd, [r.lab_id for r in questionable])
+    due = [(r, "unsatisfactory") for r in results if r.grade == "unsatisfactory"]
+    due += [(r, "second_questionable") for r in questionable if previous.get(r.lab_id) == "questionable"]
+    return sorted(due, key=lambda pair: pair[0].id)
+
+
+def publish_round(rnd: Round, actor: Any) -> list[RoundFinding]:
+    """Publish an evaluated round and raise its findings; publishing again raises nothing twice."""
+    from labtrack.audits.service import raise_finding_from_round
+
+    if rnd.status not in (RoundStatus.EVALUATED, RoundStatus.PUBLISHED):
+        raise Conflict(
+            _("Only an evaluated round can be published (this one is %(status)s).", status=rnd.status_label),
+            {"status": [rnd.status]},
+        )
+    act_as(actor)
+    if rnd.status == RoundStatus.EVALUATED:
+        rnd.status = RoundStatus.PUBLISHED
+        rnd.published_at = utcnow()
+    links = []
+    for result, reason in findings_due(rnd):
+        lab = db.session.get(Lab, result.lab_id)
+        finding = raise_finding_from_round(
+            lab=lab,
+            round_code=rnd.code,
+            description=_describe(rnd, result, reason, rnd.unit or ""),
+            severity=UNSATISFACTORY_SEVERITY if reason == "unsatisfactory" else SECOND_QUESTIONABLE_SEVERITY,
+            actor=actor,
+        )
+        link = RoundFinding(round_id=rnd.id, result_id=result.id, finding_id=finding.id, lab_id=lab.id, reason=reason)
+        db.session.add(link)
+        links.append(link)
+    commit()
+    return links
