@@ -1,0 +1,475 @@
+"""Scope import and export in DESIGN's format: streaming, all or nothing, every row error listed.
+
+Pass 1 reads the file once, checks every row and keeps four integers per row (lab, item, grant,
+withdrawal) in NumPy arrays; overlaps (inside the file and against the database) are found by one
+sort. Pass 2 reads the file again and writes in batches with Core executemany, history in bulk.
+"""
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, insert, select, update
+
+from labtrack.extensions import db
+from labtrack.history.tracking import record_bulk
+from labtrack.labs.models import Lab
+from labtrack.models_base import utcnow
+from labtrack.scope.models import Basis, ScopeEntry, TestCategory, TestItem, WithdrawalReason
+from labtrack.services import act_as
+from labtrack.tabular import RowError, TabularError, read_table
+
+HEADER = [
+    "lab_code",
+    "category_code",
+    "category_name",
+    "item_code",
+    "item_name",
+    "method",
+    "parameters",
+    "granted_on",
+    "withdrawn_on",
+]
+OPEN = date.max.toordinal()  # "still held" in the integer arrays
+BATCH = 5000
+NEW, UNCHANGED, WITHDRAWAL = 0, 1, 2
+SAMPLE = 200  # how many changes of each kind a preview lists
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    rows: int = 0
+    new_categories: list[dict] = field(default_factory=list)
+    new_items: list[dict] = field(default_factory=list)
+    new_periods: int = 0
+    withdrawals: int = 0
+    unchanged: int = 0
+    new_period_sample: list[dict] = field(default_factory=list)
+    withdrawal_sample: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """No row error."""
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        """JSON-ready."""
+        return {
+            "rows": self.rows,
+            "applied": self.applied,
+            "new_categories": self.new_categories,
+            "new_items": self.new_items,
+            "new_periods": self.new_periods,
+            "withdrawals": self.withdrawals,
+            "unchanged": self.unchanged,
+            "new_period_sample": self.new_period_sample,
+            "withdrawal_sample": self.withdrawal_sample,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+    def summary(self) -> str:
+        """One line for the command and flash messages."""
+        return _(
+            "%(rows)s rows: %(cats)s new categories, %(items)s new items, %(periods)s new periods, "
+            "%(withdrawals)s withdrawals, %(unchanged)s unchanged.",
+            rows=self.rows,
+            cats=len(self.new_categories),
+            items=len(self.new_items),
+            periods=self.new_periods,
+            withdrawals=self.withdrawals,
+            unchanged=self.unchanged,
+        )
+
+
+class _Columns:
+    """Growable int32 columns (a few bytes per row instead of a Python tuple)."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+        self.data = {n: np.empty(1024, dtype=np.int32) for n in names}
+        self.size = 0
+
+    def append(self, *values: int) -> None:
+        if self.size == len(self.data[self.names[0]]):
+            for n in self.names:
+                self.data[n] = np.resize(self.data[n], self.size * 2)
+        for n, v in zip(self.names, values, strict=True):
+            self.data[n][self.size] = v
+        self.size += 1
+
+    def get(self, name: str) -> np.ndarray:
+        return self.data[name][: self.size]
+
+
+def _parse_date(text: str) -> date | None:
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _fresh(source: Any) -> Any:
+    """A new stream for each pass (the CSV reader closes the one it is given)."""
+    if isinstance(source, str | Path):
+        return source
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    raise TypeError("import source must be a path or bytes")
+
+
+def _rows(source: Any, max_bytes: int | None) -> Iterator[tuple[int, dict[str, str]]]:
+    return read_table(_fresh(source), HEADER, max_bytes=max_bytes)
+
+
+class _Checker:
+    """Pass 1: every row checked; catalogue additions and periods collected."""
+
+    def __init__(self) -> None:
+        self.labs = dict(db.session.execute(select(Lab.code, Lab.id)).all())
+        self.categories = dict(db.session.execute(select(TestCategory.code, TestCategory.id)).all())
+        self.items = {
+            code: (item_id, category_id)
+            for code, item_id, category_id in db.session.execute(
+                select(TestItem.code, TestItem.id, TestItem.category_id)
+            )
+        }
+        self.category_of = {v: k for k, v in self.categories.items()}
+        self.new_categories: dict[str, dict] = {}
+        self.new_items: dict[str, dict] = {}
+        self.errors: list[RowError] = []
+        self.periods = _Columns(("lab", "item", "g", "w", "row"))
+        self.item_codes: list[str] = []  # index -> code for new items (key -(index + 1))
+
+    def error(self, row: int, column: str | None, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+    def item_key(self, row: int, values: dict[str, str]) -> int | None:
+        category_code, item_code = values["category_code"], values["item_code"]
+        ok = True
+        for column, limit in (("category_code", 32), ("item_code", 32), ("category_name", 200),
+                              ("item_name", 300), ("method", 500)):
+            if len(values[column]) > limit:
+                self.error(row, column, _("Longer than %(n)s characters.", n=limit))
+                ok = False
+        if not category_code:
+            self.error(row, "category_code", _("A category code is required."))
+            ok = False
+        elif category_code not in self.categories and category_code not in self.new_categories:
+            if not values["category_name"]:
+                self.error(row, "category_name", _("Category %(code)s is new: give its name.", code=category_code))
+                ok = False
+            elif ok:
+                self.new_categories[category_code] = {"code": category_code, "name": values["category_name"], "row": row}
+        if not item_code:
+            self.error(row, "item_code", _("An item code is required."))
+            return None
+        if not ok:
+            return None
+        if item_code in self.items:
+            item_id, category_id = self.items[item_code]
+            if self.category_of.get(category_id) != category_code:
+                self.error(row, "category_code", _("Item %(item)s belongs to category %(cat)s.",
+                                                   item=item_code, cat=self.category_of.get(category_id)))
+                return None
+            return item_id
+        known = self.new_items.get(item_code)
+        if known is not None:
+            if known["category_code"] != category_code:
+                self.error(row, "category_code", _("Item %(item)s was given category %(cat)s on row %(row)s.",
+                                                   item=item_code, cat=known["category_code"], row=known["row"]))
+                return None
+            return known["key"]
+        if not values["item_name"]:
+            self.error(row, "item_name", _("Item %(code)s is new: give its name.", code=item_code))
+            return None
+        key = -(len(self.item_codes) + 1)
+        self.item_codes.append(item_code)
+        self.new_items[item_code] = {
+            "code": item_code, "name": values["item_name"], "category_code": category_code,
+            "method": values["method"] or None, "parameters": self._params(values["parameters"]),
+            "row": row, "key": key,
+        }
+        return key
+
+    @staticmethod
+    def _params(text: str) -> int | None:
+        return int(text) if text else None
+
+    def check(self, row: int, values: dict[str, str]) -> None:
+        lab_id = self.labs.get(values["lab_code"])
+        if lab_id is None:
+            self.error(row, "lab_code", _("Unknown laboratory %(code)s.", code=values["lab_code"] or "-")
+                       if values["lab_code"] else _("A laboratory code is required."))
+        if values["parameters"] and not (values["parameters"].isdigit() and len(values["parameters"]) < 7):
+            self.error(row, "parameters", _("Not a whole number of parameters: %(v)s", v=values["parameters"]))
+            values["parameters"] = ""
+        granted = _parse_date(values["granted_on"])
+        if granted is None:
+            self.error(row, "granted_on", _("Not a date (YYYY-MM-DD): %(v)s", v=values["granted_on"] or "-")
+                       if values["granted_on"] else _("A grant date is required."))
+        withdrawn = None
+        if values["withdrawn_on"]:
+            withdrawn = _parse_date(values["withdrawn_on"])
+            if withdrawn is None:
+                self.error(row, "withdrawn_on", _("Not a date (YYYY-MM-DD): %(v)s", v=values["withdrawn_on"]))
+            elif granted is not None and withdrawn <= granted:
+                self.error(row, "withdrawn_on", _("The withdrawal (%(w)s) must come after the grant (%(g)s).",
+                                                  w=withdrawn.isoformat(), g=granted.isoformat()))
+                withdrawn = None
+                granted = None
+        key = self.item_key(row, values)
+        if lab_id is None or key is None or granted is None or (values["withdrawn_on"] and withdrawn is None):
+            return
+        self.periods.append(lab_id, key, granted.toordinal(), withdrawn.toordinal() if withdrawn else OPEN, row)
+
+
+def _database_periods(lab_ids: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Periods already recorded for the labs of the file, as arrays (id, lab, item, g, w)."""
+    cols: list[list[int]] = [[], [], [], [], []]
+    ids = [int(x) for x in lab_ids]
+    for start in range(0, len(ids), 500):
+        stmt = select(ScopeEntry.id, ScopeEntry.lab_id, ScopeEntry.item_id, ScopeEntry.granted_on,
+                      ScopeEntry.withdrawn_on).where(ScopeEntry.lab_id.in_(ids[start:start + 500]))
+        for entry_id, lab_id, item_id, g, w in db.session.execute(stmt.execution_options(yield_per=20000)):
+            cols[0].append(entry_id)
+            cols[1].append(lab_id)
+            cols[2].append(item_id)
+            cols[3].append(g.toordinal())
+            cols[4].append(w.toordinal() if w else OPEN)
+    return tuple(np.array(c, dtype=np.int32) for c in cols)
+
+
+def _fmt(ordinal: int) -> str:
+    return _("still held") if ordinal == OPEN else date.fromordinal(int(ordinal)).isoformat()
+
+
+def _classify(checker: _Checker, report: ImportReport) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Status of each file row (new, unchanged, withdrawal), its basis, and the DB ids it updates."""
+    p = checker.periods
+    lab, item, g, w, rows = p.get("lab"), p.get("item"), p.get("g"), p.get("w"), p.get("row")
+    n = len(lab)
+    status = np.full(n, NEW, dtype=np.int8)
+    target = np.zeros(n, dtype=np.int64)
+    d_id, d_lab, d_item, d_g, d_w = _database_periods(np.unique(lab)) if n else (np.zeros(0, np.int32),) * 5
+    keep_db = np.ones(len(d_id), dtype=bool)
+    if len(d_id) and n:
+        # Same lab, item and grant date as a recorded period: the same period (unchanged, or now withdrawn).
+        key_db = d_lab.astype(np.int64) * 10**13 + d_item.astype(np.int64) * 10**7 + d_g
+        key_file = lab.astype(np.int64) * 10**13 + np.where(item > 0, item, 0).astype(np.int64) * 10**7 + g
+        order = np.argsort(key_db, kind="stable")
+        pos = np.searchsorted(key_db[order], key_file)
+        pos = np.clip(pos, 0, len(order) - 1)
+        hit = (key_db[order][pos] == key_file) & (item > 0)
+        for i in np.nonzero(hit)[0]:
+            j = order[pos[i]]
+            if d_w[j] == w[i]:
+                status[i] = UNCHANGED
+            elif d_w[j] == OPEN:
+                status[i] = WITHDRAWAL
+                target[i] = d_id[j]
+            else:
+                checker.error(int(rows[i]), "withdrawn_on", _(
+                    "This period is recorded as withdrawn on %(d)s; the file says %(f)s.",
+                    d=_fmt(d_w[j]), f=_fmt(w[i])))
+            keep_db[j] = False
+    # Overlaps: sort file and database periods together by lab, item, grant; compare neighbours.
+    all_lab = np.concatenate([lab, d_lab[keep_db]])
+    all_item = np.concatenate([item, d_item[keep_db]])
+    all_g = np.concatenate([g, d_g[keep_db]])
+    all_w = np.concatenate([w, d_w[keep_db]])
+    all_row = np.concatenate([rows, np.zeros(int(keep_db.sum()), dtype=np.int32)])
+    order = np.lexsort((all_w, all_g, all_item, all_lab))
+    s_lab, s_item, s_g, s_w, s_row = (a[order] for a in (all_lab, all_item, all_g, all_w, all_row))
+    same = (s_lab[1:] == s_lab[:-1]) & (s_item[1:] == s_item[:-1])
+    # The running end of the earlier periods of the pair (a long period may cover several later ones).
+    overlap = same & (s_g[1:] < s_w[:-1])
+    for k in np.nonzero(overlap)[0]:
+        earlier, later = k, k + 1
+        row = int(s_row[later]) or int(s_row[earlier])
+        if not row:
+            continue  # two recorded periods: not this file's doing
+        other = int(s_row[earlier]) if s_row[later] else int(s_row[later])
+        where = _("row %(row)s", row=other) if other else _("the database")
+        checker.error(row, "granted_on", _(
+            "Overlaps the period %(g)s to %(w)s of the same laboratory and item (%(where)s).",
+            g=_fmt(s_g[earlier]), w=_fmt(s_w[earlier]), where=where))
+    # Basis: a later period of the same pair is a re-assessment; the lab's first grant is initial.
+    basis = np.full(len(order), 1, dtype=np.int8)  # 0 initial, 1 extension, 2 reassessment
+    if len(order):
+        basis[1:][same] = 2
+        labs, inverse = np.unique(s_lab, return_inverse=True)
+        first = np.full(len(labs), OPEN, dtype=np.int32)
+        np.minimum.at(first, inverse, s_g)
+        basis[(s_g == first[inverse]) & (basis != 2)] = 0
+    file_basis = np.empty(n, dtype=np.int8)
+    in_file = order < n
+    file_basis[order[in_file]] = basis[in_file]
+    return status, file_basis, target
+
+
+BASES = [Basis.INITIAL.value, Basis.EXTENSION.value, Basis.REASSESSMENT.value]
+
+
+def import_scope(
+    source: str | Path | IO[bytes], actor: Any = None, dry_run: bool = False, comment: str | None = None,
+    max_bytes: int | None = None,
+) -> ImportReport:
+    """Check a scope file and, unless a dry run or any row is wrong, apply it in one transaction."""
+    if max_bytes is None:
+        max_bytes = current_app.config.get("MAX_IMPORT_BYTES")
+    if not isinstance(source, str | Path | bytes):
+        # A small upload or test stream: keep its bytes (files on disk are read twice instead).
+        source = source.read(max_bytes + 1 if max_bytes else -1)
+    report = ImportReport()
+    checker = _Checker()
+    try:
+        for row, values in _rows(source, max_bytes):
+            report.rows += 1
+            checker.check(row, values)
+    except TabularError as exc:
+        report.errors = checker.errors + exc.errors
+        return report
+    if report.rows == 0:
+        report.errors = [RowError(2, None, _("The file has a header but no rows."))]
+        return report
+    status, basis, target = _classify(checker, report)
+    report.errors = sorted(checker.errors, key=lambda e: (e.row, e.column or ""))
+    report.new_categories = [{k: v for k, v in c.items() if k != "row"} for c in checker.new_categories.values()]
+    report.new_items = [{k: v for k, v in i.items() if k not in ("row", "key")} for i in checker.new_items.values()]
+    if report.errors:
+        return report
+    report.new_periods = int((status == NEW).sum())
+    report.withdrawals = int((status == WITHDRAWAL).sum())
+    report.unchanged = int((status == UNCHANGED).sum())
+    _samples(source, max_bytes, status, report)
+    if dry_run:
+        return report
+    try:
+        _apply(source, max_bytes, checker, status, basis, target, actor, comment)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    report.applied = True
+    return report
+
+
+def _samples(source, max_bytes, status, report: ImportReport) -> None:
+    """A few of the new periods and withdrawals, for the preview."""
+    wanted = NEW, WITHDRAWAL
+    counts = {NEW: 0, WITHDRAWAL: 0}
+    for index, (_row, values) in enumerate(_rows(source, max_bytes)):
+        kind = int(status[index])
+        if kind in wanted and counts[kind] < SAMPLE:
+            counts[kind] += 1
+            sample = {k: values[k] for k in ("lab_code", "item_code", "item_name", "granted_on", "withdrawn_on")}
+            (report.new_period_sample if kind == NEW else report.withdrawal_sample).append(sample)
+        if counts[NEW] >= SAMPLE and counts[WITHDRAWAL] >= SAMPLE:
+            break
+
+
+def _insert_returning(table, rows: list[dict]) -> list[int]:
+    if not rows:
+        return []
+    result = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [r[0] for r in result]
+
+
+def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, comment) -> None:
+    """Pass 2: categories, items, then periods in batches; a history row for each, in bulk."""
+    act_as(actor)
+    session = db.session
+    comment = comment or _("scope import")
+    now = utcnow()
+    cats = list(checker.new_categories.values())
+    cat_rows = [{"code": c["code"], "name": c["name"], "created_at": now} for c in cats]
+    for c, new_id in zip(cats, _insert_returning(TestCategory.__table__, cat_rows), strict=True):
+        checker.categories[c["code"]] = new_id
+    record_bulk(session, "test_categories", [
+        (checker.categories[c["code"]], "insert", {"code": [None, c["code"]], "name": [None, c["name"]]})
+        for c in cats], comment)
+    items = list(checker.new_items.values())
+    item_rows = [{
+        "code": i["code"], "name": i["name"], "category_id": checker.categories[i["category_code"]],
+        "method": i["method"], "parameters": i["parameters"], "created_at": now} for i in items]
+    item_ids = _insert_returning(TestItem.__table__, item_rows)
+    record_bulk(session, "test_items", [
+        (new_id, "insert", {k: [None, v] for k, v in r.items() if v is not None and k != "created_at"})
+        for new_id, r in zip(item_ids, item_rows, strict=True)], comment)
+    key_to_id = {i["key"]: new_id for i, new_id in zip(items, item_ids, strict=True)}
+    p_lab, p_item = checker.periods.get("lab"), checker.periods.get("item")
+    table = ScopeEntry.__table__
+    batch: list[dict] = []
+    withdrawals: list[dict] = []
+
+    def flush() -> None:
+        ids = _insert_returning(table, batch)
+        record_bulk(session, "scope_entries", [
+            (new_id, "insert", {k: [None, v.isoformat() if isinstance(v, date) else v]
+                                for k, v in r.items() if v is not None and k != "created_at"})
+            for new_id, r in zip(ids, batch, strict=True)], comment)
+        batch.clear()
+
+    for index, (_row, values) in enumerate(_rows(source, max_bytes)):
+        kind = int(status[index])
+        if kind == UNCHANGED:
+            continue
+        withdrawn = date.fromisoformat(values["withdrawn_on"]) if values["withdrawn_on"] else None
+        if kind == WITHDRAWAL:
+            withdrawals.append({"entry_id": int(target[index]), "w": withdrawn})
+            continue
+        item_key = int(p_item[index])
+        batch.append({
+            "lab_id": int(p_lab[index]),
+            "item_id": key_to_id[item_key] if item_key < 0 else item_key,
+            "granted_on": date.fromisoformat(values["granted_on"]),
+            "withdrawn_on": withdrawn,
+            "basis": BASES[int(basis[index])],
+            "withdrawal_reason": WithdrawalReason.REDUCTION.value if withdrawn else None,
+            "created_at": now,
+        })
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    if withdrawals:
+        session.execute(
+            update(table).where(table.c.id == bindparam("entry_id")).values(
+                withdrawn_on=bindparam("w"), withdrawal_reason=WithdrawalReason.REDUCTION.value),
+            withdrawals,
+        )
+        record_bulk(session, "scope_entries", [
+            (w["entry_id"], "update", {"withdrawn_on": [None, w["w"].isoformat()],
+                                       "withdrawal_reason": [None, WithdrawalReason.REDUCTION.value]})
+            for w in withdrawals], comment)
+
+
+# --- Export (the same format) ---
+
+
+def export_rows(lab_id: int | None = None) -> Iterator[tuple]:
+    """Every period (of one lab, or everyone's) as rows of the import format, streamed."""
+    stmt = (
+        select(Lab.code, TestCategory.code, TestCategory.name, TestItem.code, TestItem.name, TestItem.method,
+               TestItem.parameters, ScopeEntry.granted_on, ScopeEntry.withdrawn_on)
+        .select_from(ScopeEntry)
+        .join(Lab, ScopeEntry.lab_id == Lab.id)
+        .join(TestItem, ScopeEntry.item_id == TestItem.id)
+        .join(TestCategory, TestItem.category_id == TestCategory.id)
+        .order_by(Lab.code, TestCategory.code, TestItem.code, ScopeEntry.granted_on)
+    )
+    if lab_id is not None:
+        stmt = stmt.where(ScopeEntry.lab_id == lab_id)
+    for row in db.session.execute(stmt.execution_options(yield_per=5000)):
+        yield tuple(row)
