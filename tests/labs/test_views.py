@@ -1,0 +1,157 @@
+"""Laboratory pages: list, detail, create, edit, deactivate; lab managers see only their own."""
+
+import pytest
+from sqlalchemy import select
+
+from labtrack.extensions import db
+from labtrack.labs.models import Lab, LabKind, LabStatus
+
+
+@pytest.fixture
+def labs(make_lab):
+    """Five labs in two regions, of three kinds, one suspended."""
+    return [
+        make_lab("SC-TC", name="四川出入境检验检疫局检验检疫技术中心", name_en="Technical Centre",
+                 kind=LabKind.TECHNICAL_CENTRE),
+        make_lab("SC-PQI", name="四川省产品质量监督检验检测院", kind=LabKind.PRODUCT_QUALITY),
+        make_lab("ZG-PQI", name="自贡市产品质量监督检验所", region="Zigong", kind=LabKind.PRODUCT_QUALITY),
+        make_lab("ZG-MTI", name="自贡市计量测试所", region="Zigong", kind=LabKind.METROLOGY,
+                 status=LabStatus.SUSPENDED),
+        make_lab("CD-3P", name="Chengdu Testing Co.", kind=LabKind.THIRD_PARTY),
+    ]
+
+
+def _codes(response) -> list[str]:
+    html = response.get_data(as_text=True)
+    table = html[html.index('id="labs"'):]
+    return [code for code in ("CD-3P", "SC-PQI", "SC-TC", "ZG-MTI", "ZG-PQI") if f">{code}</a>" in table]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["CD-3P", "SC-PQI", "SC-TC", "ZG-MTI", "ZG-PQI"]),
+        ("?q=自贡", ["ZG-MTI", "ZG-PQI"]),
+        ("?q=technical", ["SC-TC"]),
+        ("?q=pqi", ["SC-PQI", "ZG-PQI"]),
+        ("?region=Zigong", ["ZG-MTI", "ZG-PQI"]),
+        ("?kind=product_quality_institute", ["SC-PQI", "ZG-PQI"]),
+        ("?status=suspended", ["ZG-MTI"]),
+        ("?region=Zigong&status=active", ["ZG-PQI"]),
+        ("?q=nothing-like-this", []),
+    ],
+)
+def test_list_search_and_filters(client, auth, labs, query, expected):
+    auth.login("viewer")
+    response = client.get("/labs/" + query)
+    assert response.status_code == 200
+    assert _codes(response) == expected
+
+
+def test_list_sorts_both_ways(client, auth, labs):
+    auth.login("viewer")
+    html = client.get("/labs/?sort=-code").get_data(as_text=True)
+    positions = [html.index(f">{c}</a>") for c in ("ZG-PQI", "ZG-MTI", "SC-TC", "SC-PQI", "CD-3P")]
+    assert positions == sorted(positions)
+    html = client.get("/labs/?sort=region").get_data(as_text=True)
+    assert html.index(">SC-TC</a>") < html.index(">ZG-MTI</a>")
+    # An unknown sort key falls back to the code, never an error.
+    assert client.get("/labs/?sort=password_hash").status_code == 200
+
+
+def test_list_paginates(client, auth, make_lab):
+    for n in range(30):
+        make_lab(f"L-{n:02d}")
+    auth.login("viewer")
+    first = client.get("/labs/").get_data(as_text=True)
+    assert ">L-00</a>" in first and ">L-24</a>" in first and ">L-25</a>" not in first
+    second = client.get("/labs/?page=2").get_data(as_text=True)
+    assert ">L-25</a>" in second and ">L-00</a>" not in second
+    assert client.get("/labs/?page=99").status_code == 200
+
+
+def test_lab_manager_sees_only_their_lab(client, auth, labs):
+    auth.login("lab_manager", lab=labs[2])
+    assert _codes(client.get("/labs/")) == ["ZG-PQI"]
+    assert _codes(client.get("/labs/?region=Chengdu")) == []
+    assert client.get("/labs/ZG-PQI").status_code == 200
+    assert client.get("/labs/SC-TC").status_code == 404
+    assert client.get("/labs/NO-SUCH").status_code == 404
+    # Read-only: no editing, not even of their own lab.
+    assert client.get("/labs/ZG-PQI/edit").status_code == 403
+    assert client.post("/labs/ZG-PQI/deactivate").status_code == 403
+    assert "Edit" not in client.get("/labs/ZG-PQI").get_data(as_text=True).split("<main")[1].split("Certificates")[0]
+
+
+def test_detail_shows_lab(client, auth, labs):
+    auth.login("inspector")
+    html = client.get("/labs/SC-TC").get_data(as_text=True)
+    assert "四川出入境检验检疫局检验检疫技术中心" in html and "Technical Centre" in html
+    assert "No certificates recorded." in html
+
+
+def test_create_lab(client, auth):
+    user = auth.login("quality")
+    response = client.post("/labs/new", data={
+        "code": "SC-NEW", "name": "新实验室", "region": "Leshan", "kind": "metrology_institute",
+        "status": "active", "is_model_lab": "y",
+    })
+    assert response.headers["Location"] == "/labs/SC-NEW"
+    lab = db.session.scalar(select(Lab).where(Lab.code == "SC-NEW"))
+    assert (lab.name, lab.region, lab.kind, lab.is_model_lab) == ("新实验室", "Leshan", LabKind.METROLOGY, True)
+    from labtrack.history.service import history_for
+
+    (entry,) = history_for(lab)
+    assert entry.action == "insert" and entry.user_id == user.id
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"code": "sc-tc"}, "code", "Another laboratory already has code sc-tc."),
+        ({"code": ""}, "code", "This field is required."),
+        ({"code": "bad code!"}, "code", "Letters, digits, dot, dash and underscore only."),
+        ({"name": ""}, "name", "This field is required."),
+        ({"region": ""}, "region", "This field is required."),
+        ({"kind": "castle"}, "kind", "Not a valid choice."),
+        ({"code": "X" * 33}, "code", "Field cannot be longer than 32 characters."),
+    ],
+)
+def test_create_lab_rerenders_with_field_messages(client, auth, labs, data, field, message):
+    auth.login("admin")
+    form = {"code": "SC-NEW", "name": "n", "region": "Leshan", "kind": "metrology_institute", "status": "active"}
+    response = client.post("/labs/new", data={**form, **data})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert f'id="{field}"' in html and "is-invalid" in html
+    assert db.session.scalar(select(Lab).where(Lab.code == "SC-NEW")) is None
+
+
+def test_edit_lab_and_refuse_duplicate_code(client, auth, labs):
+    auth.login("admin")
+    form = {"code": "SC-PQI", "name": "改名", "region": "Chengdu", "kind": "product_quality_institute",
+            "status": "active"}
+    assert client.post("/labs/SC-PQI/edit", data=form).headers["Location"] == "/labs/SC-PQI"
+    response = client.post("/labs/SC-PQI/edit", data={**form, "code": "SC-TC"})
+    assert response.status_code == 200
+    assert "Another laboratory already has code SC-TC." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(Lab.name).where(Lab.code == "SC-PQI")) == "改名"
+    assert client.get("/labs/NOPE/edit").status_code == 404
+
+
+def test_deactivate_lab(client, auth, labs):
+    auth.login("quality")
+    response = client.post("/labs/SC-PQI/deactivate")
+    assert response.headers["Location"] == "/labs/SC-PQI"
+    db.session.expire_all()
+    assert db.session.scalar(select(Lab.status).where(Lab.code == "SC-PQI")) == LabStatus.CLOSED
+
+
+@pytest.mark.parametrize("role", ["viewer", "inspector", "lab_manager"])
+def test_roles_without_labs_edit_cannot_write(client, auth, labs, role):
+    auth.login(role)
+    assert client.get("/labs/new").status_code == 403
+    assert client.post("/labs/SC-TC/qualifications/new", data={}).status_code == 403
+    assert client.post("/labs/SC-TC/contacts/new", data={}).status_code == 403
