@@ -217,6 +217,7 @@ class Finding(Tracked, db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[datetime | None]  # when the verifier confirmed closure with their password
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_on: Mapped[date | None]
     reopened_count: Mapped[int] = mapped_column(default=0)
     last_comment: Mapped[str | None] = mapped_column(Text)
 

@@ -600,6 +600,7 @@ def apply_step(finding: Finding, step: workflow.Transition, values: dict, actor:
         finding.signed_at = utcnow()
     elif step.name == "cancel":
         finding.cancel_reason = comment
+        finding.cancelled_on = on
     elif step.name == "reopen":
         finding.reopened_count = (finding.reopened_count or 0) + 1
         finding.closed_on = None

@@ -138,3 +138,11 @@ def can_extend(current: str, role: str) -> bool:
 def is_overdue(state: str, due_on, on) -> bool:
     """Past its due date and still active (DESIGN's definition of overdue)."""
     return State(state) in ACTIVE_STATES and due_on is not None and due_on < on
+
+
+def step_for(current: str, target: str) -> Transition | None:
+    """The row of the table from `current` to `target`, whoever takes it (None if there is none)."""
+    try:
+        return _BY_EDGE.get((State(current), State(target)))
+    except ValueError:
+        return None

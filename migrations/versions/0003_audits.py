@@ -78,6 +78,7 @@ def upgrade():
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.Column('signed_at', sa.DateTime(), nullable=True),
     sa.Column('cancel_reason', sa.Text(), nullable=True),
+    sa.Column('cancelled_on', sa.Date(), nullable=True),
     sa.Column('reopened_count', sa.Integer(), nullable=False),
     sa.Column('last_comment', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['audit_id'], ['audits.id'], name=op.f('fk_findings_audit_id_audits')),

@@ -1,0 +1,324 @@
+"""Work queues and rectification figures, aggregated in SQL, with charts rendered by matplotlib.
+
+Every figure is taken "as of" a date (today by default): a finding counts once raised, is closed
+if it was closed by then, cancelled if cancelled by then, and otherwise active; overdue means
+active and past its due date.
+"""
+
+import io
+import warnings
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, and_, case, cast, func, literal, not_, or_, select
+
+from labtrack.audits.models import (
+    AREA_LABELS,
+    AUDIT_KIND_LABELS,
+    SEVERITY_LABELS,
+    Audit,
+    Finding,
+    FindingSource,
+)
+from labtrack.audits.workflow import ACTIVE_STATES, AWAITING_VERIFICATION, State
+from labtrack.extensions import db
+from labtrack.labs.models import Lab
+from labtrack.models_base import today
+
+BUCKETS = ("0-30", "31-60", "61-90", ">90")
+DUE_SOON_DAYS = 10
+ACTIVE = [s.value for s in ACTIVE_STATES]
+
+
+def dimensions() -> dict[str, Any]:
+    """The groupings the figures can be broken down by, as SQL expressions."""
+    return {
+        "region": Lab.region,
+        "lab": Lab.code,
+        "area": Finding.area,
+        "severity": Finding.severity,
+        "audit_kind": func.coalesce(Audit.kind, literal(FindingSource.ROUND.value)),
+    }
+
+
+DIMENSION_LABELS = {
+    "region": _l("Region"),
+    "lab": _l("Laboratory"),
+    "area": _l("Area"),
+    "severity": _l("Severity"),
+    "audit_kind": _l("Audit kind"),
+}
+
+
+def group_label(by: str, value: str | None) -> str:
+    """A group's value in the user's language (areas, severities, audit kinds are translated)."""
+    if value is None:
+        return ""
+    if by == "area":
+        return str(AREA_LABELS.get(value, value))
+    if by == "severity":
+        return str(SEVERITY_LABELS.get(value, value))
+    if by == "audit_kind":
+        return _("Comparison round") if value == FindingSource.ROUND else str(AUDIT_KIND_LABELS.get(value, value))
+    return value
+
+
+def days_between(later, earlier):
+    """Whole days from `earlier` to `later`, portable between SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return later - earlier  # date - date is an integer number of days in PostgreSQL
+
+
+def _conditions(on: date) -> dict[str, Any]:
+    closed = and_(Finding.status == State.CLOSED, Finding.closed_on <= on)
+    cancelled = and_(Finding.status == State.CANCELLED, or_(Finding.cancelled_on.is_(None), Finding.cancelled_on <= on))
+    active = and_(not_(closed), not_(cancelled))
+    return {
+        "raised": Finding.raised_on <= on,
+        "closed": closed,
+        "cancelled": cancelled,
+        "active": active,
+        "overdue": and_(active, Finding.due_on < on),
+    }
+
+
+def _base(stmt, lab_scope: int | None, filters: dict | None):
+    stmt = stmt.select_from(Finding).join(Lab, Finding.lab_id == Lab.id).outerjoin(Audit, Finding.audit_id == Audit.id)
+    if lab_scope is not None:
+        stmt = stmt.where(Finding.lab_id == lab_scope)
+    for key, value in (filters or {}).items():
+        if value:
+            stmt = stmt.where(dimensions()[key] == value)
+    return stmt
+
+
+def _count(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def rectification_figures(
+    by: str = "region", on: date | None = None, lab_scope: int | None = None, filters: dict | None = None
+) -> list[dict]:
+    """Per group: total, active, overdue, closed, cancelled, closure rate, ageing buckets, days to close."""
+    on = on or today()
+    group = dimensions()[by]
+    c = _conditions(on)
+    age = days_between(literal(on), Finding.raised_on)
+    to_close = days_between(Finding.closed_on, Finding.raised_on)
+    stmt = _base(
+        select(
+            group.label("grp"),
+            func.count().label("total"),
+            _count(c["active"]).label("active"),
+            _count(c["overdue"]).label("overdue"),
+            _count(c["closed"]).label("closed"),
+            _count(c["cancelled"]).label("cancelled"),
+            _count(and_(c["active"], age <= 30)).label("b0"),
+            _count(and_(c["active"], age > 30, age <= 60)).label("b1"),
+            _count(and_(c["active"], age > 60, age <= 90)).label("b2"),
+            _count(and_(c["active"], age > 90)).label("b3"),
+            func.avg(case((c["closed"], to_close))).label("mean_days"),
+        ),
+        lab_scope,
+        filters,
+    ).where(c["raised"]).group_by(group).order_by(group)
+    medians = _medians(group, on, lab_scope, filters)
+    rows = []
+    for r in db.session.execute(stmt):
+        rows.append(_row(r, medians.get(r.grp), by))
+    return rows
+
+
+def _row(r, median, by: str | None) -> dict:
+    denominator = (r.total or 0) - (r.cancelled or 0)
+    return {
+        "group": r.grp if by else None,
+        "label": group_label(by, r.grp) if by else _("All"),
+        "total": int(r.total or 0),
+        "active": int(r.active or 0),
+        "overdue": int(r.overdue or 0),
+        "closed": int(r.closed or 0),
+        "cancelled": int(r.cancelled or 0),
+        "closure_rate": (int(r.closed or 0) / denominator) if denominator else None,
+        "buckets": {BUCKETS[0]: int(r.b0 or 0), BUCKETS[1]: int(r.b1 or 0), BUCKETS[2]: int(r.b2 or 0),
+                    BUCKETS[3]: int(r.b3 or 0)},
+        "mean_days_to_close": float(r.mean_days) if r.mean_days is not None else None,
+        "median_days_to_close": median,
+    }
+
+
+def _medians(group, on: date, lab_scope: int | None, filters: dict | None) -> dict:
+    """Median days from raised to closed per group (group None: overall, keyed None), in SQL.
+
+    Window functions number the closed findings of each group by days to close; the median is
+    the middle row, or the mean of the two middle rows: rows (n+1)//2 and (n+2)//2.
+    """
+    c = _conditions(on)
+    days = days_between(Finding.closed_on, Finding.raised_on)
+    partition = {"partition_by": group} if group is not None else {}
+    columns = [group.label("grp")] if group is not None else []
+    inner = _base(
+        select(
+            *columns,
+            days.label("d"),
+            func.row_number().over(order_by=days, **partition).label("rn"),
+            func.count().over(**partition).label("n"),
+        ),
+        lab_scope,
+        filters,
+    ).where(c["raised"], c["closed"]).subquery()
+    middle = or_(inner.c.rn == (inner.c.n + 1) // 2, inner.c.rn == (inner.c.n + 2) // 2)
+    if group is None:
+        value = db.session.scalar(select(func.avg(inner.c.d)).where(middle))
+        return {None: float(value)} if value is not None else {}
+    stmt = select(inner.c.grp, func.avg(inner.c.d)).where(middle).group_by(inner.c.grp)
+    return {grp: float(value) for grp, value in db.session.execute(stmt)}
+
+
+def totals(on: date | None = None, lab_scope: int | None = None, filters: dict | None = None) -> dict:
+    """The same figures for everything at once."""
+    on = on or today()
+    rows = rectification_figures("severity", on, lab_scope, filters)
+    result = {"total": 0, "active": 0, "overdue": 0, "closed": 0, "cancelled": 0,
+              "buckets": dict.fromkeys(BUCKETS, 0)}
+    for row in rows:  # at most three rows, one per severity: already aggregated in SQL
+        for key in ("total", "active", "overdue", "closed", "cancelled"):
+            result[key] += row[key]
+        for bucket in BUCKETS:
+            result["buckets"][bucket] += row["buckets"][bucket]
+    denominator = result["total"] - result["cancelled"]
+    result["closure_rate"] = result["closed"] / denominator if denominator else None
+    result["median_days_to_close"] = _medians(None, on, lab_scope, filters).get(None)
+    return result
+
+
+def overdue_list(on: date | None = None, lab_scope: int | None = None, filters: dict | None = None,
+                 limit: int | None = None) -> list:
+    """Overdue findings with their days overdue (computed in SQL), most overdue first."""
+    on = on or today()
+    c = _conditions(on)
+    days = days_between(literal(on), Finding.due_on).label("days_overdue")
+    stmt = _base(select(Finding, days), lab_scope, filters).where(c["raised"], c["overdue"])
+    stmt = stmt.order_by(days.desc(), Finding.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return db.session.execute(stmt).all()
+
+
+# --- work queues -----------------------------------------------------------------------------
+
+def lab_manager_queue(lab_id: int, on: date | None = None) -> dict[str, list[Finding]]:
+    """My rectification: active findings of my lab, those due within 10 days, those overdue."""
+    on = on or today()
+    base = select(Finding).where(Finding.lab_id == lab_id, Finding.status.in_(ACTIVE)).order_by(Finding.due_on, Finding.id)
+    return {
+        "open": db.session.scalars(base).all(),
+        "due_soon": db.session.scalars(
+            base.where(Finding.due_on >= on, Finding.due_on <= on + timedelta(days=DUE_SOON_DAYS))
+        ).all(),
+        "overdue": db.session.scalars(base.where(Finding.due_on < on)).all(),
+    }
+
+
+def verification_queue(user_id: int | None) -> dict[str, list[Finding]]:
+    """Awaiting verification: of the audits this user leads, and all the others."""
+    base = (
+        select(Finding)
+        .outerjoin(Audit, Finding.audit_id == Audit.id)
+        .where(Finding.status.in_([s.value for s in AWAITING_VERIFICATION]))
+        .order_by(Finding.due_on, Finding.id)
+    )
+    mine = base.where(Audit.lead_id == user_id)
+    others = base.where(or_(Audit.lead_id.is_(None), Audit.lead_id != user_id))
+    return {"mine": db.session.scalars(mine).all(), "others": db.session.scalars(others.limit(200)).all()}
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({
+        "svg.fonttype": "none",  # text stays text: the browser draws Chinese with its own fonts
+        "svg.hashsalt": "labtrack",
+        "font.family": "sans-serif",
+        "font.sans-serif": ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"],
+        "font.size": 9,
+    })
+    return plt
+
+
+def _svg(fig) -> str:
+    out = io.StringIO()
+    fig.savefig(out, format="svg", bbox_inches="tight")
+    text = out.getvalue()
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else text
+
+
+def ageing_chart(rows: list[dict], title: str) -> str:
+    """Stacked horizontal bars of active findings by age bucket, one bar per group, as inline SVG."""
+    if not rows:
+        return ""
+    plt = _pyplot()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # missing glyph warnings must not break a page
+        rows = rows[-30:] if len(rows) > 30 else rows
+        labels = [r["label"] for r in rows]
+        fig, ax = plt.subplots(figsize=(7.5, max(1.6, 0.28 * len(rows) + 0.9)))
+        left = [0] * len(rows)
+        colours = ["#9ec5fe", "#ffda6a", "#fd9843", "#dc3545"]
+        for bucket, colour in zip(BUCKETS, colours, strict=True):
+            values = [r["buckets"][bucket] for r in rows]
+            ax.barh(labels, values, left=left, color=colour, label=_("%(b)s days", b=bucket))
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        ax.invert_yaxis()
+        ax.set_xlabel(_("Active findings"))
+        ax.set_title(title)
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+        svg = _svg(fig)
+        plt.close(fig)
+    return svg
+
+
+def closure_chart(rows: list[dict], title: str) -> str:
+    """Closure rate per group (per cent), as inline SVG."""
+    rows = [r for r in rows if r["closure_rate"] is not None]
+    if not rows:
+        return ""
+    plt = _pyplot()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = rows[-30:] if len(rows) > 30 else rows
+        fig, ax = plt.subplots(figsize=(7.5, max(1.6, 0.28 * len(rows) + 0.9)))
+        ax.barh([r["label"] for r in rows], [100 * r["closure_rate"] for r in rows], color="#198754")
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel(_("Closure rate (%)"))
+        ax.set_title(title)
+        ax.spines[["top", "right"]].set_visible(False)
+        svg = _svg(fig)
+        plt.close(fig)
+    return svg
+
+
+def export_rows(rows: list[dict]) -> tuple[list[str], list[list]]:
+    """Header and rows of the figures table for CSV / XLSX."""
+    header = ["group", "total", "active", "overdue", "closed", "cancelled", "closure_rate",
+              *(f"age_{b}" for b in BUCKETS), "median_days_to_close", "mean_days_to_close"]
+    body = [
+        [r["label"], r["total"], r["active"], r["overdue"], r["closed"], r["cancelled"],
+         round(r["closure_rate"], 4) if r["closure_rate"] is not None else None,
+         *(r["buckets"][b] for b in BUCKETS),
+         r["median_days_to_close"],
+         round(r["mean_days_to_close"], 1) if r["mean_days_to_close"] is not None else None]
+        for r in rows
+    ]
+    return header, body

@@ -1,0 +1,147 @@
+"""Forms of the audits area: audits, findings, and one form per rectification step."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from labtrack.audits.clauses import clause_choices
+from labtrack.audits.models import (
+    AREA_LABELS,
+    AUDIT_KIND_LABELS,
+    AUDIT_STATUS_LABELS,
+    ROOT_CAUSE_METHOD_LABELS,
+    SEVERITY_LABELS,
+)
+
+COUNT = [Optional(), NumberRange(min=0, max=1_000_000)]
+
+
+class AuditForm(FlaskForm):
+    """Record or edit an audit."""
+
+    lab_id = SelectField(_l("Laboratory"), coerce=int, validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=list(AUDIT_KIND_LABELS.items()), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    started_on = DateField(_l("Started on"), validators=[DataRequired()])
+    ended_on = DateField(_l("Ended on"), validators=[Optional()])
+    lead_id = SelectField(_l("Lead inspector"), coerce=int, validators=[Optional()])
+    team = StringField(_l("Team"), validators=[Optional(), Length(max=500)],
+                       description=_l("Names of the other members, separated by commas."))
+    documents_reviewed = IntegerField(_l("System documents and raw records reviewed"), validators=COUNT, default=0)
+    instruments_checked = IntegerField(_l("Instruments checked"), validators=COUNT, default=0)
+    reports_sampled = IntegerField(_l("Reports and certificates sampled"), validators=COUNT, default=0)
+    status = SelectField(_l("Status"), choices=list(AUDIT_STATUS_LABELS.items()), validators=[DataRequired()])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10_000)])
+    submit = SubmitField(_l("Save"))
+
+    def audit_data(self) -> dict:
+        """The submitted fields for the service (blank as None, no lead as None)."""
+        data = {k: v for k, v in self.data.items() if k not in ("submit", "csrf_token")}
+        data["lead_id"] = data.get("lead_id") or None
+        return {k: (None if v == "" else v) for k, v in data.items()}
+
+
+class FindingForm(FlaskForm):
+    """Raise (or correct) a finding."""
+
+    severity = SelectField(_l("Severity"), choices=list(SEVERITY_LABELS.items()), validators=[DataRequired()])
+    area = SelectField(_l("Area"), choices=list(AREA_LABELS.items()), validators=[DataRequired()])
+    clause = SelectField(_l("ISO/IEC 17025:2017 clause"), validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=10_000)])
+    due_on = DateField(_l("Due on"), validators=[Optional()],
+                       description=_l("Leave empty for the default deadline by severity."))
+    files = MultipleFileField(_l("Evidence files"))
+    version = HiddenField()
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clause.choices = clause_choices()
+
+
+class StepForm(FlaskForm):
+    """Fields every step shares: which step, the version last read, a comment."""
+
+    to = HiddenField(validators=[InputRequired()])
+    version = HiddenField(validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+
+class PlanForm(StepForm):
+    """The rectification plan (ISO/IEC 17025:2017 clause 8.7)."""
+
+    correction = TextAreaField(_l("Immediate correction"), validators=[DataRequired(), Length(max=10_000)])
+    root_cause = TextAreaField(_l("Root cause"), validators=[DataRequired(), Length(max=10_000)])
+    root_cause_method = SelectField(
+        _l("Root-cause method"), choices=list(ROOT_CAUSE_METHOD_LABELS.items()), validators=[DataRequired()]
+    )
+    occurs_elsewhere = TextAreaField(
+        _l("Does the same problem exist, or could it occur, elsewhere?"),
+        validators=[DataRequired(), Length(max=10_000)],
+    )
+    corrective_action = TextAreaField(_l("Corrective action"), validators=[DataRequired(), Length(max=10_000)])
+    action_owner = StringField(_l("Owner"), validators=[DataRequired(), Length(max=120)])
+    action_target_on = DateField(_l("Target date"), validators=[DataRequired()])
+    submit = SubmitField(_l("Submit the plan"))
+
+
+class EvidenceForm(StepForm):
+    """Evidence of the rectification: a text and files."""
+
+    evidence_text = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=10_000)])
+    files = MultipleFileField(_l("Evidence files"),
+                              description=_l("PDF, images (PNG, JPEG, GIF, WebP) or office documents."))
+    submit = SubmitField(_l("Submit the evidence"))
+
+
+class CloseForm(StepForm):
+    """Check and acceptance: review of effectiveness, signed with the verifier's password."""
+
+    effectiveness_review = TextAreaField(
+        _l("Review of effectiveness"), validators=[DataRequired(), Length(max=10_000)]
+    )
+    password = PasswordField(
+        _l("Your password (electronic signature)"), validators=[DataRequired()],
+        description=_l("Closing is signed with your password, as an electronic signature."),
+    )
+    submit = SubmitField(_l("Close the finding"))
+
+
+class ReasonForm(StepForm):
+    """Steps that need only a reason: rejections, cancellation, reopening, and acceptance."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class ExtendForm(FlaskForm):
+    """Extend a finding's deadline (quality department)."""
+
+    version = HiddenField(validators=[InputRequired()])
+    due_on = DateField(_l("New due date"), validators=[DataRequired()])
+    comment = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Extend the deadline"))
+
+
+class UploadForm(FlaskForm):
+    """Attach files to a finding."""
+
+    files = MultipleFileField(_l("Files"), validators=[Optional()])
+    submit = SubmitField(_l("Attach"))
+
+
+STEP_FORMS = {
+    "submit_plan": PlanForm,
+    "submit_evidence": EvidenceForm,
+    "close": CloseForm,
+}
