@@ -106,7 +106,7 @@ class RoundQueryArgs(PageArgs):
     year = fields.Integer()
 
 
-class TransitionSchema(Schema):
+class RoundTransitionSchema(Schema):
     """Open or close a round."""
 
     to = fields.String(required=True, metadata={"description": "open | closed"})
@@ -228,7 +228,7 @@ def update_round(data, code):
 
 @blp.route("/rounds/<code>/transitions", methods=["POST"])
 @require(Perm.ROUNDS_MANAGE)
-@blp.arguments(TransitionSchema)
+@blp.arguments(RoundTransitionSchema)
 @blp.response(200, RoundSchema)
 def transition(data, code):
     """Open a round for results, or close it (409 if its state does not allow it)."""

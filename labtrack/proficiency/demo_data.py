@@ -1,0 +1,240 @@
+"""Demo comparisons: the blind-sample rounds of the 47 institutions, a measurement-value comparison
+with En, a CNAS proficiency test of the technical centre, an open and a planned round (2010-2012)."""
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app, has_request_context
+from sqlalchemy import func, select, update
+
+from labtrack.audits import workflow
+from labtrack.audits.models import Finding
+from labtrack.audits.service import apply_step, due_date
+from labtrack.auth.models import User
+from labtrack.extensions import db
+from labtrack.labs.models import Lab, LabKind
+from labtrack.proficiency import evaluation, results, service
+from labtrack.proficiency.models import Evaluation, Result, Round, RoundFinding
+from labtrack.scope.models import TestItem
+
+SEED = 20100617
+K = LabKind
+
+
+def _item(name_en: str) -> str | None:
+    return db.session.scalar(select(TestItem.code).where(TestItem.name_en == name_en))
+
+
+def _values(rng, codes, truth, spread, planted=None, decimals=3, sigma_pt=None):
+    """Realistic results: each lab near the truth (|dev| <= 1.8 spread) unless planted at k * sigma_pt."""
+    planted = planted or {}
+    out = {}
+    for code in codes:
+        if code in planted:
+            dev = planted[code] * (sigma_pt or spread) * (1 + rng.uniform(-0.03, 0.03))
+        else:
+            dev = max(-1.8, min(1.8, rng.gauss(0, 0.7))) * spread
+        out[code] = round(truth + dev, decimals)
+    return out
+
+
+def _when(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour, 0))
+
+
+def _run(spec, labs, actor, rng, stop_at="published"):
+    """Create, open, fill, close, evaluate and publish one round through the services, dated as given."""
+    rnd = service.create_round({**spec["round"], "participants": spec["participants"]}, actor, rng=rng)
+    if stop_at == "planned":
+        return rnd
+    service.transition(rnd, "open", actor)
+    rows = [{"lab_code": code, "value": value, **spec.get("extra", {}).get(code, {}),
+             "method": spec.get("method")} for code, value in spec["values"].items()]  # fmt: skip
+    results.submit_results(rnd, rows, actor)
+    opens = spec["round"]["opens_on"]
+    stamps = {labs[code].id: _when(opens + timedelta(days=7 + i % 20), 9 + i % 8) for i, code in enumerate(spec["values"])}
+    db.session.execute(
+        update(Result).execution_options(synchronize_session=False),
+        [{"id": rid, "submitted_at": stamps[lab_id]} for rid, lab_id in db.session.execute(
+            select(Result.id, Result.lab_id).where(Result.round_id == rnd.id))],
+    )  # fmt: skip
+    if stop_at == "open":
+        db.session.commit()
+        return rnd
+    service.transition(rnd, "closed", actor)
+    evaluation.evaluate_round(rnd, actor)
+    closes = rnd.closes_on
+    ev = db.session.scalar(select(Evaluation).where(Evaluation.round_id == rnd.id))
+    ev.evaluated_at = _when(closes + timedelta(days=10))
+    evaluation.publish_round(rnd, actor)
+    rnd.published_at = _when(closes + timedelta(days=21), 15)
+    raised_on = closes + timedelta(days=21)
+    for finding in db.session.scalars(
+        select(Finding).join(RoundFinding, RoundFinding.finding_id == Finding.id).where(RoundFinding.round_id == rnd.id)
+    ):
+        finding.raised_on = raised_on
+        finding.due_on = due_date(finding.severity, raised_on)
+    db.session.commit()
+    return rnd
+
+
+def _rectify(actor_by_lab, quality):
+    """Move some round findings along the rectification workflow (dated in 2010-2011)."""
+    findings = db.session.scalars(
+        select(Finding).join(RoundFinding, RoundFinding.finding_id == Finding.id).order_by(Finding.id)
+    ).all()
+    steps = {step.name: step for step in workflow.TRANSITIONS}
+    plan = {
+        "root_cause": "Calibration curve prepared from an expired stock standard; no second-source check.",
+        "root_cause_method": "five_whys",
+        "correction": "Re-tested the retained blind sample with fresh standards; result within limits.",
+        "occurs_elsewhere": "Checked every ICP-OES and AAS method: two other curves used the same stock.",
+        "corrective_action": "Second-source verification of every calibration standard; stock register with expiry alarm.",
+        "action_owner": "Technical manager",
+    }
+    routes = [["submit_plan"], ["submit_plan", "accept_plan"],
+              ["submit_plan", "accept_plan", "submit_evidence"], []]  # fmt: skip
+    for n, finding in enumerate(findings):
+        on = finding.raised_on
+        for name in routes[n % len(routes)]:
+            step = steps[name]
+            on = on + timedelta(days=9)
+            values = {**plan, "action_target_on": finding.raised_on + timedelta(days=25)}
+            if name == "submit_evidence":
+                values["evidence_text"] = "Revised SOP, standards register and re-test report attached to the lab file."
+            who = quality if name == "accept_plan" else actor_by_lab.get(finding.lab_id, quality)
+            apply_step(finding, step, values, who, on)
+    db.session.commit()
+
+
+def load(labs: dict[str, Lab]) -> str:
+    """Load the demo rounds (does nothing if they are there); labs keyed by code."""
+    if db.session.scalar(select(func.count()).select_from(Round)):
+        return "proficiency already loaded"
+    if has_request_context():
+        return _load(labs)
+    # The services' messages go through Flask-Babel, whose locale selector reads the request.
+    with current_app.test_request_context():
+        return _load(labs)
+
+
+def _load(labs: dict[str, Lab]) -> str:
+    rng = random.Random(SEED)
+    actor = db.session.scalar(select(User).where(User.username == "quality")) or db.session.scalar(
+        select(User).where(User.role.in_(["quality", "admin"])).order_by(User.id)
+    )
+    by_kind: dict[str, list[str]] = {}
+    for code in sorted(labs):
+        by_kind.setdefault(labs[code].kind, []).append(code)
+    tc = ["SC-TC"] if "SC-TC" in labs else []
+    regional = by_kind.get(K.REGIONAL_LAB, [])
+    pqi = by_kind.get(K.PRODUCT_QUALITY, [])
+    metrology = by_kind.get(K.METROLOGY, [])
+    fibre = by_kind.get(K.FIBRE, [])
+    special = by_kind.get(K.SPECIAL_EQUIPMENT, [])
+    enterprise = by_kind.get(K.ENTERPRISE, [])
+    third = by_kind.get(K.THIRD_PARTY, [])
+
+    ceramics = tc + regional + pqi + third
+    # Planted outcomes: a third-party lab fails, a product-quality institute is questionable twice.
+    fail_lab = third[-1] if third else None
+    twice = pqi[-1] if pqi else None
+    once = regional[0] if regional else None
+    micro = tc + regional + [c for c in enterprise if c.endswith(("CDF", "YBL"))] + third[:1]
+    textiles = tc + fibre + pqi[:3] + third[:2]
+    covered = set(ceramics) | set(textiles) | set(micro) | {c for c in metrology if c != "SC-MTI"}
+    electrical = tc + special + [c for c in enterprise if c not in micro] + pqi[:4]
+    electrical += [c for c in sorted(labs) if c not in covered and c not in electrical]
+
+    lead = _item("Lead (ceramics)")
+    specs = [
+        {"round": {"code": "BS-2010-01", "title": "盲样比对：陶瓷餐具铅溶出量 (Lead released from ceramic tableware)",
+                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处", "item_code": lead,
+                   "measurand": "Pb, 4 % acetic acid, 24 h", "unit": "mg/L", "opens_on": date(2010, 5, 10),
+                   "closes_on": date(2010, 6, 18), "assigned_value_method": "reference", "x_pt": 1.85,
+                   "u_x_pt": 0.02, "sigma_pt_method": "fixed", "sigma_pt": 0.185,
+                   "notes": "Formulated blind sample; sigma_pt = 10 % of x_pt (fitness for purpose)."},
+         "participants": ceramics, "method": "GB/T 3534-2002 (FAAS)",
+         "values": _values(rng, ceramics, 1.85, 0.185, {fail_lab: 3.7, twice: 2.45}, 3)},
+        {"round": {"code": "BS-2010-02", "title": "盲样比对：纺织品甲醛含量 (Formaldehyde in textiles)",
+                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
+                   "item_code": _item("Formaldehyde (textiles)"), "measurand": "Free and hydrolysed formaldehyde",
+                   "unit": "mg/kg", "opens_on": date(2010, 7, 5), "closes_on": date(2010, 8, 13),
+                   "assigned_value_method": "consensus", "sigma_pt_method": "fixed", "sigma_pt": 11.7,
+                   "notes": "Consensus value (Algorithm A); sigma_pt = 15 % of the expected level."},
+         "participants": textiles, "method": "GB/T 2912.1-2009",
+         "values": _values(rng, textiles, 78.0, 7.0, {fibre[-1]: 3.6} if fibre else {}, 1, 11.7)},
+        {"round": {"code": "BS-2010-03", "title": "盲样比对：乳粉菌落总数 (Aerobic plate count in milk powder)",
+                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
+                   "item_code": _item("Aerobic plate count (food)"), "measurand": "Aerobic plate count",
+                   "unit": "log10 CFU/g", "opens_on": date(2010, 9, 6), "closes_on": date(2010, 10, 15),
+                   "assigned_value_method": "consensus", "sigma_pt_method": "robust_sd",
+                   "notes": "Fewer than 12 results: the consensus value is flagged as unreliable."},
+         "participants": micro, "method": "GB 4789.2-2010",
+         "values": _values(rng, micro, 4.32, 0.12, {once: 2.6} if once else {}, 2)},
+        {"round": {"code": "MC-2010-01", "title": "量值比对：1 kg 砝码质量 (Mass of a 1 kg stainless-steel weight)",
+                   "kind": "measurement_comparison", "organiser": "四川省计量测试研究院 (reference laboratory)",
+                   "measurand": "Conventional mass deviation from 1 kg", "unit": "mg",
+                   "opens_on": date(2010, 4, 12), "closes_on": date(2010, 6, 30),
+                   "assigned_value_method": "reference_lab", "x_pt": 0.52, "u_x_pt": 0.08, "score_basis": "en",
+                   "notes": "Circulated artefact, reference value of the provincial metrology institute (U = 0.16 mg, k = 2)."},
+         "participants": [c for c in metrology if c != "SC-MTI"] + tc + special[:1], "method": "JJG 99-2006, E2 comparator",
+         "values": None},
+        {"round": {"code": "BS-2011-01", "title": "盲样比对：陶瓷餐具铅溶出量（第二轮）(Lead released from ceramic tableware, round 2)",
+                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处", "item_code": lead,
+                   "measurand": "Pb, 4 % acetic acid, 24 h", "unit": "mg/L", "opens_on": date(2011, 3, 7),
+                   "closes_on": date(2011, 4, 15), "assigned_value_method": "reference", "x_pt": 0.92,
+                   "u_x_pt": 0.012, "sigma_pt_method": "fixed", "sigma_pt": 0.092},
+         "participants": ceramics, "method": "GB/T 3534-2002 (FAAS)",
+         "values": _values(rng, ceramics, 0.92, 0.092, {twice: -2.55, third[0]: 3.3} if third else {twice: -2.55}, 3)},
+        {"round": {"code": "BS-2011-02", "title": "盲样比对：家用电器泄漏电流 (Leakage current of household appliances)",
+                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
+                   "item_code": _item("Leakage current (household electrical appliances)"),
+                   "measurand": "Leakage current at 1.06 × rated voltage", "unit": "mA",
+                   "opens_on": date(2011, 6, 1), "closes_on": date(2011, 7, 15),
+                   "assigned_value_method": "consensus", "sigma_pt_method": "fixed", "sigma_pt": 0.024},
+         "participants": electrical, "method": "GB 4706.1-2005 clause 13",
+         "values": _values(rng, electrical, 0.238, 0.012, {electrical[-1]: -3.8}, 3, 0.024)},
+        {"round": {"code": "CNAS-T0476", "title": "CNAS 能力验证：大米中总砷 (CNAS T0476 Total arsenic in rice)",
+                   "kind": "proficiency_test", "organiser": "CNAS", "item_code": _item("Total arsenic (food)"),
+                   "measurand": "Total arsenic", "unit": "mg/kg", "opens_on": date(2011, 9, 1),
+                   "closes_on": date(2011, 10, 20), "assigned_value_method": "reference", "x_pt": 0.218,
+                   "u_x_pt": 0.004, "sigma_pt_method": "fixed", "sigma_pt": 0.024,
+                   "notes": "External PT: assigned value and sigma_pt as reported by CNAS (robust mean of 132 participants)."},
+         "participants": tc, "method": "GB/T 5009.11-2003 (HG-AFS)", "values": {"SC-TC": 0.226} if tc else {}},
+    ]
+    # The measurement-value comparison: deviations with expanded uncertainties (k = 2).
+    mc = specs[3]
+    mc_values, mc_extra = {}, {}
+    for i, code in enumerate(mc["participants"]):
+        U = round(rng.choice([0.15, 0.2, 0.25, 0.3, 0.4]), 2)
+        dev = 0.52 + (0.62 if i == 1 else max(-0.8, min(0.8, rng.gauss(0, 0.4))) * U)
+        mc_values[code] = round(dev, 3)
+        mc_extra[code] = {"expanded_uncertainty": U, "coverage_factor": 2}
+    mc["values"], mc["extra"] = mc_values, mc_extra
+
+    made = []
+    for spec in specs:
+        if spec["participants"]:
+            made.append(_run(spec, labs, actor, rng))
+    open_round = {"round": {"code": "BS-2012-01", "title": "盲样比对：食品中铅 (Lead in food)", "kind": "blind_sample",
+                            "organiser": "四川省质量技术监督局 认评处", "item_code": _item("Lead (food)"),
+                            "measurand": "Pb", "unit": "mg/kg", "opens_on": date(2012, 3, 1),
+                            "closes_on": date(2012, 4, 30), "assigned_value_method": "reference", "x_pt": 0.305,
+                            "u_x_pt": 0.005, "sigma_pt_method": "fixed", "sigma_pt": 0.046},
+                  "participants": tc + regional, "method": "GB 5009.12-2010 (GFAAS)",
+                  "values": _values(rng, (tc + regional)[:3], 0.305, 0.03, {}, 3)}  # fmt: skip
+    made.append(_run(open_round, labs, actor, rng, stop_at="open"))
+    planned = {"round": {"code": "MC-2012-01", "title": "量值比对：100 mL 单标线容量瓶 (Volume of a 100 mL flask)",
+                         "kind": "measurement_comparison", "organiser": "四川省计量测试研究院",
+                         "measurand": "Volume at 20 °C", "unit": "mL", "opens_on": date(2012, 6, 1),
+                         "closes_on": date(2012, 8, 31), "assigned_value_method": "reference_lab",
+                         "score_basis": "en"},
+               "participants": [c for c in metrology if c != "SC-MTI"]}  # fmt: skip
+    made.append(_run(planned, labs, actor, rng, stop_at="planned"))
+
+    managers = {u.lab_id: u for u in db.session.scalars(select(User).where(User.role == "lab_manager"))}
+    _rectify(managers, actor)
+    findings = db.session.scalar(select(func.count()).select_from(RoundFinding))
+    result_count = db.session.scalar(select(func.count()).select_from(Result))
+    return f"{len(made)} rounds, {result_count} results, {findings} findings raised from rounds"
