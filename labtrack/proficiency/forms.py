@@ -1,0 +1,86 @@
+"""Forms of the proficiency area: a round, a result, a results file."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    FloatField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from labtrack.proficiency.models import (
+    ASSIGNED_VALUE_LABELS,
+    ROUND_KIND_LABELS,
+    SCORE_BASIS_LABELS,
+    SIGMA_METHOD_LABELS,
+)
+
+
+class RoundForm(FlaskForm):
+    """Create or edit a comparison round."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40),
+                    Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only."))],
+    )  # fmt: skip
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=list(ROUND_KIND_LABELS.items()), validators=[DataRequired()])
+    organiser = StringField(_l("Organiser"), validators=[Optional(), Length(max=200)])
+    item_code = StringField(
+        _l("Catalogue item code"), validators=[Optional(), Length(max=32)],
+        description=_l("The test item of the catalogue this round checks, if there is one."),
+    )  # fmt: skip
+    measurand = StringField(_l("Measurand"), validators=[DataRequired(), Length(max=200)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
+    opens_on = DateField(_l("Opens on"), validators=[Optional()])
+    closes_on = DateField(_l("Closes on"), validators=[Optional()])
+    assigned_value_method = SelectField(
+        _l("Assigned value x_pt"), choices=list(ASSIGNED_VALUE_LABELS.items()), validators=[DataRequired()]
+    )
+    x_pt = FloatField(_l("x_pt (reference, certified or reference-lab value)"), validators=[Optional()])
+    u_x_pt = FloatField(_l("u(x_pt), standard uncertainty"), validators=[Optional(), NumberRange(min=0)])
+    sigma_pt_method = SelectField(_l("sigma_pt"), choices=list(SIGMA_METHOD_LABELS.items()))
+    sigma_pt = FloatField(
+        _l("sigma_pt (fixed value)"),
+        validators=[Optional(), NumberRange(min=1e-300, message=_l("Must be greater than 0."))],
+    )
+    score_basis = SelectField(_l("Score"), choices=list(SCORE_BASIS_LABELS.items()))
+    participants = SelectMultipleField(
+        _l("Invited laboratories"), choices=[], description=_l("Hold Ctrl (or ⌘) to choose several.")
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+    def round_data(self) -> dict:
+        """The submitted fields, blank strings as None."""
+        data = {k: v for k, v in self.data.items() if k not in ("submit", "csrf_token")}
+        return {k: (v if v != "" else None) for k, v in data.items()}
+
+
+class ResultForm(FlaskForm):
+    """Enter one laboratory's result."""
+
+    lab_code = SelectField(_l("Laboratory"), choices=[], validators=[DataRequired()])
+    value = StringField(_l("Value"), validators=[DataRequired()])
+    expanded_uncertainty = StringField(_l("Expanded uncertainty U"), validators=[Optional()])
+    coverage_factor = StringField(_l("Coverage factor k"), validators=[Optional()])
+    method = StringField(_l("Method"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Enter result"))
+
+
+class UploadForm(FlaskForm):
+    """Upload results from a CSV or XLSX file."""
+
+    file = FileField(
+        _l("CSV or XLSX file"),
+        validators=[FileRequired()],
+        description=_l("Header: lab_code,value,expanded_uncertainty,coverage_factor,method"),
+    )
+    submit = SubmitField(_l("Upload results"))

@@ -1,0 +1,103 @@
+"""Reading across rounds: a lab's history and share satisfactory, and comparison coverage per lab."""
+
+from calendar import monthrange
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import case, func, select
+
+from labtrack.auth.permissions import lab_scope_id
+from labtrack.extensions import db
+from labtrack.labs.models import Lab, LabStatus
+from labtrack.models_base import today
+from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
+from labtrack.scope.models import TestItem
+from labtrack.scope.service import current_categories
+
+# Rounds whose scores count: published ones, plus evaluated ones for the regulator's staff.
+STAFF_SCORED = (RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
+# Taking part counts for coverage once the round is closed.
+TAKEN_PART = (RoundStatus.CLOSED, RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
+
+
+def _scored_statuses() -> tuple:
+    return STAFF_SCORED if lab_scope_id() is None else (RoundStatus.PUBLISHED,)
+
+
+def history_rows(lab_id: int, limit: int | None = None) -> list:
+    """A lab's scored results, oldest first (the newest `limit` when given)."""
+    stmt = (
+        select(
+            Round.code, Round.title, Round.kind, Round.closes_on, Round.unit, Participant.participant_code,
+            Result.value, Result.score, Result.score_kind, Result.grade,
+        )
+        .join(Round, Result.round_id == Round.id)
+        .join(Participant, Result.participant_id == Participant.id)
+        .where(Result.lab_id == lab_id, Round.status.in_(_scored_statuses()), Result.score.is_not(None))
+        .order_by(Round.closes_on.desc(), Round.id.desc())
+    )  # fmt: skip
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(reversed(db.session.execute(stmt).all()))
+
+
+def grade_counts(lab_id: int) -> dict:
+    """How many of a lab's scored results earned each grade, and the share satisfactory (one query)."""
+    row = db.session.execute(
+        select(
+            func.count(Result.id),
+            func.sum(case((Result.grade == "satisfactory", 1), else_=0)),
+            func.sum(case((Result.grade == "questionable", 1), else_=0)),
+            func.sum(case((Result.grade == "unsatisfactory", 1), else_=0)),
+        )
+        .join(Round, Result.round_id == Round.id)
+        .where(Result.lab_id == lab_id, Round.status.in_(_scored_statuses()), Result.grade.is_not(None))
+    ).one()
+    total = row[0] or 0
+    counts = {"total": total, "satisfactory": int(row[1] or 0), "questionable": int(row[2] or 0),
+              "unsatisfactory": int(row[3] or 0)}  # fmt: skip
+    counts["share"] = counts["satisfactory"] / total if total else None
+    return counts
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` earlier (the month's last day when that day does not exist)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
+
+
+def default_as_of() -> date:
+    """Today, or the close of the latest round if that is earlier (a historical data set)."""
+    latest = db.session.scalar(select(func.max(Round.closes_on)).where(Round.status.in_(TAKEN_PART)))
+    return min(today(), latest) if latest else today()
+
+
+def coverage(as_of: date, lab_code: str | None = None) -> dict:
+    """Per lab, each category of its scope on `as_of` with the date of its last comparison on it;
+    categories without one within COVERAGE_WINDOW_MONTHS are flagged."""
+    window = int(current_app.config.get("COVERAGE_WINDOW_MONTHS", 24))
+    cutoff = months_before(as_of, window)
+    labs_stmt = select(Lab).where(Lab.status != LabStatus.CLOSED).order_by(Lab.code)
+    scope = lab_scope_id()
+    if scope is not None:
+        labs_stmt = labs_stmt.where(Lab.id == scope)
+    if lab_code:
+        labs_stmt = labs_stmt.where(Lab.code == lab_code)
+    labs = list(db.session.scalars(labs_stmt))
+    last = db.session.execute(
+        select(Result.lab_id, TestItem.category_id, func.max(Round.closes_on))
+        .join(Round, Result.round_id == Round.id)
+        .join(TestItem, Round.item_id == TestItem.id)
+        .where(Round.status.in_(TAKEN_PART), Round.closes_on <= as_of, Result.lab_id.in_([lab.id for lab in labs]))
+        .group_by(Result.lab_id, TestItem.category_id)
+    ).all()
+    last_by = {(lab_id, cat_id): day for lab_id, cat_id, day in last}
+    rows = []
+    for lab in labs:
+        cats = []
+        for category in current_categories(lab.id, as_of):
+            day = last_by.get((lab.id, category.id))
+            cats.append({"category": category, "last": day, "flagged": day is None or day < cutoff})
+        flagged = sum(1 for c in cats if c["flagged"])
+        rows.append({"lab": lab, "categories": cats, "flagged": flagged, "covered": len(cats) - flagged})
+    return {"as_of": as_of, "window": window, "cutoff": cutoff, "rows": rows}
