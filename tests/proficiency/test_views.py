@@ -1,0 +1,199 @@
+"""Proficiency pages: the round page and its charts, uploads, export, history, coverage, visibility."""
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from labtrack.extensions import db
+from labtrack.proficiency import evaluation, reports, results, service
+from labtrack.proficiency.models import Result, Round
+from labtrack.scope.models import ScopeEntry, TestCategory, TestItem
+
+HEADER = "lab_code,value,expanded_uncertainty,coverage_factor,method\n"
+
+
+@pytest.fixture
+def scored(labs, make_round, staff):
+    """A published round: A01..A05 at 10.2, 9.0, 11.2, 8.4, 11.5 against x_pt 10, sigma_pt 0.5."""
+    rnd = make_round(labs, status="open", code="BS-T1")
+    values = [10.2, 9.0, 11.2, 8.4, 11.5]
+    results.submit_results(rnd, [{"lab_code": lab.code, "value": v} for lab, v in zip(labs, values, strict=True)], staff)
+    service.transition(rnd, "closed", staff)
+    evaluation.evaluate_round(rnd, staff)
+    evaluation.publish_round(rnd, staff)
+    return rnd
+
+
+def test_round_page_shows_summary_charts_and_findings(client, auth, scored):
+    auth.login("quality")
+    page = client.get("/rounds/BS-T1").get_data(as_text=True)
+    assert 'id="histogram"' in page and 'id="ranked"' in page and "<svg" in page
+    assert "kernel density" in page and "x_pt = 10" in page
+    assert "A04" in page and "-3.20" in page and 'id="round-findings"' in page
+    assert "<script" not in page.split('id="histogram"')[1].split("</svg>")[0]  # matplotlib SVG, no scripts
+
+
+def test_round_list_filters(client, auth, scored, make_round, labs):
+    make_round(labs, code="MC-T2", kind="measurement_comparison")
+    auth.login("viewer")
+    page = client.get("/rounds/?kind=measurement_comparison").get_data(as_text=True)
+    assert "MC-T2" in page and "BS-T1" not in page
+
+
+def test_lab_manager_sees_codes_not_identities(client, auth, scored, labs, make_user):
+    auth.login(make_user("lab_manager", lab=labs[0]))
+    page = client.get("/rounds/BS-T1").get_data(as_text=True)
+    assert "A01" in page and "A02" not in page and "A04" not in page
+    csv = client.get("/rounds/BS-T1/export.csv").get_data(as_text=True)
+    assert "A01" in csv and "A03" not in csv and csv.count("\n") == 6
+    assert client.get("/rounds/labs/A02").status_code == 404
+    assert client.get("/rounds/labs/A01").status_code == 200
+
+
+def test_uninvited_lab_manager_gets_404(client, auth, scored, make_user, make_lab):
+    auth.login(make_user("lab_manager", lab=make_lab("ZZ-1")))
+    assert client.get("/rounds/BS-T1").status_code == 404
+    assert client.get("/rounds/BS-T1/export.csv").status_code == 404
+    assert "BS-T1" not in client.get("/rounds/").get_data(as_text=True)
+
+
+def test_export_xlsx(client, auth, scored):
+    auth.login("quality")
+    response = client.get("/rounds/BS-T1/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.values)
+    assert rows[0][:3] == ("round", "participant_code", "lab_code") and len(rows) == 6
+
+
+def test_create_and_run_a_round_through_pages(client, auth, labs):
+    auth.login("quality")
+    data = {"code": "WEB-1", "title": "Web round", "kind": "blind_sample", "measurand": "Pb", "unit": "mg/L",
+            "assigned_value_method": "reference", "x_pt": "10", "u_x_pt": "0.1", "sigma_pt_method": "fixed",
+            "sigma_pt": "0.5", "score_basis": "z", "participants": ["A01", "A02"]}  # fmt: skip
+    response = client.post("/rounds/new", data=data)
+    assert response.headers["Location"].endswith("/rounds/WEB-1")
+    assert client.post("/rounds/WEB-1/transition", data={"to": "open"}).status_code in (302, 303)
+    bad = client.post("/rounds/WEB-1/results", data={"lab_code": "A01", "value": "ten"})
+    assert bad.status_code == 422 and "is not a number" in bad.get_data(as_text=True)
+    client.post("/rounds/WEB-1/results", data={"lab_code": "A01", "value": "10.2"})
+    client.post("/rounds/WEB-1/results", data={"lab_code": "A02", "value": "8.4"})
+    client.post("/rounds/WEB-1/transition", data={"to": "closed"})
+    client.post("/rounds/WEB-1/evaluate")
+    client.post("/rounds/WEB-1/publish")
+    rnd = db.session.scalar(select(Round).where(Round.code == "WEB-1"))
+    assert rnd.status == "published" and len(rnd.results) == 2
+
+
+def test_new_round_form_errors_rerender(client, auth, labs):
+    auth.login("admin")
+    response = client.post("/rounds/new", data={"code": "", "title": "", "kind": "blind_sample",
+                                                 "assigned_value_method": "reference", "sigma_pt": "-1"})  # fmt: skip
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+
+
+def test_evaluating_an_open_round_from_the_page_says_why(client, auth, labs, make_round):
+    make_round(labs, status="open", code="OPEN-1")
+    auth.login("quality")
+    page = client.post("/rounds/OPEN-1/evaluate", follow_redirects=True).get_data(as_text=True)
+    assert "still open" in page
+
+
+def _csv(text: str):
+    return {"file": (io.BytesIO(text.encode()), "results.csv")}
+
+
+def test_upload_is_all_or_nothing_with_row_numbers(client, auth, labs, make_round):
+    make_round(labs, status="open", code="UP-1")
+    auth.login("inspector")
+    body = HEADER + "A01,1.5,,,\nA02,abc,,,\nA09,1,,,\nA03,1,-2,,\nA01,2,,,\n"
+    response = client.post("/rounds/UP-1/upload", data=_csv(body), content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "row 3, value" in page and "row 4, lab_code" in page and "row 5, expanded_uncertainty" in page
+    assert "row 6, lab_code" in page
+    assert db.session.scalar(select(func.count()).select_from(Result)) == 0
+    wrong = client.post("/rounds/UP-1/upload", data=_csv("lab,value\nA01,1\n"), content_type="multipart/form-data")
+    assert wrong.status_code == 422 and "header must be exactly" in wrong.get_data(as_text=True)
+    ok = client.post("/rounds/UP-1/upload", data=_csv(HEADER + "A01,1.5,0.1,2,ICP-MS\nA02,1.6,,,\n"),
+                     content_type="multipart/form-data")  # fmt: skip
+    assert ok.status_code in (302, 303)
+    stored = db.session.scalars(select(Result).order_by(Result.id)).all()
+    assert [(r.value, r.expanded_uncertainty, r.coverage_factor, r.method) for r in stored] == [
+        (1.5, 0.1, 2.0, "ICP-MS"), (1.6, None, None, None)]
+
+
+def test_upload_xlsx(client, auth, labs, make_round):
+    make_round(labs, status="open", code="UP-2")
+    auth.login("inspector")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(["A01", 1.25, 0.05, 2, "AAS"])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    response = client.post("/rounds/UP-2/upload", data={"file": (out, "r.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code in (302, 303)
+    assert db.session.scalar(select(Result.value)) == 1.25
+
+
+def test_lab_manager_enters_own_result_while_open_only(client, auth, labs, make_round, make_user):
+    rnd = make_round(labs, status="open", code="LM-1")
+    auth.login(make_user("lab_manager", lab=labs[1]))
+    page = client.get("/rounds/LM-1").get_data(as_text=True)
+    assert 'value="A02"' in page and 'value="A01"' not in page and 'id="upload"' not in page
+    assert client.post("/rounds/LM-1/results", data={"lab_code": "A01", "value": "1"}).status_code == 422
+    assert client.post("/rounds/LM-1/results", data={"lab_code": "A02", "value": "1"}).status_code in (302, 303)
+    assert db.session.scalar(select(Result.lab_id)) == labs[1].id
+    assert client.post(f"/rounds/{rnd.code}/transition", data={"to": "closed"}).status_code == 403
+
+
+def test_history_page_and_lab_panel(client, auth, scored, labs):
+    auth.login("viewer")
+    page = client.get("/rounds/labs/A04").get_data(as_text=True)
+    assert "0 %" in page and 'id="history-chart"' in page and "BS-T1" in page
+    panel = client.get("/labs/A01").get_data(as_text=True)
+    assert 'id="proficiency-panel"' in panel and "100 %" in panel
+
+
+def test_grade_counts_and_history_rows(app, scored, labs):
+    counts = reports.grade_counts(labs[2].id)
+    assert counts == {"total": 1, "satisfactory": 0, "questionable": 1, "unsatisfactory": 0, "share": 0.0}
+    assert [r.code for r in reports.history_rows(labs[0].id)] == ["BS-T1"]
+
+
+def test_coverage_flags_categories_beyond_the_window(app, client, auth, labs, make_round, staff):
+    food = TestCategory(code="CAT-F", name="食品")
+    toys = TestCategory(code="CAT-T", name="玩具")
+    lead = TestItem(code="IT-1", name="铅", category=food)
+    phth = TestItem(code="IT-2", name="邻苯", category=toys)
+    db.session.add_all([food, toys, lead, phth])
+    db.session.flush()
+    for item in (lead, phth):
+        db.session.add(ScopeEntry(lab_id=labs[0].id, item_id=item.id, granted_on=date(2008, 1, 1)))
+    db.session.commit()
+    rnd = make_round(labs[:1], status="open", code="COV-1", item_code="IT-1", closes_on=date(2010, 6, 30),
+                     opens_on=date(2010, 5, 1))  # fmt: skip
+    results.submit_results(rnd, [{"lab_code": "A01", "value": 10}], staff)
+    service.transition(rnd, "closed", staff)
+    data = reports.coverage(date(2012, 6, 29), "A01")
+    cats = {c["category"].code: c for c in data["rows"][0]["categories"]}
+    assert cats["CAT-F"]["last"] == date(2010, 6, 30) and not cats["CAT-F"]["flagged"]
+    assert cats["CAT-T"]["last"] is None and cats["CAT-T"]["flagged"]
+    # 24 months later the food comparison is out of the window too.
+    later = reports.coverage(date(2012, 7, 1), "A01")
+    assert all(c["flagged"] for c in later["rows"][0]["categories"])
+    app.config["COVERAGE_WINDOW_MONTHS"] = 36
+    assert not {c["category"].code: c for c in reports.coverage(date(2012, 7, 1), "A01")["rows"][0]["categories"]}["CAT-F"]["flagged"]
+    auth.login("viewer")
+    page = client.get("/rounds/coverage?on=2012-06-29").get_data(as_text=True)
+    assert "CAT-T" in page and "never" in page and "2010-06-30" in page
+
+
+def test_months_before():
+    assert reports.months_before(date(2012, 3, 31), 1) == date(2012, 2, 29)
+    assert reports.months_before(date(2012, 6, 30), 24) == date(2010, 6, 30)
