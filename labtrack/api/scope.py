@@ -42,6 +42,17 @@ class ItemSchema(Schema):
     parameters = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100000))
 
 
+class ItemPatchSchema(Schema):
+    """Any subset of an item's fields."""
+
+    code = fields.String(validate=validate.Length(min=1, max=32))
+    name = fields.String(validate=validate.Length(min=1, max=300))
+    name_en = fields.String(allow_none=True, validate=validate.Length(max=300))
+    category_code = fields.String(validate=validate.Length(min=1, max=32))
+    method = fields.String(allow_none=True, validate=validate.Length(max=500))
+    parameters = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100000))
+
+
 class ItemOutSchema(ItemSchema):
     """An item as the API shows it, with its category."""
 
@@ -227,7 +238,7 @@ def create_item(data):
 
 @blp.route("/catalogue/items/<code>", methods=["PATCH"])
 @require(Perm.CATALOGUE_EDIT)
-@blp.arguments(ItemSchema(partial=True))
+@blp.arguments(ItemPatchSchema)
 @blp.response(200, ItemOutSchema)
 def update_item(data, code):
     """Change some of an item's fields."""

@@ -120,17 +120,35 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def _fresh(source: Any) -> Any:
-    """A new stream for each pass (the CSV reader closes the one it is given)."""
-    if isinstance(source, str | Path):
-        return source
-    if isinstance(source, bytes):
-        return io.BytesIO(source)
-    raise TypeError("import source must be a path or bytes")
+class _Borrowed(io.RawIOBase):
+    """A file seen through a raw stream we may drop: the reader's wrappers may close it, we close the file."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        return self.stream.readinto(buffer)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.stream.tell()
 
 
 def _rows(source: Any, max_bytes: int | None) -> Iterator[tuple[int, dict[str, str]]]:
-    return read_table(_fresh(source), HEADER, max_bytes=max_bytes)
+    """A new stream for each pass (the CSV reader closes the one it is given), closed when done."""
+    if isinstance(source, bytes):
+        yield from read_table(io.BytesIO(source), HEADER, max_bytes=max_bytes)
+        return
+    with open(source, "rb", buffering=0) as stream:
+        yield from read_table(io.BufferedReader(_Borrowed(stream), 1 << 16), HEADER, max_bytes=max_bytes)
 
 
 class _Checker:
@@ -370,7 +388,8 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
     """A few of the new periods and withdrawals, for the preview."""
     wanted = NEW, WITHDRAWAL
     counts = {NEW: 0, WITHDRAWAL: 0}
-    for index, (_row, values) in enumerate(_rows(source, max_bytes)):
+    rows = _rows(source, max_bytes)
+    for index, (_row, values) in enumerate(rows):
         kind = int(status[index])
         if kind in wanted and counts[kind] < SAMPLE:
             counts[kind] += 1
@@ -378,6 +397,7 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
             (report.new_period_sample if kind == NEW else report.withdrawal_sample).append(sample)
         if counts[NEW] >= SAMPLE and counts[WITHDRAWAL] >= SAMPLE:
             break
+    rows.close()
 
 
 def _insert_returning(table, rows: list[dict]) -> list[int]:

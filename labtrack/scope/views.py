@@ -272,7 +272,7 @@ def export(fmt: str):
 
 
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "scope-imports"
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / "scope-imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
