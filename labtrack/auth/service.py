@@ -1,5 +1,6 @@
 """Account rules: authentication with lockout, creating users, issuing tokens."""
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     now = utcnow()
     if user is not None and user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+        minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
         raise LoginRefused(
             _("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes)
         )
@@ -191,6 +192,8 @@ def set_locale(user: User, locale: str | None) -> None:
     """Remember the user's interface language (None: follow the browser)."""
     if locale is not None and locale not in current_app.config["LANGUAGES"]:
         raise InvalidInput(_("Unknown language."), {"locale": [_("Unknown language.")]})
+    if user.locale == locale:  # (reading it also loads the old value for the history row)
+        return
     user.locale = locale
     act_as(user)
     commit()

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
 from labtrack.auth.permissions import can_see_lab, lab_scope_id
@@ -118,6 +118,7 @@ def create_lab(data: dict[str, Any], actor: Any) -> Lab:
 
 def update_lab(lab: Lab, data: dict[str, Any], actor: Any) -> Lab:
     """Change a lab's fields and record the change."""
+    _loaded(lab)
     validate_lab(data, lab)
     for key, value in data.items():
         if key in EDITABLE:
@@ -129,6 +130,9 @@ def update_lab(lab: Lab, data: dict[str, Any], actor: Any) -> Lab:
 
 def deactivate_lab(lab: Lab, actor: Any, status: LabStatus = LabStatus.CLOSED) -> Lab:
     """Take a lab out of operation (its records stay)."""
+    _loaded(lab)
+    if lab.status == status:
+        return lab
     lab.status = status
     act_as(actor)
     commit()
@@ -205,8 +209,15 @@ def add_qualification(lab: Lab, data: dict[str, Any], actor: Any) -> Qualificati
     return q
 
 
+def _loaded(obj: Any) -> None:
+    """Load an instance expired by an earlier commit, so the history sees the old values."""
+    if inspect(obj).expired_attributes:
+        db.session.refresh(obj)
+
+
 def update_qualification(q: Qualification, data: dict[str, Any], actor: Any) -> Qualification:
     """Change a certificate's fields (renewal, suspension, a corrected number)."""
+    _loaded(q)
     validate_qualification(data, q)
     for key in QUALIFICATION_FIELDS:
         if key in data and data[key] is not None:
@@ -254,6 +265,7 @@ def add_contact(lab: Lab, data: dict[str, Any], actor: Any) -> LabContact:
 
 def update_contact(contact: LabContact, data: dict[str, Any], actor: Any) -> LabContact:
     """Change a contact's details."""
+    _loaded(contact)
     validate_contact(data)
     for key, value in _contact_values(data).items():
         setattr(contact, key, value)
