@@ -5,7 +5,7 @@ functions; they take the acting user, raise domain errors and (except where said
 """
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -582,8 +582,13 @@ def _step_values(step: workflow.Transition, finding: Finding, data: dict, errors
     return values
 
 
-def apply_step(finding: Finding, step: workflow.Transition, values: dict, actor: Any, on: date) -> None:
-    """Set the fields a step changes (no checks: `transition` and the demo loader call this)."""
+def apply_step(
+    finding: Finding, step: workflow.Transition, values: dict, actor: Any, on: date, at: datetime | None = None
+) -> None:
+    """Set the fields a step changes (no checks: `transition` and the demo loader call this).
+
+    `on` is the day of the step; `at` the moment of the closing signature (now unless given).
+    """
     for key in step.required:
         setattr(finding, key, values.get(key))
     comment = values.get("comment")
@@ -597,7 +602,7 @@ def apply_step(finding: Finding, step: workflow.Transition, values: dict, actor:
     elif step.name == "close":
         finding.closed_on = on
         finding.closed_by_id = getattr(actor, "id", None)
-        finding.signed_at = utcnow()
+        finding.signed_at = at or utcnow()
     elif step.name == "cancel":
         finding.cancel_reason = comment
         finding.cancelled_on = on
