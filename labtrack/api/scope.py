@@ -1,5 +1,7 @@
 """Scope, catalogue, capability growth and scope import in the JSON API."""
 
+from datetime import date
+
 from flask import current_app, request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -76,8 +78,9 @@ class OnArgs(Schema):
 class GrowthArgs(Schema):
     """?from=&to= (and region for everyone's growth)."""
 
-    date_from = fields.Date(required=True, data_key="from")
-    date_to = fields.Date(required=True, data_key="to")
+    date_from = fields.Date(load_default=None, data_key="from",
+                            metadata={"description": "date A (default: 31 December of last year)"})
+    date_to = fields.Date(load_default=None, data_key="to", metadata={"description": "date B (default: today)"})
     region = fields.String()
     series = fields.String(validate=validate.OneOf(["none", "month", "quarter"]), load_default="none")
 
@@ -145,6 +148,8 @@ def lab_scope(args, code):
 
 
 def _growth_answer(args, lab=None, region=None):
+    args["date_to"] = args["date_to"] or today()
+    args["date_from"] = args["date_from"] or date(max(args["date_to"].year - 1, 1), 12, 31)
     try:
         result = growth(args["date_from"], args["date_to"], lab=lab, region=region)
         data = result.as_dict()

@@ -351,9 +351,8 @@ def growth():
     except InvalidInput as exc:
         for messages in exc.errors.values():
             flash(" ".join(messages), "danger")
-        date_from, date_to = date(date_to.year - 1, 12, 31), date_to
-        if date_from >= date_to:
-            date_from = date(date_to.year - 1, 1, 1)
+        date_to = today()
+        date_from = date(date_to.year - 1, 12, 31)
     result = compute_growth(date_from, date_to, lab=lab, region=region)
     series = growth_series(date_from, date_to, lab=lab, region=region, step=step)
     chart = Markup(growth_svg(series, {
