@@ -25,7 +25,7 @@ def test_list_filters_and_envelope(app, client, api_token, make_finding, make_la
     overdue = make_finding(lab=lab_a, due_on=date(2010, 6, 9), severity="major", area="records")
     make_finding(lab=lab_a, due_on=date(2010, 8, 9), severity="minor")
     make_finding(lab=lab_b, status=State.CLOSED, closed_on=date(2010, 6, 1))
-    make_finding(audit=make_audit(lab=lab_b, kind="undercover_visit", reference="UV-2010-001"))
+    make_finding(audit=make_audit(lab=lab_b, kind="undercover_visit", reference="UV-2010-001"), due_on=date(2010, 8, 9))
     _user, headers = api_token("viewer")
     body = client.get("/api/v1/findings", headers=headers).json
     assert "meta" in body, body
