@@ -1,0 +1,132 @@
+"""The labs API: bearer tokens, list and detail, create and update, 401/404/422 in the JSON shape."""
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import g
+from sqlalchemy import select
+
+from labtrack.auth.models import ApiToken
+from labtrack.extensions import db
+from labtrack.labs.models import Lab, LabKind
+
+
+@pytest.fixture(autouse=True)
+def fresh_user_per_request(app):
+    """Forget the user Flask-Login cached on `g`: the test's app context outlives each request."""
+
+    def forget() -> None:
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget)
+
+
+@pytest.fixture
+def labs(make_lab):
+    return [
+        make_lab("SC-TC", name="技术中心", kind=LabKind.TECHNICAL_CENTRE),
+        make_lab("ZG-PQI", name="自贡市产品质量监督检验所", region="Zigong", kind=LabKind.PRODUCT_QUALITY),
+        make_lab("ZG-MTI", name="自贡市计量测试所", region="Zigong", kind=LabKind.METROLOGY),
+    ]
+
+
+def _shape(body, code):
+    assert set(body) == {"code", "status", "message", "errors"} and body["code"] == code
+
+
+def test_list_with_filters_and_envelope(client, labs, api_token):
+    _, headers = api_token("viewer")
+    body = client.get("/api/v1/labs?region=Zigong&sort=-code&per_page=1", headers=headers).json
+    assert body["meta"] == {"page": 1, "per_page": 1, "total": 2}
+    assert [lab["code"] for lab in body["items"]] == ["ZG-PQI"]
+    body = client.get("/api/v1/labs?q=计量", headers=headers).json
+    assert [lab["code"] for lab in body["items"]] == ["ZG-MTI"]
+
+
+def test_detail_and_404(client, labs, api_token):
+    _, headers = api_token("viewer")
+    body = client.get("/api/v1/labs/SC-TC", headers=headers).json
+    assert (body["code"], body["kind"], body["qualifications"]) == ("SC-TC", "technical_centre", [])
+    response = client.get("/api/v1/labs/NOPE", headers=headers)
+    assert response.status_code == 404
+    _shape(response.json, 404)
+
+
+def test_lab_manager_sees_only_their_lab(client, labs, api_token):
+    _, headers = api_token("lab_manager", lab=labs[1])
+    body = client.get("/api/v1/labs", headers=headers).json
+    assert [lab["code"] for lab in body["items"]] == ["ZG-PQI"]
+    assert client.get("/api/v1/labs/SC-TC", headers=headers).status_code == 404
+    assert client.patch("/api/v1/labs/ZG-PQI", json={"name": "x"}, headers=headers).status_code == 403
+
+
+def test_no_token_bad_token_revoked_token_and_disabled_user_are_401_json(client, labs, api_token):
+    user, headers = api_token("admin")
+    assert client.get("/api/v1/labs", headers=headers).status_code == 200
+    for bad in ({}, {"Authorization": "Bearer lt_nonsense"}, {"Authorization": "Basic abc"}):
+        response = client.get("/api/v1/labs", headers=bad)
+        assert response.status_code == 401
+        assert response.mimetype == "application/json"
+        _shape(response.json, 401)
+    token = db.session.scalar(select(ApiToken))
+    token.revoked_at = datetime.now(UTC).replace(tzinfo=None)
+    db.session.commit()
+    assert client.get("/api/v1/labs", headers=headers).status_code == 401
+    _user2, headers2 = api_token("admin", username="second")
+    assert client.get("/api/v1/labs", headers=headers2).status_code == 200
+    _user2.active = False
+    db.session.commit()
+    response = client.get("/api/v1/labs", headers=headers2)
+    assert response.status_code == 401 and "Location" not in response.headers
+
+
+def test_create_and_update(client, labs, api_token):
+    user, headers = api_token("quality")
+    data = {"code": "LS-MTI", "name": "乐山市计量测试所", "region": "Leshan", "kind": "metrology_institute"}
+    response = client.post("/api/v1/labs", json=data, headers=headers)
+    assert response.status_code == 201
+    assert response.headers["Location"].endswith("/api/v1/labs/LS-MTI")
+    assert response.json["status"] == "active"
+    response = client.put("/api/v1/labs/LS-MTI", json={**data, "status": "suspended"}, headers=headers)
+    assert response.status_code == 200 and response.json["status"] == "suspended"
+    from labtrack.history.models import HistoryEntry
+
+    lab = db.session.scalar(select(Lab).where(Lab.code == "LS-MTI"))
+    rows = db.session.scalars(select(HistoryEntry).where(HistoryEntry.table_name == "labs",
+                                                         HistoryEntry.record_id == lab.id)).all()
+    assert [r.action for r in rows] == ["insert", "update"] and {r.user_id for r in rows} == {user.id}
+
+
+@pytest.mark.xfail(reason="LabUpdateSchema's Meta.partial is not honoured by marshmallow 4 (api/labs.py)")
+def test_patch_changes_only_the_given_fields(client, labs, api_token):
+    _, headers = api_token("quality")
+    client.put("/api/v1/labs/ZG-MTI", json={"code": "ZG-MTI", "name": "n", "region": "Zigong",
+                                            "kind": "metrology_institute", "status": "suspended"}, headers=headers)
+    response = client.patch("/api/v1/labs/ZG-MTI", json={"name": "自贡市计量所"}, headers=headers)
+    assert response.status_code == 200
+    assert (response.json["name"], response.json["status"]) == ("自贡市计量所", "suspended")
+
+
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        ({}, {"code", "name", "region", "kind"}),
+        ({"code": "SC-TC", "name": "n", "region": "r", "kind": "regional_lab"}, {"code"}),
+        ({"code": "X", "name": "n", "region": "r", "kind": "castle"}, {"kind"}),
+        ({"code": "X" * 33, "name": 5, "region": "r", "kind": "regional_lab"}, {"code", "name"}),
+        ({"code": "X", "name": "n", "region": "r", "kind": "regional_lab", "status": "gone"}, {"status"}),
+    ],
+)
+def test_create_422_names_the_fields(client, labs, api_token, payload, fields):
+    _, headers = api_token("admin")
+    response = client.post("/api/v1/labs", json=payload, headers=headers)
+    assert response.status_code == 422
+    _shape(response.json, 422)
+    assert set(response.json["errors"]) == fields
+
+
+def test_viewer_cannot_write(client, labs, api_token):
+    _, headers = api_token("viewer")
+    response = client.post("/api/v1/labs", json={"code": "X"}, headers=headers)
+    assert response.status_code == 403
+    _shape(response.json, 403)
