@@ -2,14 +2,17 @@
 
 import io
 import re
+from functools import lru_cache
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
+from flask_babel import get_locale  # noqa: E402
 from flask_babel import gettext as _  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 # Text stays text (the browser renders Chinese with its own fonts); ids are stable between runs.
 matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "labtrack", "font.size": 9})
@@ -17,10 +20,10 @@ matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "labtrack", 
 GRADE_COLOURS = {"satisfactory": "#2e7d32", "questionable": "#f9a825", "unsatisfactory": "#c62828", None: "#757575"}
 
 
-def _svg(fig: Figure, title: str) -> str:
+def _svg(fig: Figure, title: str, tight: bool = True) -> str:
     """The figure as an <svg> element with an accessible title (no XML prolog, scalable)."""
     out = io.StringIO()
-    fig.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(out, format="svg", bbox_inches="tight" if tight else None, metadata={"Date": None, "Creator": None})
     svg = out.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="chart" role="img"', svg, count=1)
@@ -122,10 +125,26 @@ def en_chart(labels: list[str], values, expanded, x_pt: float, U_x_pt: float, un
 
 
 def history(dates, scores, kinds: list[str], grades: list[str]) -> str:
-    """A lab's scores across rounds over time, with the ±2 and ±3 lines."""
+    """A lab's history chart, reused while its data (and the language) are unchanged."""
+    key = (tuple(dates), tuple(float(s) for s in scores), tuple(kinds), tuple(grades), str(get_locale()))
+    return _history_cached(key)
+
+
+@lru_cache(maxsize=256)
+def _history_cached(key: tuple) -> str:
+    dates, scores, kinds, grades, _locale = key
+    return draw_history(dates, scores, kinds, grades)
+
+
+def draw_history(dates, scores, kinds, grades) -> str:
+    """A lab's scores across rounds over time (decimal years), with the ±2 and ±3 lines.
+
+    Kept cheap for long histories: one marker line per grade and kind (SVG <use> references), fixed
+    margins instead of a tight bounding box (which costs a second draw)."""
     fig = Figure(figsize=(7.2, 3.0))
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.13, top=0.96)
     ax = fig.add_subplot()
-    x = np.asarray(dates, dtype="datetime64[D]")
+    x = np.array([d.year + (d.timetuple().tm_yday - 0.5) / 366 for d in dates], dtype=float)
     y = np.asarray(scores, dtype=float)
     for k in (2, 3):
         for sign in (-1, 1):
@@ -134,16 +153,29 @@ def history(dates, scores, kinds: list[str], grades: list[str]) -> str:
     ax.axhline(0, color="black", linewidth=0.6)
     if y.size:
         ax.plot(x, y, color="#90a4ae", linewidth=0.8, zorder=1)
-        colours = [GRADE_COLOURS.get(g, "#757575") for g in grades]
-        markers = np.array(["s" if k == "en" else "o" for k in kinds])
-        for marker in ("o", "s"):
-            mask = markers == marker
-            if mask.any():
-                ax.scatter(x[mask], y[mask], c=[c for c, m in zip(colours, mask, strict=True) if m],
-                           marker=marker, s=22, zorder=2)
+        grade_arr, kind_arr = np.asarray(grades, dtype=object), np.asarray(kinds, dtype=object)
+        for grade_value, colour in GRADE_COLOURS.items():
+            for marker, is_en in (("o", False), ("s", True)):
+                mask = (grade_arr == grade_value) & ((kind_arr == "en") == is_en)
+                if mask.any():
+                    ax.plot(x[mask], y[mask], linestyle="none", marker=marker, markersize=4.5, color=colour, zorder=2)
         top = max(4.0, float(np.abs(y).max()) * 1.1)
         ax.set_ylim(-top, top)
+        span = x.max() - x.min()
+        ax.set_xlim(x.min() - max(0.05 * span, 0.25), x.max() + max(0.05 * span, 0.25))
+    # Fixed, few ticks: tick objects are most of the drawing time of a long history.
+    ax.set_yticks([-3, -2, 0, 2, 3])
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=len(x) > 0 and np.ptp(x) >= 3))
+    ax.xaxis.set_major_formatter(_year_formatter)
     ax.set_ylabel(_("score (z, z′, ζ; En as squares)"))
     ax.spines[["top", "right"]].set_visible(False)
-    fig.autofmt_xdate()
-    return _svg(fig, _("Scores across rounds"))
+    return _svg(fig, _("Scores across rounds"), tight=False)
+
+
+def _year_formatter(value: float, _pos) -> str:
+    """Tick labels of a decimal-year axis: the year, or year-month between years."""
+    year = int(np.floor(value))
+    month = int(round((value - year) * 12)) + 1
+    if month > 12:
+        year, month = year + 1, 1
+    return str(year) if month == 1 else f"{year}-{month:02d}"

@@ -203,7 +203,7 @@ class Result(Tracked, db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     score: Mapped[float | None]
     score_kind: Mapped[str | None] = mapped_column(String(10))
-    grade: Mapped[str | None] = mapped_column(String(20), index=True)
+    grade: Mapped[str | None] = mapped_column(String(20))
 
     round: Mapped[Round] = relationship(back_populates="results")
     participant: Mapped[Participant] = relationship(back_populates="result")

@@ -90,11 +90,33 @@ def export_rows(rnd: Round) -> tuple[list[str], list[list]]:
 
 
 def history_page(lab) -> dict:
-    """The context of a lab's history page: rows, counts and the chart."""
+    """The context of a lab's history page: rows (formatted here, newest first), counts and the chart."""
+    from flask import url_for
+    from markupsafe import escape
+
+    from labtrack.proficiency.models import GRADE_LABELS, SCORE_KIND_LABELS
+
     rows = reports.history_rows(lab.id)
     counts = reports.grade_counts(lab.id)
     chart = None
     if rows:
         chart = charts.history([r.closes_on for r in rows], [r.score for r in rows], [r.score_kind for r in rows],
                                [r.grade for r in rows])  # fmt: skip
-    return {"rows": rows, "counts": counts, "chart": chart}
+    # Long histories (hundreds of rounds): one url_for and one label lookup per distinct value, not per row.
+    base = url_for("proficiency.detail", code="__code__")
+    grades = {g: str(label) for g, label in GRADE_LABELS.items()}
+    table = [
+        {
+            "href": base.replace("__code__", str(escape(r.code))),
+            "code": r.code,
+            "title": r.title,
+            "closes_on": r.closes_on.isoformat() if r.closes_on else "",
+            "participant_code": r.participant_code,
+            "value": f"{r.value:.6g} {r.unit or ''}",
+            "score": f"{SCORE_KIND_LABELS.get(r.score_kind, r.score_kind)} = {r.score:.2f}",
+            "grade": r.grade,
+            "grade_label": grades.get(r.grade, r.grade),
+        }
+        for r in reversed(rows)
+    ]
+    return {"rows": table, "counts": counts, "chart": chart}

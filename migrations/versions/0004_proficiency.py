@@ -114,7 +114,6 @@ def upgrade():
     sa.UniqueConstraint('round_id', 'lab_id', name='uq_round_results_round_lab')
     )
     with op.batch_alter_table('round_results', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_round_results_grade'), ['grade'], unique=False)
         batch_op.create_index(batch_op.f('ix_round_results_lab_id'), ['lab_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_round_results_round_id'), ['round_id'], unique=False)
 
@@ -152,7 +151,6 @@ def downgrade():
     with op.batch_alter_table('round_results', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_round_results_round_id'))
         batch_op.drop_index(batch_op.f('ix_round_results_lab_id'))
-        batch_op.drop_index(batch_op.f('ix_round_results_grade'))
 
     op.drop_table('round_results')
     with op.batch_alter_table('round_participants', schema=None) as batch_op:
