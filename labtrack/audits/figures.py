@@ -264,9 +264,12 @@ def _svg(fig) -> str:
 
 def ageing_chart(rows: list[dict], title: str) -> str:
     """Stacked horizontal bars of active findings by age bucket, one bar per group, as inline SVG."""
+    rows = [r for r in rows if r["active"]]
     if not rows:
         return ""
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing glyph warnings must not break a page
         rows = rows[-30:] if len(rows) > 30 else rows
@@ -280,6 +283,7 @@ def ageing_chart(rows: list[dict], title: str) -> str:
             left = [a + b for a, b in zip(left, values, strict=True)]
         ax.invert_yaxis()
         ax.set_xlabel(_("Active findings"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         ax.legend(loc="lower right", fontsize=8, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
