@@ -181,6 +181,7 @@ def lab_scope(code: str):
         "scope/lab.html", lab=lab, on=on, rows=rows, counts=service.scope_counts(lab.id, on),
         per_category=service.category_counts(lab.id, on), grant_form=GrantForm(formdata=None, granted_on=today()),
         withdraw_form=WithdrawForm(formdata=None, withdrawn_on=today()),
+        basis_labels={k.value: str(v) for k, v in BASIS_LABELS.items()},
     )
 
 
