@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import numbers
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -22,9 +24,9 @@ MIN_ALGORITHM_A_VALUES = 3
 
 # Iterate to convergence, not to ISO's "third significant figure" stop.
 TOLERANCE = 1e-10
-MAX_ITERATIONS = 1000
-# s* below this fraction of the data's resolution can only be a collapse onto one repeated value.
-COLLAPSE_FRACTION = 1e-6
+MAX_ITERATIONS = 100_000  # cheap passes; slow linear convergence can need thousands
+# Values closer than this fraction of the robust spread count as one value when detecting collapse.
+SAME_VALUE_FRACTION = 1e-12
 
 # Grading: |z| <= 2 satisfactory, 2 < |z| < 3 questionable, >= 3 unsatisfactory.
 SATISFACTORY_LIMIT = 2.0
@@ -59,7 +61,11 @@ class ConvergenceWarning(RuntimeWarning):
 
 @dataclass(frozen=True)
 class RobustResult:
-    """Outcome of Algorithm A with what was used to reach it, for storing with a round."""
+    """Outcome of Algorithm A with what was used to reach it, for storing with a round.
+
+    ``iterations`` counts the passes computed, ``extrapolations`` the jumps to where the passes
+    were provably heading (see ``algorithm_a_detail``), ``collapsed`` marks an s* that went to 0.
+    """
 
     x_star: float
     s_star: float
@@ -68,6 +74,7 @@ class RobustResult:
     converged: bool
     start_s_method: Literal["mad", "sd", "identical"]
     s_start: float
+    extrapolations: int = 0
     collapsed: bool = False
     tolerance: float = TOLERANCE
     max_iterations: int = MAX_ITERATIONS
@@ -87,9 +94,7 @@ class HomogeneityResult:
     passed: bool
 
 
-def _as_values(
-    values: Iterable[float], name: str = "values"
-) -> npt.NDArray[np.float64]:
+def _as_values(values: Iterable[float], name: str = "values") -> npt.NDArray[np.float64]:
     """Convert a sequence of real numbers to a finite 1-D float array (TypeError, ValueError)."""
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be a sequence of numbers, not a string")
@@ -99,8 +104,7 @@ def _as_values(
     if raw.dtype.kind in "USabcmMV":
         raise TypeError(f"{name} must be real numbers, got {raw.dtype}")
     if raw.dtype.kind == "O" and any(
-        isinstance(v, (str, bytes, bool)) or not isinstance(v, numbers.Real)
-        for v in raw.flat
+        isinstance(v, bool) or not isinstance(v, (numbers.Real, Decimal)) for v in raw.flat
     ):
         raise TypeError(f"{name} must be real numbers")
     try:
@@ -108,23 +112,19 @@ def _as_values(
     except (TypeError, ValueError, OverflowError) as exc:
         raise TypeError(f"{name} must be real numbers: {exc}") from None
     if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be a flat sequence of numbers, got shape {arr.shape}"
-        )
+        raise ValueError(f"{name} must be a flat sequence of numbers, got shape {arr.shape}")
     nan = np.flatnonzero(np.isnan(arr))
     if nan.size:
         raise ValueError(f"{name} contain NaN at position(s) {nan.tolist()}")
     inf = np.flatnonzero(np.isinf(arr))
     if inf.size:
-        raise ValueError(
-            f"{name} contain infinite value(s) at position(s) {inf.tolist()}"
-        )
+        raise ValueError(f"{name} contain infinite value(s) at position(s) {inf.tolist()}")
     return arr
 
 
 def _real(value: float, name: str) -> float:
     """Return value as a finite float, naming the parameter in TypeError or ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     result = float(value)
     if math.isnan(result):
@@ -166,11 +166,92 @@ def _checked(value: float, what: str) -> float:
     return value
 
 
-def _resolution(arr: npt.NDArray[np.float64]) -> float:
-    """Return the smallest gap between distinct values, floored at 1e-12 of their magnitude."""
-    distinct = np.unique(arr)
-    gap = float(np.min(np.diff(distinct))) if distinct.size > 1 else 0.0
-    return max(gap, 1e-12 * float(np.max(np.abs(arr))))
+def _robust_spread(centred: npt.NDArray[np.float64]) -> float:
+    """Return MADe of median-centred data, or 1.483 * median of the non-zero distances if MADe is 0."""
+    distances = np.abs(centred)
+    spread = float(np.median(distances))
+    if spread == 0.0:
+        spread = float(np.median(distances[distances > 0]))
+    return MAD_FACTOR * spread
+
+
+class _Passes:
+    """Algorithm A passes over sorted, median-centred data, each O(log n) from per-pattern sums.
+
+    A clipping pattern (lo, hi) says sorted values lo..hi-1 lie inside the window and the lo below
+    and n - hi above are clipped; the mean and sum of squared deviations of the inside values are
+    computed once per pattern, so a pass is a few float operations however large n is. Sums of
+    squares are kept as t^2 * r with t the largest deviation, so tiny deviations never underflow.
+    """
+
+    def __init__(self, ordered: npt.NDArray[np.float64]) -> None:
+        self.values = ordered
+        self.listed = ordered.tolist()
+        self.n = len(self.listed)
+        self._sums: dict[tuple[int, int], tuple[float, float, float]] = {}
+
+    def pattern(self, x: float, s: float) -> tuple[int, int]:
+        """Return (lo, hi): the sorted values lo..hi-1 lie inside [x - 1.5 s, x + 1.5 s]."""
+        delta = CLIP_FACTOR * s
+        return bisect.bisect_left(self.listed, x - delta), bisect.bisect_right(self.listed, x + delta)
+
+    def inside(self, lo: int, hi: int) -> tuple[float, float, float]:
+        """Return the mean of the values inside and their sum of squared deviations as (t, r): t^2 r."""
+        if (lo, hi) not in self._sums:
+            inner = self.values[lo:hi]
+            mean = float(np.mean(inner))
+            deviations = inner - mean
+            t = float(np.max(np.abs(deviations)))
+            r = float(np.sum((deviations / t) ** 2)) if t > 0 else 0.0
+            self._sums[lo, hi] = (mean, t, r)
+        return self._sums[lo, hi]
+
+    def step(self, x: float, s: float) -> tuple[float, float, tuple[int, int]]:
+        """Run one pass: clip to x* +- 1.5 s*, return the clipped mean, 1.134 * SD and the pattern."""
+        lo, hi = self.pattern(x, s)
+        k, n_low, n_high, n = hi - lo, lo, self.n - hi, self.n
+        delta = CLIP_FACTOR * s
+        mean, t_inside, r_inside = self.inside(lo, hi) if k else (0.0, 0.0, 0.0)
+        x_new = (k * mean + n_low * (x - delta) + n_high * (x + delta)) / n
+        # squared deviations of the clipped values about their mean, scaled by the largest one
+        inner, low, high = mean - x_new, x - delta - x_new, x + delta - x_new
+        t = max(t_inside, abs(inner) if k else 0.0, abs(low) if n_low else 0.0, abs(high) if n_high else 0.0)
+        if t == 0.0:
+            return x_new, 0.0, (lo, hi)
+        inner, low, high, t_inside = inner / t, low / t, high / t, t_inside / t
+        r = t_inside * t_inside * r_inside + k * inner * inner + n_low * low * low + n_high * high * high
+        return x_new, SD_FACTOR * t * math.sqrt(r / (n - 1)), (lo, hi)
+
+    def fixed_point(self, lo: int, hi: int) -> tuple[float, float] | None:
+        """Solve for the fixed point of pattern (lo, hi) in closed form, if it has one.
+
+        With k values inside (mean a, sum of squared deviations Q), L clipped low and H high, a fixed
+        point has k x = k a + 1.5 s (H - L), so x = a + b s with b = 1.5 (H - L) / k, and
+        (n - 1) s^2 / 1.134^2 = Q + k b^2 s^2 + 2.25 (L + H) s^2, so
+        s^2 = Q / ((n - 1) / 1.134^2 - k b^2 - 2.25 (L + H)). It counts only if it keeps the pattern.
+        """
+        k, n_low, n_high = hi - lo, lo, self.n - hi
+        if k == 0:
+            return None
+        mean, t, r = self.inside(lo, hi)  # Q = t^2 r
+        b = CLIP_FACTOR * (n_high - n_low) / k
+        denominator = (self.n - 1) / SD_FACTOR**2 - k * b * b - CLIP_FACTOR**2 * (n_low + n_high)
+        if t == 0.0 or denominator <= 0.0:
+            return None
+        s = t * math.sqrt(r / denominator)
+        x = mean + b * s
+        return (x, s) if self.pattern(x, s) == (lo, hi) else None
+
+    def passes_to_skip(self, lo: int, hi: int, m: float, ratio: float, s: float, factor: float) -> int:
+        """Count passes that can each grow a window about m by ``factor`` before it takes in a value."""
+        room = math.inf
+        if hi < self.n:
+            room = min(room, (self.listed[hi] - m) / (s * (ratio + CLIP_FACTOR)))
+        if lo > 0:
+            room = min(room, (m - self.listed[lo - 1]) / (s * (CLIP_FACTOR - ratio)))
+        if not math.isfinite(room) or room <= 1.0:
+            return 0
+        return max(0, math.ceil(math.log(room) / math.log(factor)) - 2)
 
 
 def algorithm_a_detail(
@@ -182,96 +263,112 @@ def algorithm_a_detail(
     """Run ISO 13528 Algorithm A to convergence; return x*, s* and what was used to get them.
 
     Starts from x* = median and s* = 1.483 * MAD (the sample SD when the MAD is 0), then repeats
-    delta = 1.5 s*, clip to [x* - delta, x* + delta], x* = mean, s* = 1.134 * SD (n - 1) until x*
-    and s* both change by less than ``tolerance`` relative. Relative to what: x* against
-    max(|x*|, s*, r) and s* against max(s*, r), where r is the data's resolution (smallest gap
-    between distinct values), so a value or SD of 0 cannot stall the test. When over half the values
-    are equal and the rest pull too weakly, s* shrinks geometrically toward 0; once it is below
-    1e-6 r that is the limit, reported as s* = 0.0, x* = the repeated value and ``collapsed``.
-    Hitting ``max_iterations`` returns the last estimate with ``converged=False`` and issues a
-    ``ConvergenceWarning``.
+    delta = 1.5 s*, clip to [x* - delta, x* + delta], x* = mean, s* = 1.134 * SD (n - 1) until
+    |change of x*| < tolerance * max(|x*|, s*) and |change of s*| < tolerance * s* (s* stays
+    above 0 for data that are not all equal, so a mean of 0 cannot stall the test).
+
+    Passes converge linearly, and on tied or bimodal data can need thousands to millions, so each
+    pass is cheap (``_Passes``) and two exact shortcuts apply, counted in ``extrapolations`` and
+    always confirmed by a normal pass:
+    - a pass that keeps the clipping pattern jumps to that pattern's closed-form fixed point, if
+      that point keeps the pattern too;
+    - when the window holds only copies of one value m (over half the data equal), every pass
+      multiplies x* - m and s* by the same factor once (x* - m) / s* has settled: below 1 the
+      limit is x* = m, s* = 0.0 (``collapsed``); above 1 skip ahead to just before the window
+      takes in another value. Values within 1e-12 of the data's robust spread count as equal.
+    Passes run on the data centred on the median and scaled by a power of 2 into [-1, 1], so a
+    large offset costs no precision. Hitting ``max_iterations`` passes returns the last estimate
+    with ``converged=False`` and a ``ConvergenceWarning``.
     """
     arr = _as_values(values)
     n = int(arr.size)
     if n < MIN_ALGORITHM_A_VALUES:
-        raise ValueError(
-            f"Algorithm A needs at least {MIN_ALGORITHM_A_VALUES} values, got {n}"
-        )
+        raise ValueError(f"Algorithm A needs at least {MIN_ALGORITHM_A_VALUES} values, got {n}")
     tolerance = _positive(tolerance, "tolerance")
     max_iterations = _count(max_iterations, "max_iterations")
 
-    if np.all(arr == arr[0]):
+    def done(x_star: float, s_star: float, passes: int, **flags: bool) -> RobustResult:
         return RobustResult(
-            float(arr[0]),
-            0.0,
-            n,
-            0,
-            True,
-            "identical",
-            0.0,
-            False,
-            tolerance,
-            max_iterations,
+            x_star=x_star,
+            s_star=s_star,
+            n=n,
+            iterations=passes,
+            converged=flags.get("converged", True),
+            start_s_method=start_method,
+            s_start=s_start,
+            extrapolations=extrapolations,
+            collapsed=flags.get("collapsed", False),
+            tolerance=tolerance,
+            max_iterations=max_iterations,
         )
 
-    with np.errstate(over="ignore", invalid="ignore"):
-        x = float(np.median(arr))
-        s = MAD_FACTOR * float(np.median(np.abs(arr - x)))
-        start_method: Literal["mad", "sd"] = "mad"
-        if s == 0.0:
-            s = float(np.std(arr, ddof=1))
-            start_method = "sd"
-        _checked(x, "the median")
-        s_start = _checked(s, "the starting s*")
-        floor = _resolution(arr)
+    start_method: Literal["mad", "sd", "identical"] = "identical"
+    s_start = 0.0
+    extrapolations = 0
+    if np.all(arr == arr[0]):
+        return done(float(arr[0]), 0.0, 0)
 
-        for iteration in range(1, max_iterations + 1):
-            delta = CLIP_FACTOR * s
-            clipped = np.clip(arr, x - delta, x + delta)
-            x_new = _checked(float(np.mean(clipped)), "x*")
-            s_new = _checked(SD_FACTOR * float(np.std(clipped, ddof=1)), "s*")
-            dx, ds = abs(x_new - x), abs(s_new - s)
-            x, s = x_new, s_new
-            if dx < tolerance * max(abs(x), s, floor) and ds < tolerance * max(
-                s, floor
+    with np.errstate(over="ignore", invalid="ignore"):
+        ordered = np.sort(arr)
+        median = _checked(float(np.median(ordered)), "the median")
+        # centre on the median and divide by a power of 2 (exact) so the values lie in [-1, 1]:
+        # no overflow or underflow when squaring, and no precision lost to a large offset
+        widest = _checked(float(np.max(np.abs(ordered - median))), "the spread of the values")
+        scale = math.ldexp(1.0, math.frexp(widest)[1])
+        unit = (ordered - median) / scale  # still sorted
+        s = MAD_FACTOR * float(np.median(np.abs(unit)))
+        start_method = "mad"
+        if s == 0.0:
+            s = float(np.std(unit, ddof=1))
+            start_method = "sd"
+        s_start = s * scale
+        same = SAME_VALUE_FRACTION * _robust_spread(unit)
+        run = _Passes(unit)
+        x = 0.0  # (x* - median) / scale throughout
+        solved: set[tuple[int, int]] = set()  # patterns whose fixed point was already tried
+
+        for passes in range(1, max_iterations + 1):
+            x_prev, s_prev = x, s
+            x, s, (lo, hi) = run.step(x, s)
+            if (
+                s > 0
+                and abs(x - x_prev) * scale < tolerance * max(abs(median + x * scale), s * scale)
+                and abs(s - s_prev) < tolerance * s
             ):
-                collapsed = s < COLLAPSE_FRACTION * floor
-                if collapsed:
-                    nearest = float(arr[np.argmin(np.abs(arr - x))])
-                    if abs(nearest - x) < COLLAPSE_FRACTION * floor:
-                        x = nearest
-                    s = 0.0
-                return RobustResult(
-                    x,
-                    s,
-                    n,
-                    iteration,
-                    True,
-                    start_method,
-                    s_start,
-                    collapsed,
-                    tolerance,
-                    max_iterations,
-                )
+                return done(median + x * scale, s * scale, passes)
+            if s == 0.0:  # every value clipped onto one point
+                return done(median + x * scale, 0.0, passes, collapsed=True)
+
+            if hi > lo and run.listed[hi - 1] - run.listed[lo] <= same:  # one value m inside
+                middle = (lo + hi - 1) // 2
+                m = run.listed[middle]
+                ratio = (x - m) / s
+                if abs(ratio) >= CLIP_FACTOR or abs(ratio - (x_prev - m) / s_prev) >= tolerance:
+                    continue
+                factor = s / s_prev
+                if factor < 1.0:
+                    return done(float(ordered[middle]), 0.0, passes, collapsed=True)
+                jump = run.passes_to_skip(lo, hi, m, ratio, s, factor)
+                if jump:
+                    s *= factor**jump
+                    x = m + ratio * s
+                    extrapolations += 1
+                continue
+
+            if (lo, hi) in solved or run.pattern(x, s) != (lo, hi):
+                continue
+            solved.add((lo, hi))
+            target = run.fixed_point(lo, hi)
+            if target is not None:
+                x, s = target
+                extrapolations += 1
 
     warnings.warn(
-        f"Algorithm A did not converge in {max_iterations} iterations (n={n}); "
-        "the last estimate is returned",
+        f"Algorithm A did not converge in {max_iterations} iterations (n={n}); the last estimate is returned",
         ConvergenceWarning,
         stacklevel=2,
     )
-    return RobustResult(
-        x,
-        s,
-        n,
-        max_iterations,
-        False,
-        start_method,
-        s_start,
-        False,
-        tolerance,
-        max_iterations,
-    )
+    return done(median + x * scale, s * scale, max_iterations, converged=False)
 
 
 def algorithm_a(values: Iterable[float]) -> tuple[float, float]:
@@ -286,9 +383,7 @@ def mad_e(values: Iterable[float]) -> float:
     if arr.size < 2:
         raise ValueError(f"MADe needs at least 2 values, got {arr.size}")
     with np.errstate(over="ignore", invalid="ignore"):
-        return _checked(
-            MAD_FACTOR * float(np.median(np.abs(arr - np.median(arr)))), "MADe"
-        )
+        return _checked(MAD_FACTOR * float(np.median(np.abs(arr - np.median(arr)))), "MADe")
 
 
 def niqr(values: Iterable[float]) -> float:
@@ -352,14 +447,12 @@ def en_score(x: float, U_x: float, x_pt: float, U_x_pt: float) -> float:
 def grade(score: float, kind: str) -> Grade:
     """Grade a score: z, z', zeta by |.| <= 2 / < 3 / >= 3; En by |En| <= 1 satisfactory, else not."""
     if not isinstance(kind, str) or kind not in SCORE_KINDS:
-        raise ValueError(
-            f"unknown score kind {kind!r}; expected one of {', '.join(SCORE_KINDS)}"
-        )
-    if isinstance(score, bool) or not isinstance(score, numbers.Real):
+        raise ValueError(f"unknown score kind {kind!r}; expected one of {', '.join(SCORE_KINDS)}")
+    if isinstance(score, bool) or not isinstance(score, (numbers.Real, Decimal)):
         raise TypeError(f"score must be a real number, got {score!r}")
     magnitude = abs(float(score))
     if math.isnan(magnitude):
-        raise ValueError("score is NaN")
+        raise ValueError("score is NaN")  # an infinite score is simply unsatisfactory
     if kind == "en":
         return SATISFACTORY if magnitude <= EN_LIMIT else UNSATISFACTORY
     if magnitude <= SATISFACTORY_LIMIT:
@@ -386,9 +479,7 @@ def consensus_reliability(n: int) -> Literal["refused", "unreliable", "ok"]:
     return CONSENSUS_OK
 
 
-def homogeneity_check(
-    pairs: Iterable[Sequence[float]], sigma_pt: float
-) -> HomogeneityResult:
+def homogeneity_check(pairs: Iterable[Sequence[float]], sigma_pt: float) -> HomogeneityResult:
     """Check homogeneity from duplicates (ISO 13528 Annex B): pass if s_s <= 0.3 sigma_pt."""
     sigma_pt = _positive(sigma_pt, "sigma_pt")
     if isinstance(pairs, (str, bytes)):
@@ -402,9 +493,7 @@ def homogeneity_check(
     flat = _as_values([v for row in rows for v in row], "duplicate results")
     g = len(rows)
     if g < MIN_HOMOGENEITY_SAMPLES:
-        raise ValueError(
-            f"the homogeneity check needs at least {MIN_HOMOGENEITY_SAMPLES} samples, got {g}"
-        )
+        raise ValueError(f"the homogeneity check needs at least {MIN_HOMOGENEITY_SAMPLES} samples, got {g}")
     data = flat.reshape(g, 2)
     with np.errstate(over="ignore", invalid="ignore"):
         sample_means = data.mean(axis=1)
@@ -412,8 +501,8 @@ def homogeneity_check(
         x_mean = _checked(float(sample_means.mean()), "the general mean")
         s_x = _checked(float(np.std(sample_means, ddof=1)), "s_x")
         s_w = _checked(math.sqrt(float(np.sum(w**2)) / (2 * g)), "s_w")
-        s_s = math.sqrt(max(0.0, s_x**2 - s_w**2 / 2))
+        # s_s^2 = s_x^2 - s_w^2 / 2, factored so that large values cannot overflow
+        half_w = s_w / math.sqrt(2.0)
+        s_s = math.sqrt(s_x - half_w) * math.sqrt(s_x + half_w) if s_x > half_w else 0.0
     limit = HOMOGENEITY_FACTOR * sigma_pt
-    return HomogeneityResult(
-        g=g, x_mean=x_mean, s_x=s_x, s_w=s_w, s_s=s_s, limit=limit, passed=s_s <= limit
-    )
+    return HomogeneityResult(g=g, x_mean=x_mean, s_x=s_x, s_w=s_w, s_s=s_s, limit=limit, passed=s_s <= limit)
