@@ -205,3 +205,13 @@ def test_malformed_posts_never_give_a_500(app, client, auth, make_finding, path)
                   **{f"submit_plan-{k}": v for k, v in PLAN.items()}}):
         response = client.post(path, data=data)
         assert response.status_code < 500, (path, data, response.status_code)
+
+
+def test_pages_in_chinese(app, client, auth, make_finding):
+    finding = make_finding()
+    auth.login("quality")
+    client.post("/language/zh_Hans_CN", data={"next": "/"})
+    page = client.get(f"/audits/findings/{finding.id}").get_data(as_text=True)
+    assert "撤销该问题" in page and "质量控制" in page and "严重" in page
+    figures_page = client.get("/audits/figures?by=area").get_data(as_text=True)
+    assert "关闭率" in figures_page and "质量控制" in figures_page
