@@ -52,16 +52,16 @@ DIMENSION_LABELS = {
 }
 
 
-def group_label(by: str, value: str | None) -> str:
-    """A group's value in the user's language (areas, severities, audit kinds are translated)."""
+def group_label(by: str, value: str | None):
+    """A group's value in the user's language (lazy: translated when shown, so the CLI works too)."""
     if value is None:
         return ""
     if by == "area":
-        return str(AREA_LABELS.get(value, value))
+        return AREA_LABELS.get(value, value)
     if by == "severity":
-        return str(SEVERITY_LABELS.get(value, value))
+        return SEVERITY_LABELS.get(value, value)
     if by == "audit_kind":
-        return _("Comparison round") if value == FindingSource.ROUND else str(AUDIT_KIND_LABELS.get(value, value))
+        return _l("Comparison round") if value == FindingSource.ROUND else AUDIT_KIND_LABELS.get(value, value)
     return value
 
 
@@ -136,7 +136,7 @@ def _row(r, median, by: str | None) -> dict:
     denominator = (r.total or 0) - (r.cancelled or 0)
     return {
         "group": r.grp if by else None,
-        "label": group_label(by, r.grp) if by else _("All"),
+        "label": group_label(by, r.grp),
         "total": int(r.total or 0),
         "active": int(r.active or 0),
         "overdue": int(r.overdue or 0),
@@ -273,7 +273,7 @@ def ageing_chart(rows: list[dict], title: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing glyph warnings must not break a page
         rows = rows[-30:] if len(rows) > 30 else rows
-        labels = [r["label"] for r in rows]
+        labels = [str(r["label"]) for r in rows]
         fig, ax = plt.subplots(figsize=(7.5, max(1.6, 0.28 * len(rows) + 0.9)))
         left = [0] * len(rows)
         colours = ["#9ec5fe", "#ffda6a", "#fd9843", "#dc3545"]
@@ -302,7 +302,7 @@ def closure_chart(rows: list[dict], title: str) -> str:
         warnings.simplefilter("ignore")
         rows = rows[-30:] if len(rows) > 30 else rows
         fig, ax = plt.subplots(figsize=(7.5, max(1.6, 0.28 * len(rows) + 0.9)))
-        ax.barh([r["label"] for r in rows], [100 * r["closure_rate"] for r in rows], color="#198754")
+        ax.barh([str(r["label"]) for r in rows], [100 * r["closure_rate"] for r in rows], color="#198754")
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel(_("Closure rate (%)"))
@@ -318,7 +318,7 @@ def export_rows(rows: list[dict]) -> tuple[list[str], list[list]]:
     header = ["group", "total", "active", "overdue", "closed", "cancelled", "closure_rate",
               *(f"age_{b}" for b in BUCKETS), "median_days_to_close", "mean_days_to_close"]
     body = [
-        [r["label"], r["total"], r["active"], r["overdue"], r["closed"], r["cancelled"],
+        [str(r["label"]), r["total"], r["active"], r["overdue"], r["closed"], r["cancelled"],
          round(r["closure_rate"], 4) if r["closure_rate"] is not None else None,
          *(r["buckets"][b] for b in BUCKETS),
          r["median_days_to_close"],

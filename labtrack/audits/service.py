@@ -544,7 +544,10 @@ def transition(
     checked = _check_files(files, errors)
     if step.needs_files and not checked and not any(f.stage == "evidence" for f in finding.files):
         errors.setdefault("files", []).append(_("Attach at least one evidence file."))
-    if step.needs_password and "password" not in errors and not actor.check_password(data.get("password") or ""):
+    password = data.get("password")
+    if step.needs_password and "password" not in errors and not (
+        isinstance(password, str) and actor.check_password(password)
+    ):
         errors["password"] = [_("The password is not correct; the finding was not closed.")]
     if errors:
         raise InvalidInput(_("The step could not be taken; see the fields marked."), errors)

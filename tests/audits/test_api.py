@@ -195,3 +195,26 @@ def test_openapi_lists_the_findings_endpoints(app, client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert {"/api/v1/findings", "/api/v1/findings/{finding_id}", "/api/v1/findings/{finding_id}/transitions",
             "/api/v1/audits"} <= set(paths)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/audits", "/api/v1/audits/1", "/api/v1/audits/1/findings",
+                                  "/api/v1/findings/1/transitions", "/api/v1/findings/1/deadline",
+                                  "/api/v1/findings/1/evidence"])
+def test_malformed_api_posts_are_4xx_json(app, client, api_token, make_finding, path):
+    make_finding()
+    _u, headers = api_token("admin")
+    method = client.patch if path == "/api/v1/audits/1" else client.post
+    bodies = [None, "[]", "{", '{"to": 5, "version": {"a": 1}, "comment": ["x"]}',
+              '{"to": "closed", "version": 1, "password": 123, "effectiveness_review": 7}',
+              '{"due_on": "2010-02-30", "comment": null, "version": "x", "kind": 3, "started_on": "yesterday"}',
+              '{"to": "plan_submitted", "version": 1, "action_target_on": "31/07/2010", "root_cause": "' + "x" * 20000 + '"}']
+    for body in bodies:
+        response = method(path, headers=headers, data=body, content_type="application/json")
+        assert 400 <= response.status_code < 500, (path, body[:60] if body else body, response.status_code)
+        assert response.is_json and {"code", "message", "errors"} <= set(response.json)
+
+
+def test_lab_manager_may_not_record_audits_over_the_api(app, client, api_token, make_lab):
+    _u, headers = api_token("lab_manager")
+    response = client.post("/api/v1/audits", headers=headers, json={"lab_code": "X"})
+    assert response.status_code == 403
