@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
+from labtrack.labs.forms import plain_text
+
 
 class LoginForm(FlaskForm):
     """Username and password."""
@@ -26,7 +28,7 @@ class UserForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
         ],
     )
-    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120), plain_text])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     lab_code = SelectField(_l("Laboratory (lab managers only)"), validators=[Optional()])
@@ -62,7 +64,7 @@ class UserFilterForm(FlaskForm):
 class TokenForm(FlaskForm):
     """Issue an API token for a user."""
 
-    name = StringField(_l("Label"), validators=[Optional(), Length(max=80)])
+    name = StringField(_l("Label"), validators=[Optional(), Length(max=80), plain_text])
     submit = SubmitField(_l("Issue token"))
 
 

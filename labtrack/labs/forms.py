@@ -1,5 +1,7 @@
 """Laboratory, certificate and contact forms."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
@@ -11,6 +13,14 @@ from labtrack.labs.models import (
     QUALIFICATION_STATUS_LABELS,
     SCHEME_LABELS,
 )
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(form, field) -> None:
+    """Refuse control characters (PostgreSQL stores no NUL; none belongs in a name or a note)."""
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(_l("Control characters are not allowed."))
 
 
 class LabForm(FlaskForm):
@@ -24,14 +34,14 @@ class LabForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
         ],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
-    region = StringField(_l("Region (prefecture)"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), plain_text])
+    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200), plain_text])
+    region = StringField(_l("Region (prefecture)"), validators=[DataRequired(), Length(max=80), plain_text])
     kind = SelectField(_l("Kind"), choices=list(LAB_KIND_LABELS.items()), validators=[DataRequired()])
     status = SelectField(_l("Status"), choices=list(LAB_STATUS_LABELS.items()), validators=[DataRequired()])
     is_model_lab = BooleanField(_l("Model laboratory"))
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300), plain_text])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), plain_text])
     submit = SubmitField(_l("Save"))
 
     def lab_data(self) -> dict:
@@ -44,7 +54,7 @@ class QualificationForm(FlaskForm):
     """Add or edit a certificate (CMA, CNAS or another scheme)."""
 
     scheme = SelectField(_l("Scheme"), choices=list(SCHEME_LABELS.items()), validators=[DataRequired()])
-    certificate_no = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=64)])
+    certificate_no = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=64), plain_text])
     issued_on = DateField(_l("Issued on"), validators=[DataRequired(message=_l("A valid date is required (YYYY-MM-DD)."))])
     expires_on = DateField(_l("Expires on"), validators=[DataRequired(message=_l("A valid date is required (YYYY-MM-DD)."))])
     status = SelectField(
@@ -65,8 +75,8 @@ class QualificationForm(FlaskForm):
 class ContactForm(FlaskForm):
     """Add or edit a person to reach at a lab."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), plain_text])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=120), plain_text])
     phone = StringField(
         _l("Phone"),
         validators=[

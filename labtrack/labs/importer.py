@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabKind, LabStatus
+from labtrack.labs.service import CONTROL_RE
 from labtrack.services import act_as, commit
 from labtrack.tabular import RowError, TabularError, read_table
 
@@ -75,6 +76,9 @@ def _check_row(number: int, row: dict[str, str]) -> tuple[dict[str, Any] | None,
     for column in ("code", "name", "region", "kind"):
         if not row[column]:
             errors.append(RowError(number, column, _("A value is required.")))
+    for column in HEADER:
+        if CONTROL_RE.search(row[column]):
+            errors.append(RowError(number, column, _("Control characters are not allowed.")))
     for column, limit in LIMITS.items():
         if len(row[column]) > limit:
             errors.append(RowError(number, column, _("At most %(n)d characters.", n=limit)))

@@ -83,9 +83,21 @@ def get_lab_or_404(code: str) -> Lab:
     return lab
 
 
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_errors(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, list[str]]:
+    """Fields holding control characters (PostgreSQL refuses NUL; none belongs in text)."""
+    return {
+        f: [_("Control characters are not allowed.")]
+        for f in fields
+        if isinstance(data.get(f), str) and CONTROL_RE.search(data[f])
+    }
+
+
 def validate_lab(data: dict[str, Any], lab: Lab | None = None) -> None:
     """Check the rules a form or schema cannot: unique code, known kind and status."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = _control_errors(data, ("code", "name", "name_en", "region", "address", "notes"))
     code = (data.get("code") or (lab.code if lab else "")).strip()
     if not code:
         errors.setdefault("code", []).append(_("A code is required."))
@@ -168,7 +180,9 @@ def get_contact_or_404(lab: Lab, contact_id: int) -> LabContact:
 
 def validate_qualification(data: dict[str, Any], qualification: Qualification | None = None) -> None:
     """Known scheme and status, a certificate number no other certificate has, expiry after issue."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = _control_errors(data, ("certificate_no",))
+    if errors:
+        raise InvalidInput(_("The certificate could not be saved."), errors)
     number = (data.get("certificate_no") or "").strip()
     if not number:
         errors["certificate_no"] = [_("A certificate number is required.")]
@@ -236,7 +250,7 @@ def remove_qualification(q: Qualification, actor: Any) -> None:
 
 def validate_contact(data: dict[str, Any]) -> None:
     """A name, and an e-mail address that looks like one when given."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = _control_errors(data, CONTACT_FIELDS)
     if not (data.get("name") or "").strip():
         errors["name"] = [_("A name is required.")]
     for key, limit in (("name", 120), ("position", 120), ("phone", 40), ("email", 254)):
