@@ -236,3 +236,26 @@ def test_precedence_role_before_state_before_version_before_fields(app, make_fin
     with pytest.raises(Conflict):  # stale version beats missing fields
         service.transition(open_one, "plan_submitted", {}, make_user("lab_manager", lab=open_one.lab,
                            username="m2"), version=5)
+
+
+def test_every_state_role_and_target_through_the_service(app, make_finding, make_user):
+    """The service answers exactly as the table says: a step, Forbidden (403) or Conflict (409)."""
+    from tests.audits.test_workflow import EXPECTED
+
+    findings = {state: make_finding(status=state) for state in State}
+    lab = findings[State.OPEN].lab
+    users = {role: make_user(role, lab=lab) if role == "lab_manager" else make_user(role)
+             for role in ("admin", "quality", "inspector", "lab_manager", "viewer")}
+    for role, user in users.items():
+        for state, finding in findings.items():
+            finding.lab_id = lab.id  # every finding in the lab manager's own lab
+            for target in State:
+                allowed = role in EXPECTED.get((state, target), set())
+                if allowed:
+                    assert service.check_step(finding, target, user).target == target
+                    continue
+                can_reach = any(t == target and role in roles for (_s, t), roles in EXPECTED.items())
+                expected = Conflict if can_reach and (state, target) not in EXPECTED else Forbidden
+                with pytest.raises(expected):
+                    service.check_step(finding, target, user)
+    db.session.rollback()
