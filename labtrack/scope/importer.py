@@ -371,8 +371,8 @@ def import_scope(
     report.new_periods = int((status == NEW).sum())
     report.withdrawals = int((status == WITHDRAWAL).sum())
     report.unchanged = int((status == UNCHANGED).sum())
-    _samples(source, max_bytes, status, report)
     if dry_run:
+        _samples(source, max_bytes, status, report)
         return report
     try:
         _apply(source, max_bytes, checker, status, basis, target, actor, comment)
@@ -388,6 +388,7 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
     """A few of the new periods and withdrawals, for the preview."""
     wanted = NEW, WITHDRAWAL
     counts = {NEW: 0, WITHDRAWAL: 0}
+    needed = {NEW: min(SAMPLE, report.new_periods), WITHDRAWAL: min(SAMPLE, report.withdrawals)}
     rows = _rows(source, max_bytes)
     for index, (_row, values) in enumerate(rows):
         kind = int(status[index])
@@ -395,8 +396,8 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
             counts[kind] += 1
             sample = {k: values[k] for k in ("lab_code", "item_code", "item_name", "granted_on", "withdrawn_on")}
             (report.new_period_sample if kind == NEW else report.withdrawal_sample).append(sample)
-        if counts[NEW] >= SAMPLE and counts[WITHDRAWAL] >= SAMPLE:
-            break
+        if counts[NEW] >= needed[NEW] and counts[WITHDRAWAL] >= needed[WITHDRAWAL]:
+            break  # enough to show: do not read the rest of a large file
     rows.close()
 
 

@@ -91,8 +91,9 @@ class ScopeEntry(Tracked, db.Model):
         CheckConstraint("withdrawn_on IS NULL OR withdrawn_on > granted_on", name="withdrawn_after_granted"),
         # As-of queries per lab read only this index (covering: lab, dates, item).
         Index("ix_scope_entries_lab_asof", "lab_id", "granted_on", "withdrawn_on", "item_id"),
-        # Overlap checks and "which labs hold this item" read this one.
-        Index("ix_scope_entries_item_lab", "item_id", "lab_id", "granted_on"),
+        # Growth groups by item over this one (covering: no table lookups); overlap checks and
+        # "which labs hold this item" read it too.
+        Index("ix_scope_entries_item_lab", "item_id", "lab_id", "granted_on", "withdrawn_on"),
         # Growth for everyone scans by date and reads the item from the index.
         Index("ix_scope_entries_asof", "granted_on", "withdrawn_on", "item_id"),
     )

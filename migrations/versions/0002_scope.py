@@ -60,7 +60,7 @@ def upgrade():
     )
     with op.batch_alter_table('scope_entries', schema=None) as batch_op:
         batch_op.create_index('ix_scope_entries_asof', ['granted_on', 'withdrawn_on', 'item_id'], unique=False)
-        batch_op.create_index('ix_scope_entries_item_lab', ['item_id', 'lab_id', 'granted_on'], unique=False)
+        batch_op.create_index('ix_scope_entries_item_lab', ['item_id', 'lab_id', 'granted_on', 'withdrawn_on'], unique=False)
         batch_op.create_index('ix_scope_entries_lab_asof', ['lab_id', 'granted_on', 'withdrawn_on', 'item_id'], unique=False)
 
 
