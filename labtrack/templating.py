@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+import flask_babel
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
@@ -52,6 +53,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["isodate"] = isodate
     app.jinja_env.filters["number"] = number
     app.jinja_env.add_extension("jinja2.ext.do")
+    # The locale is decided afresh for every request (Flask-Babel caches it on the app context).
+    app.before_request(flask_babel.refresh)
 
     from labtrack.auth.labels import ROLE_LABELS
     from labtrack.labs.models import LAB_STATUS_LABELS

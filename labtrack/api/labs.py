@@ -46,10 +46,7 @@ class LabSchema(Schema):
 
 
 class LabUpdateSchema(LabSchema):
-    """Any subset of a lab's fields."""
-
-    class Meta:
-        partial = True
+    """Any subset of a lab's fields (loaded with partial=True)."""
 
 
 class LabQueryArgs(PageArgs):
@@ -98,7 +95,7 @@ def create_lab(data):
 
 @blp.route("/labs/<code>", methods=["PATCH", "PUT"])
 @require(Perm.LABS_EDIT)
-@blp.arguments(LabUpdateSchema)
+@blp.arguments(LabUpdateSchema(partial=True))
 @blp.response(200, LabSchema)
 def update_lab(data, code):
     """Change some of a laboratory's fields."""

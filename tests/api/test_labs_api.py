@@ -97,7 +97,6 @@ def test_create_and_update(client, labs, api_token):
     assert [r.action for r in rows] == ["insert", "update"] and {r.user_id for r in rows} == {user.id}
 
 
-@pytest.mark.xfail(reason="LabUpdateSchema's Meta.partial is not honoured by marshmallow 4 (api/labs.py)")
 def test_patch_changes_only_the_given_fields(client, labs, api_token):
     _, headers = api_token("quality")
     client.put("/api/v1/labs/ZG-MTI", json={"code": "ZG-MTI", "name": "n", "region": "Zigong",
