@@ -65,12 +65,24 @@ class AuditCreateSchema(Schema):
     summary = fields.String(allow_none=True)
 
 
-class AuditUpdateSchema(AuditCreateSchema):
-    """Any subset of an audit's fields."""
+class AuditUpdateSchema(Schema):
+    """Any subset of an audit's fields (no defaults: what is not sent does not change)."""
 
     class Meta:
-        partial = True
         unknown = EXCLUDE
+
+    lab_code = fields.String()
+    kind = fields.String(validate=validate.OneOf([k.value for k in AuditKind]))
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    started_on = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+    lead_id = fields.Integer(allow_none=True)
+    team = fields.String(allow_none=True, validate=validate.Length(max=500))
+    documents_reviewed = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    instruments_checked = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    reports_sampled = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    status = fields.String(validate=validate.OneOf([s.value for s in AuditStatus]))
+    summary = fields.String(allow_none=True)
 
 
 class AuditQueryArgs(PageArgs):

@@ -1,8 +1,11 @@
 """Forms of the audits area: audits, findings, and one form per rectification step."""
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
+from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import (
     DateField,
     HiddenField,
@@ -27,7 +30,23 @@ from labtrack.audits.models import (
 COUNT = [Optional(), NumberRange(min=0, max=1_000_000)]
 
 
-class AuditForm(FlaskForm):
+class PageForm(FlaskForm):
+    """A form posted by a browser: reads the form body and files only, never a JSON body.
+
+    Flask-WTF would otherwise turn a JSON body into form data, and a JSON list or nested
+    values there make WTForms raise instead of reporting a field error.
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:
+                if not _is_submitted():
+                    return None
+                return CombinedMultiDict((request.files, request.form)) if request.files else request.form
+            return formdata
+
+
+class AuditForm(PageForm):
     """Record or edit an audit."""
 
     lab_id = SelectField(_l("Laboratory"), coerce=int, validators=[DataRequired()])
@@ -52,7 +71,7 @@ class AuditForm(FlaskForm):
         return {k: (None if v == "" else v) for k, v in data.items()}
 
 
-class FindingForm(FlaskForm):
+class FindingForm(PageForm):
     """Raise (or correct) a finding."""
 
     severity = SelectField(_l("Severity"), choices=list(SEVERITY_LABELS.items()), validators=[DataRequired()])
@@ -70,7 +89,7 @@ class FindingForm(FlaskForm):
         self.clause.choices = clause_choices()
 
 
-class StepForm(FlaskForm):
+class StepForm(PageForm):
     """Fields every step shares: which step, the version last read, a comment."""
 
     to = HiddenField(validators=[InputRequired()])
@@ -124,7 +143,7 @@ class ReasonForm(StepForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(PageForm):
     """Extend a finding's deadline (quality department)."""
 
     version = HiddenField(validators=[InputRequired()])
@@ -133,7 +152,7 @@ class ExtendForm(FlaskForm):
     submit = SubmitField(_l("Extend the deadline"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PageForm):
     """Attach files to a finding."""
 
     files = MultipleFileField(_l("Files"), validators=[Optional()])

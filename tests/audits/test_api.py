@@ -218,3 +218,13 @@ def test_lab_manager_may_not_record_audits_over_the_api(app, client, api_token, 
     _u, headers = api_token("lab_manager")
     response = client.post("/api/v1/audits", headers=headers, json={"lab_code": "X"})
     assert response.status_code == 403
+
+
+def test_patch_changes_only_the_given_fields(app, client, api_token, make_audit):
+    audit = make_audit(status="in_progress", documents_reviewed=40)
+    _u, headers = api_token("inspector")
+    r = client.patch(f"/api/v1/audits/{audit.id}", headers=headers, json={"instruments_checked": 12})
+    assert r.status_code == 200, r.json
+    assert (r.json["instruments_checked"], r.json["documents_reviewed"], r.json["status"]) == (12, 40, "in_progress")
+    bad = client.patch(f"/api/v1/audits/{audit.id}", headers=headers, json={"ended_on": "2009-01-01"})
+    assert bad.status_code == 422 and "ended_on" in bad.json["errors"]
