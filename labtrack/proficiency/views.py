@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,6 +27,13 @@ from labtrack.services import DomainError, InvalidInput
 from labtrack.tabular import export_response
 
 bp = Blueprint("proficiency", __name__, url_prefix="/rounds")
+
+
+@bp.before_request
+def refuse_json_that_is_not_a_form():
+    """These pages take forms; a JSON body that is not an object cannot be one (Flask-WTF would fail)."""
+    if request.method == "POST" and request.is_json and not isinstance(request.get_json(silent=True), dict):
+        abort(400)
 
 
 def _apply_errors(form, exc: InvalidInput) -> None:
