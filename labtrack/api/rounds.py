@@ -26,7 +26,7 @@ def _fail(exc: DomainError) -> None:
     abort(exc.status, message=exc.message, errors=exc.errors)
 
 
-class EvaluationSchema(Schema):
+class RoundEvaluationSchema(Schema):
     """What an evaluation used and found."""
 
     assigned_value_method = fields.String()
@@ -47,7 +47,7 @@ class EvaluationSchema(Schema):
     evaluated_at = fields.DateTime()
 
 
-class ResultOutSchema(Schema):
+class RoundResultSchema(Schema):
     """A result; `lab_code` is null for other labs when a lab manager asks."""
 
     lab_code = fields.String(allow_none=True)
@@ -86,8 +86,8 @@ class RoundSchema(Schema):
     notes = fields.String(allow_none=True)
     status = fields.String(dump_only=True)
     published_at = fields.DateTime(dump_only=True, allow_none=True)
-    evaluation = fields.Nested(EvaluationSchema, dump_only=True, allow_none=True)
-    results = fields.List(fields.Nested(ResultOutSchema), dump_only=True)
+    evaluation = fields.Nested(RoundEvaluationSchema, dump_only=True, allow_none=True)
+    results = fields.List(fields.Nested(RoundResultSchema), dump_only=True)
 
 
 class RoundUpdateSchema(RoundSchema):
@@ -112,7 +112,7 @@ class RoundTransitionSchema(Schema):
     to = fields.String(required=True, metadata={"description": "open | closed"})
 
 
-class EvaluateOutSchema(Schema):
+class RoundEvaluateSchema(Schema):
     """The evaluation of a round and every result's score."""
 
     code = fields.String()
@@ -125,10 +125,10 @@ class EvaluateOutSchema(Schema):
     iterations = fields.Integer()
     reliability = fields.String()
     z_prime_reason = fields.String(allow_none=True)
-    results = fields.List(fields.Nested(ResultOutSchema))
+    results = fields.List(fields.Nested(RoundResultSchema))
 
 
-class PublishOutSchema(Schema):
+class RoundPublishSchema(Schema):
     """A published round and the findings raised by this call."""
 
     code = fields.String()
@@ -241,7 +241,7 @@ def transition(data, code):
 
 @blp.route("/rounds/<code>/results", methods=["POST"])
 @require(Perm.RESULTS_ENTER)
-@blp.response(201, ResultOutSchema(many=True))
+@blp.response(201, RoundResultSchema(many=True))
 def post_results(code):
     """Store a list of {lab_code, value, expanded_uncertainty?, coverage_factor?, method?} while the
     round is open: all or none; 422 names each bad entry by its index."""
@@ -259,7 +259,7 @@ def post_results(code):
 
 @blp.route("/rounds/<code>/evaluate", methods=["POST"])
 @require(Perm.ROUNDS_MANAGE)
-@blp.response(200, EvaluateOutSchema)
+@blp.response(200, RoundEvaluateSchema)
 def evaluate(code):
     """Evaluate a closed round by its methods and store every score and grade."""
     rnd = service.get_round_or_404(code)
@@ -278,7 +278,7 @@ def evaluate(code):
 
 @blp.route("/rounds/<code>/publish", methods=["POST"])
 @require(Perm.ROUNDS_MANAGE)
-@blp.response(200, PublishOutSchema)
+@blp.response(200, RoundPublishSchema)
 def publish(code):
     """Publish an evaluated round; findings are raised for unsatisfactory (and repeated questionable)
     results, once."""
