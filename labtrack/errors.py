@@ -40,7 +40,7 @@ def handle_http(error: HTTPException):
         errors = _flatten(data.get("errors") or data.get("messages") or {})
         message = data.get("message") or error.description or error.name
         return json_error(error.code or 500, error.name, message, errors, data.get("headers"))
-    template = error.code if error.code in (400, 403, 404, 405, 413, 429) else "generic"
+    template = error.code if error.code in (400, 403, 404, 405, 413, 415, 429) else "generic"
     return render_template(f"errors/{template}.html", error=error), error.code
 
 

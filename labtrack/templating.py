@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 import flask_babel
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from labtrack.auth.permissions import Perm
@@ -12,6 +12,8 @@ from labtrack.auth.permissions import Perm
 def select_locale() -> str:
     """The user's saved language, else the session's, else the browser's best match."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -58,6 +58,19 @@ def _api_csrf() -> None:
         csrf.protect()
 
 
+def _fresh_user() -> None:
+    """Load the user anew for every request (tests run many requests in one app context)."""
+    g.pop("_login_user", None)
+
+
+def _forms_take_form_data() -> None:
+    """Pages take form posts; a JSON body sent to a page is refused instead of misread."""
+    from flask import abort
+
+    if request.is_json and not request.path.startswith("/api/") and request.method not in ("GET", "HEAD"):
+        abort(415)
+
+
 def init_login(app: Flask) -> None:
     """Wire Flask-Login to our users and tokens."""
     login_manager.init_app(app)
@@ -65,4 +78,6 @@ def init_login(app: Flask) -> None:
     login_manager.request_loader(_load_from_token)
     login_manager.unauthorized_handler(_unauthorized)
     login_manager.session_protection = "basic"
+    app.before_request(_fresh_user)
+    app.before_request(_forms_take_form_data)
     app.before_request(_api_csrf)
