@@ -48,15 +48,3 @@ def make_round(staff) -> Callable[..., Round]:
 
     return make
 
-
-@pytest.fixture(autouse=True)
-def _fresh_user_per_request(app):
-    """pytest-flask keeps one app context (and so one `g`) for the whole test: the anonymous user
-    Flask-Login caches in `g` while fixtures write history would otherwise shadow bearer tokens."""
-    from flask import g
-
-    def forget_cached_user() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
-    yield

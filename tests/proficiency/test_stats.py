@@ -33,12 +33,6 @@ from labtrack.proficiency.stats import (
 STATS_FILE = Path(stats.__file__)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_user_per_request():
-    """Override the proficiency conftest's autouse fixture: these pure tests need no app or database."""
-    yield
-
-
 # --- an independent Algorithm A, written from the ISO 13528 text (C.3) with the statistics module ---
 
 
