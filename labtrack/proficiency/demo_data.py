@@ -4,7 +4,6 @@ with En, a CNAS proficiency test of the technical centre, an open and a planned 
 import random
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, has_request_context
 from sqlalchemy import func, select, update
 
 from labtrack.audits import workflow
@@ -111,11 +110,7 @@ def load(labs: dict[str, Lab]) -> str:
     """Load the demo rounds (does nothing if they are there); labs keyed by code."""
     if db.session.scalar(select(func.count()).select_from(Round)):
         return "proficiency already loaded"
-    if has_request_context():
-        return _load(labs)
-    # The services' messages go through Flask-Babel, whose locale selector reads the request.
-    with current_app.test_request_context():
-        return _load(labs)
+    return _load(labs)
 
 
 def _load(labs: dict[str, Lab]) -> str:
