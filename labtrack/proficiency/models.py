@@ -43,7 +43,7 @@ class RoundStatus(StrEnum):
 ROUND_STATUS_LABELS = {
     RoundStatus.PLANNED: _l("Planned"),
     RoundStatus.OPEN: _l("Open for results"),
-    RoundStatus.CLOSED: _l("Closed"),
+    RoundStatus.CLOSED: _l("Results closed"),
     RoundStatus.EVALUATED: _l("Evaluated"),
     RoundStatus.PUBLISHED: _l("Published"),
 }
