@@ -48,3 +48,19 @@ def test_browser_language_is_the_default(app, client):
     assert 'lang="zh-CN"' in page.get_data(as_text=True)
     page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert 'lang="en"' in page.get_data(as_text=True)
+
+
+def test_no_word_is_translated_two_ways():
+    """The catalogues are merged at run time: one msgid, one translation, or one area's wins silently."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, dict[str, str]] = {}
+    for area in i18n.AREAS:
+        po = i18n.catalogue_dir(area) / i18n.LOCALE / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            with po.open("rb") as f:
+                for m in read_po(f):
+                    if m.id and m.string and isinstance(m.id, str):
+                        seen.setdefault(m.id, {})[area] = m.string
+    conflicts = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+    assert conflicts == {}
