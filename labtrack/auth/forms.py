@@ -1,14 +1,13 @@
 """Sign-in and user-management forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from labtrack.labs.forms import plain_text
+from labtrack.labs.forms import WebForm, plain_text
 
 
-class LoginForm(FlaskForm):
+class LoginForm(WebForm):
     """Username and password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
@@ -17,7 +16,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class UserForm(FlaskForm):
+class UserForm(WebForm):
     """Create or edit a user (admin)."""
 
     username = StringField(
@@ -40,7 +39,7 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(WebForm):
     """A new password set by an admin."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=128)])
@@ -50,7 +49,7 @@ class PasswordResetForm(FlaskForm):
     submit = SubmitField(_l("Reset password"))
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(WebForm):
     """Filters of the user list (GET, no CSRF)."""
 
     class Meta:
@@ -61,14 +60,14 @@ class UserFilterForm(FlaskForm):
     lab = SelectField(_l("Laboratory"), validators=[Optional()])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(WebForm):
     """Issue an API token for a user."""
 
     name = StringField(_l("Label"), validators=[Optional(), Length(max=80), plain_text])
     submit = SubmitField(_l("Issue token"))
 
 
-class AccountForm(FlaskForm):
+class AccountForm(WebForm):
     """A user's own password and language."""
 
     current = PasswordField(_l("Current password"), validators=[Optional()])

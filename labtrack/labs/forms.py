@@ -2,6 +2,7 @@
 
 import re
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
@@ -23,7 +24,20 @@ def plain_text(form, field) -> None:
         raise ValidationError(_l("Control characters are not allowed."))
 
 
-class LabForm(FlaskForm):
+class WebForm(FlaskForm):
+    """A form posted by a browser: a JSON body is not form data (Flask-WTF would read it as such).
+
+    JSON lists or nested objects sent to an HTML form otherwise crash WTForms (a 500).
+    """
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if has_request_context() and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
+                return request.form  # empty: the form re-renders with "this field is required"
+            return super().wrap_formdata(form, formdata)
+
+
+class LabForm(WebForm):
     """Create or edit a laboratory."""
 
     code = StringField(
@@ -50,7 +64,7 @@ class LabForm(FlaskForm):
         return {k: (v if v != "" else None) for k, v in data.items()}
 
 
-class QualificationForm(FlaskForm):
+class QualificationForm(WebForm):
     """Add or edit a certificate (CMA, CNAS or another scheme)."""
 
     scheme = SelectField(_l("Scheme"), choices=list(SCHEME_LABELS.items()), validators=[DataRequired()])
@@ -72,7 +86,7 @@ class QualificationForm(FlaskForm):
         return {k: self.data[k] for k in ("scheme", "certificate_no", "issued_on", "expires_on", "status")}
 
 
-class ContactForm(FlaskForm):
+class ContactForm(WebForm):
     """Add or edit a person to reach at a lab."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), plain_text])

@@ -61,6 +61,7 @@ def test_malformed_posts_never_answer_500(client, auth, routes):
             auth.login(admin)  # stay signed in whatever the junk did
     assert failures == []
     # Valid JSON bodies and wrong content types on the form routes are handled too.
-    for path in routes[:8]:
-        assert client.post(path, json={"code": ["x"]}).status_code < 500
+    for path in routes[:15]:
+        assert client.post(path, json={f: ["x", {"y": 1}] for f in FIELDS}).status_code < 500
+        assert client.post(path, json=[1, "two", None]).status_code < 500
         assert client.post(path, data=b"\xff\xfe", content_type="application/octet-stream").status_code < 500
