@@ -85,17 +85,3 @@ def make_finding(make_audit) -> Callable[..., Finding]:
         return finding
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fresh_login_per_request(app):
-    """Work around a fixture interaction (reported to the lead): pytest-flask keeps one app context
-    for the whole test, so `g._login_user` cached by an earlier request (or by a history flush
-    outside any request) would be reused by the next request. Forget it as each request starts."""
-    from flask import g
-
-    def forget() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
-    yield
