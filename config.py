@@ -37,7 +37,7 @@ class Config:
     LANGUAGES = {"en": "English", "zh_Hans_CN": "简体中文"}
     # One catalogue per area (see scripts/i18n.py); Flask-Babel merges them.
     BABEL_TRANSLATION_DIRECTORIES = ";".join(
-        str(BASE_DIR / "translations" / sub) for sub in ("", "scope", "audits", "proficiency")
+        str(BASE_DIR / "translations" / sub) for sub in ("", "scope", "audits", "proficiency", "reports")
     )
 
     BOOTSTRAP_SERVE_LOCAL = True

@@ -55,7 +55,7 @@ def _area_modules(labs):
     import importlib
 
     modules = [labs]
-    for name in ("scope", "audits", "rounds"):
+    for name in ("scope", "audits", "rounds", "reports"):
         try:
             modules.append(importlib.import_module(f"labtrack.api.{name}"))
         except ModuleNotFoundError as exc:
