@@ -90,11 +90,16 @@ def _csv_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dic
     reader = csv.reader(text)
     try:
         header = next(reader)
+        _check_header(header, expected)
     except StopIteration:
+        text.detach()
         raise _fail(_("The file is empty.")) from None
     except (csv.Error, UnicodeDecodeError) as exc:
+        text.detach()
         raise _fail(_("The file cannot be read as CSV: %(error)s", error=str(exc))) from exc
-    _check_header(header, expected)
+    except TabularError:
+        text.detach()
+        raise
     width = len(expected)
     try:
         for number, values in enumerate(reader, start=2):
@@ -106,6 +111,8 @@ def _csv_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dic
             yield number, {k: v.strip() for k, v in zip(expected, values, strict=True)}
     except (csv.Error, UnicodeDecodeError) as exc:
         raise _fail(_("The file cannot be read as CSV: %(error)s", error=str(exc)), row=reader.line_num) from exc
+    finally:
+        text.detach()  # the caller owns the byte stream: do not let the wrapper close it
 
 
 def _xlsx_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dict[str, str]]]:

@@ -14,15 +14,12 @@ def import_labs_command(file: str, dry_run: bool) -> None:
     Existing codes are updated (name, region, kind); any bad row aborts the import with every
     error listed on standard error (row number, column, reason) and exit status 1.
     """
-    from flask import current_app
 
     from labtrack.labs.importer import import_labs
 
     try:
-        # The locale selector reads the session: give the messages a (request-less) English context.
-        with current_app.test_request_context():
-            report = import_labs(file, dry_run=dry_run)
-            lines = [str(error) for error in report.errors] or [report.summary()]
+        report = import_labs(file, dry_run=dry_run)
+        lines = [str(error) for error in report.errors] or [report.summary()]
     except OSError as exc:
         click.echo(f"{file}: {exc.strerror or exc}", err=True)
         sys.exit(1)

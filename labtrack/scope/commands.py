@@ -6,14 +6,8 @@ import sys
 from datetime import date
 
 import click
-from flask import current_app
 
 from labtrack.services import InvalidInput
-
-
-def _request_context():
-    """Messages are translated per request; give commands an (English) one."""
-    return current_app.test_request_context("/", headers={"Accept-Language": "en"})
 
 
 def _date(ctx, param, value):
@@ -32,20 +26,19 @@ def import_scope_command(file: str, dry_run: bool) -> None:
     """Import lab-item periods from CSV or XLSX (all or nothing). Exit 1 with every row error on stderr."""
     from labtrack.scope.importer import import_scope
 
-    with _request_context():
-        try:
-            with open(file, "rb") as stream:
-                report = import_scope(stream, actor=None, dry_run=dry_run, comment=f"import-scope {file}")
-        except OSError as exc:
-            click.echo(f"row 1: cannot open {file}: {exc.strerror}", err=True)
-            sys.exit(1)
-        if not report.ok:
-            for error in report.errors:
-                click.echo(str(error), err=True)
-            click.echo(f"{len(report.errors)} error(s); nothing was written.", err=True)
-            sys.exit(1)
-        prefix = "Dry run, nothing written: " if dry_run else "Imported: "
-        click.echo(prefix + report.summary())
+    try:
+        with open(file, "rb") as stream:
+            report = import_scope(stream, actor=None, dry_run=dry_run, comment=f"import-scope {file}")
+    except OSError as exc:
+        click.echo(f"row 1: cannot open {file}: {exc.strerror}", err=True)
+        sys.exit(1)
+    if not report.ok:
+        for error in report.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(report.errors)} error(s); nothing was written.", err=True)
+        sys.exit(1)
+    prefix = "Dry run, nothing written: " if dry_run else "Imported: "
+    click.echo(prefix + report.summary())
 
 
 @click.command("growth")
@@ -60,31 +53,30 @@ def growth_command(date_from, date_to, lab_code, region, fmt) -> None:
 
     if lab_code and region:
         raise click.UsageError("Give --lab or --region, not both.")
-    with _request_context():
-        lab = None
-        if lab_code:
-            lab = lab_by_code(lab_code)
-            if lab is None:
-                click.echo(f"Unknown laboratory {lab_code}.", err=True)
-                sys.exit(1)
-        if region and not region_exists(region):
-            click.echo(f"No laboratory in region {region}.", err=True)
+    lab = None
+    if lab_code:
+        lab = lab_by_code(lab_code)
+        if lab is None:
+            click.echo(f"Unknown laboratory {lab_code}.", err=True)
             sys.exit(1)
-        try:
-            result = growth(date_from, date_to, lab=lab, region=region)
-        except InvalidInput as exc:
-            for field, messages in exc.errors.items():
-                click.echo(f"--{field}: {' '.join(messages)}", err=True)
-            sys.exit(1)
-        if fmt == "json":
-            click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-        elif fmt == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(["measure", date_from.isoformat(), date_to.isoformat(), "change", "percent"])
-            for row in result.table_rows():
-                writer.writerow(["" if v is None else v for v in row])
-        else:
-            _print_table(result)
+    if region and not region_exists(region):
+        click.echo(f"No laboratory in region {region}.", err=True)
+        sys.exit(1)
+    try:
+        result = growth(date_from, date_to, lab=lab, region=region)
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            click.echo(f"--{field}: {' '.join(messages)}", err=True)
+        sys.exit(1)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["measure", date_from.isoformat(), date_to.isoformat(), "change", "percent"])
+        for row in result.table_rows():
+            writer.writerow(["" if v is None else v for v in row])
+    else:
+        _print_table(result)
 
 
 def _print_table(result) -> None:
