@@ -1,9 +1,11 @@
 """Cross-area reports."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from labtrack.auth.permissions import Perm, require
+from labtrack.reports import campaign as campaign_report
+from labtrack.tabular import export_response
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -22,3 +24,20 @@ REPORT_LINKS = [
 def index():
     """The list of reports."""
     return render_template("reports/index.html", report_links=REPORT_LINKS)
+
+
+@bp.get("/campaign")
+@require(Perm.REPORTS_VIEW)
+def campaign():
+    """The campaign summary of a period and region: a printable page, or its figures as CSV / XLSX."""
+    form = campaign_report.CampaignForm(formdata=request.args)
+    summary = campaign_report.summary_from_form(form)
+    if summary is None:  # bad dates or region: the form with its messages
+        return render_template("reports/campaign.html", form=form, s=None), 422
+    fmt = request.args.get("format", "html")
+    if fmt in ("csv", "xlsx"):
+        rows = campaign_report.export_rows(summary)
+        return export_response(fmt, campaign_report.export_name(summary), campaign_report.EXPORT_HEADER, rows)
+    if fmt != "html":
+        abort(404)
+    return render_template("reports/campaign.html", form=form, s=summary)
