@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from flask import Flask
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from config import ProductionConfig, TestingConfig
 from labtrack import create_app
@@ -138,7 +138,13 @@ def csrf_app(database_url, tmp_path) -> Flask:
         db.create_all()
         yield app
         db.session.remove()
-        db.drop_all() if database_url.startswith("sqlite") else None
+        if database_url.startswith("postgresql"):
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            db.drop_all()
+        db.engine.dispose()
 
 
 def test_csrf_is_enforced_when_enabled(csrf_app):
