@@ -1,16 +1,18 @@
 """Scope benchmark: growth (everyone, a region, a lab), a 500,000-row import, a 1,500-item scope page.
 
-Each figure is printed beside a floor measured in the same run by plain sqlite3 on a minimal
-schema (entries, items, labs; the same covering indexes) producing the same answer.
+Each figure is printed beside a floor measured in the same run by plain sqlite3 (or, with
+`--db postgresql`, plain psycopg) on a minimal schema (entries, items, labs; the same covering
+indexes) producing the same answer. `--db postgresql` starts a throw-away server from the
+installed binaries (tests.pg.TempPostgres), creates the schema with the migrations and loads the
+data set with COPY.
 
-    python -m bench.scope [--scale small|full] [--keep]
+    python -m bench.scope [--scale tiny|small|full] [--db sqlite|postgresql] [--keep]
 """
 
 import argparse
 import csv
 import os
 import resource
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -18,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import scope_data
+from bench._backend import CHOICES, SQLiteBackend, open_backend
 
 A, B = date(2014, 12, 31), date(2019, 12, 31)
 
@@ -32,61 +35,57 @@ def best(fn, repeat: int = 3):
     return min(times), result
 
 
-def make_app(db_path: str, upload: str):
+def make_app(url: str, upload: str):
     from config import TestingConfig
     from labtrack import create_app
 
     class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_path}"
+        SQLALCHEMY_DATABASE_URI = url
         UPLOAD_FOLDER = upload
         SERVER_NAME = None
 
     return create_app(Config)
 
 
-def build(db_path: str, scale: str) -> dict:
-    """Create the schema with the app's models, then fill it with plain sqlite3."""
-    app = make_app(db_path, tempfile.mkdtemp())
-    from labtrack.extensions import db
-
-    with app.app_context():
-        db.create_all()
-        db.engine.dispose()
-    return scope_data.generate(db_path, scale)
+def build(backend: SQLiteBackend, url: str, scale: str) -> dict:
+    """Create the schema through the app (models / migrations), then fill it in bulk."""
+    backend.create_schema(make_app(url, tempfile.mkdtemp()))
+    return scope_data.generate(url, scale, backend=backend)
 
 
-def build_floor(db_path: str, floor_path: str) -> None:
+def build_floor(backend: SQLiteBackend, url: str) -> None:
     """The minimal schema the floor reads: the same rows and the same kind of indexes."""
-    conn = sqlite3.connect(floor_path)
-    conn.executescript(f"""
-        PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-        ATTACH '{db_path}' AS app;
-        CREATE TABLE labs (id INTEGER PRIMARY KEY, region TEXT);
-        CREATE TABLE items (id INTEGER PRIMARY KEY, category_id INT, parameters INT);
-        CREATE TABLE entries (lab_id INT, item_id INT, g TEXT, w TEXT);
-        INSERT INTO labs SELECT id, region FROM app.labs;
-        INSERT INTO items SELECT id, category_id, parameters FROM app.test_items;
-        INSERT INTO entries SELECT lab_id, item_id, granted_on, withdrawn_on FROM app.scope_entries;
-        CREATE INDEX e_asof ON entries (g, w, item_id);
-        CREATE INDEX e_lab ON entries (lab_id, g, w, item_id);
-        CREATE INDEX l_region ON labs (region);
-        ANALYZE;
-    """)
+    conn, app = backend.open_floor(url)
+    t = backend.types
+    for statement in (
+        f"CREATE TABLE labs (id {t['int']} PRIMARY KEY, region {t['text']})",
+        f"CREATE TABLE items (id {t['int']} PRIMARY KEY, category_id {t['int']}, parameters {t['int']})",
+        f"CREATE TABLE entries (lab_id {t['int']}, item_id {t['int']}, g {t['date']}, w {t['date']})",
+        f"INSERT INTO labs SELECT id, region FROM {app}labs",
+        f"INSERT INTO items SELECT id, category_id, parameters FROM {app}test_items",
+        f"INSERT INTO entries SELECT lab_id, item_id, granted_on, withdrawn_on FROM {app}scope_entries",
+        "CREATE INDEX e_asof ON entries (g, w, item_id)",
+        "CREATE INDEX e_lab ON entries (lab_id, g, w, item_id)",
+        "CREATE INDEX l_region ON labs (region)",
+        "ANALYZE",
+    ):
+        conn.execute(statement)
     conn.commit()
     conn.close()
 
 
-def floor_growth(conn: sqlite3.Connection, a: str, b: str, region: str | None = None) -> dict:
+def floor_growth(backend: SQLiteBackend, conn, a, b, region: str | None = None) -> dict:
     """The same figures with one GROUP BY per item and a little Python over at most 5,000 rows."""
     where = "AND lab_id IN (SELECT id FROM labs WHERE region = ?)" if region else ""
     args = [a, a, b, b, a, a, b, a] + ([region] if region else [])
-    rows = conn.execute(f"""
+    flag = backend.flag
+    rows = conn.execute(backend.sql(f"""
         SELECT e.item_id, i.category_id, COALESCE(i.parameters, 0),
-               MAX(e.g <= ? AND (e.w IS NULL OR e.w > ?)), MAX(e.w IS NULL OR e.w > ?),
-               SUM(e.w IS NULL OR e.w > ?) , SUM(e.g <= ? AND (e.w IS NULL OR e.w > ?))
+               MAX({flag("e.g <= ? AND (e.w IS NULL OR e.w > ?)")}), MAX({flag("e.w IS NULL OR e.w > ?")}),
+               SUM({flag("e.w IS NULL OR e.w > ?")}) , SUM({flag("e.g <= ? AND (e.w IS NULL OR e.w > ?)")})
         FROM entries e JOIN items i ON i.id = e.item_id
         WHERE e.g <= ? AND (e.w IS NULL OR e.w > ?) {where}
-        GROUP BY e.item_id""", args).fetchall()
+        GROUP BY {backend.group_by("e.item_id", "i.category_id", "i.parameters")}"""), args).fetchall()
     cats_a = {c for _, c, _, x, _, _, _ in rows if x}
     cats_b = {c for _, c, _, _, y, _, _ in rows if y}
     return {
@@ -120,35 +119,36 @@ def write_import_file(path: str, rows: int, first_lab: int, labs: int) -> None:
                              "" if n % 7 else "2024-06-30"])
 
 
-def bench_import(workdir: Path, rows: int) -> dict:
+def bench_import(backend: SQLiteBackend, workdir: Path, rows: int) -> dict:
     """Our import of `rows` rows (streamed, bulk) against plain csv + executemany into a minimal table."""
-    db_path = str(workdir / "import.db")
-    for stale in ("import.db", "floor-import.db"):
-        (workdir / stale).unlink(missing_ok=True)
+    url = backend.database("import")
     labs = 500
-    app = make_app(db_path, str(workdir / "uploads"))
+    app = make_app(url, str(workdir / "uploads"))
     from labtrack.extensions import db
 
-    with app.app_context():
-        db.create_all()
-        db.engine.dispose()
-    conn = sqlite3.connect(db_path)
-    conn.executemany("INSERT INTO labs (id, code, name, region, kind, status, is_model_lab, created_at, updated_at) "
-                     "VALUES (?, ?, ?, 'R', 'regional_lab', 'active', 0, '2025-01-01', '2025-01-01')",
-                     ((i, f"BL{i:05d}", f"L{i}") for i in range(1, labs + 1)))
-    conn.commit()
+    backend.create_schema(app)
+    conn = backend.connect(url)
+    backend.load(conn, "labs", scope_data.LAB_COLUMNS, (
+        (i, f"BL{i:05d}", f"L{i}", "R", "regional_lab", "active", 0, "2025-01-01", "2025-01-01")
+        for i in range(1, labs + 1)))
+    backend.after_load(conn, ["labs"])
     conn.close()
     csv_path = str(workdir / "import.csv")
     write_import_file(csv_path, rows, 1, labs)
     # Floor: parse the CSV and executemany into a minimal table with the same three indexes.
-    floor_db = sqlite3.connect(str(workdir / "floor-import.db"))
-    floor_db.executescript("""CREATE TABLE e (lab TEXT, item TEXT, g TEXT, w TEXT);
-        CREATE INDEX e1 ON e (g, w, item); CREATE INDEX e2 ON e (item, lab, g); CREATE INDEX e3 ON e (lab, g, w, item);""")
+    floor_db = backend.connect(backend.database("floor_import"))
+    t = backend.types
+    for statement in (f"CREATE TABLE e (lab {t['text']}, item {t['text']}, g {t['date']}, w {t['date']})",
+                      "CREATE INDEX e1 ON e (g, w, item)", "CREATE INDEX e2 ON e (item, lab, g)",
+                      "CREATE INDEX e3 ON e (lab, g, w, item)"):
+        floor_db.execute(statement)
+    floor_db.commit()
     started = time.perf_counter()
     with open(csv_path, encoding="utf-8") as f:
         reader = csv.reader(f)
         next(reader)
-        floor_db.executemany("INSERT INTO e VALUES (?, ?, ?, ?)", ((r[0], r[3], r[7], r[8] or None) for r in reader))
+        floor_db.cursor().executemany(backend.sql("INSERT INTO e VALUES (?, ?, ?, ?)"),
+                                      ((r[0], r[3], r[7], r[8] or None) for r in reader))
     floor_db.commit()
     floor = time.perf_counter() - started
     floor_db.close()
@@ -171,47 +171,59 @@ def main(argv: list[str] | None = None) -> None:
     """Build the data set, run each measurement, print figure / floor / ratio / target."""
     parser = argparse.ArgumentParser(prog="python -m bench.scope")
     parser.add_argument("--scale", choices=list(scope_data.SCALES), default="small")
-    parser.add_argument("--keep", action="store_true", help="keep the databases in /tmp for another run")
+    parser.add_argument("--db", choices=CHOICES, default="sqlite", help="the database to measure on")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the SQLite databases in /tmp for another run (PostgreSQL: always fresh)")
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.gettempdir()) / f"labtrack-bench-scope-{args.scale}"
+    suffix = "" if args.db == "sqlite" else f"-{args.db}"
+    workdir = Path(tempfile.gettempdir()) / f"labtrack-bench-scope-{args.scale}{suffix}"
     workdir.mkdir(exist_ok=True)
-    import_rows = 500_000 if args.scale == "full" else (25_000 if args.scale == "small" else 2_000)
-    print(f"scale={args.scale}")
-    result = bench_import(workdir, import_rows)
+    backend = open_backend(args.db, workdir)
+    try:
+        run(backend, workdir, args.scale, args.keep)
+    finally:
+        backend.close()
+
+
+def run(backend: SQLiteBackend, workdir: Path, scale: str, keep: bool) -> None:
+    """Every figure on one back-end."""
+    import_rows = 500_000 if scale == "full" else (25_000 if scale == "small" else 2_000)
+    floor_name = backend.floor_label
+    print(f"scale={scale} db={backend.name} ({backend.version()}); load average {os.getloadavg()[0]:.2f}")
+    result = bench_import(backend, workdir, import_rows)
     print(f"import {result['rows']:,} rows ({result['file_mb']:.0f} MB CSV): {result['ours']:.2f} s; "
           f"floor (csv + executemany, minimal table) {result['floor']:.2f} s; ratio {result['ours'] / result['floor']:.2f}x "
           f"(target <= 5x); peak RSS growth {result['rss_growth_mb']:.0f} MB")
-    db_path = str(workdir / "scope.db")
-    floor_path = str(workdir / "floor.db")
-    if not (args.keep and os.path.exists(db_path) and os.path.exists(floor_path)):
-        for p in (db_path, floor_path):
-            if os.path.exists(p):
-                os.remove(p)
-        info = build(db_path, args.scale)
+    reuse = keep and backend.exists("scope") and backend.exists("floor")
+    url = backend.database("scope", fresh=not reuse)
+    if not reuse:
+        info = build(backend, url, scale)
         print(f"data set: {info['labs']:,} labs, {info['categories']} categories, {info['items']:,} items, "
               f"{info['periods']:,} lab-item periods (generated in {info['seconds']} s)")
-        build_floor(db_path, floor_path)
-    app = make_app(db_path, str(workdir / "uploads"))
+        started = time.perf_counter()
+        build_floor(backend, url)
+        print(f"floor schema ({floor_name}: labs, items, entries, 3 indexes) built in {time.perf_counter() - started:.1f} s")
+    app = make_app(url, str(workdir / "uploads"))
     from sqlalchemy import select
 
     from labtrack.extensions import db
     from labtrack.labs.models import Lab
     from labtrack.scope.growth import growth
 
-    floor_conn = sqlite3.connect(floor_path)
-    a, b = A.isoformat(), B.isoformat()
+    floor_conn, _ = backend.open_floor(url, fresh=False)
+    a, b = backend.date(A), backend.date(B)
     with app.test_request_context():
         ours_t, ours = best(lambda: growth(A, B))
-        floor_t, floor = best(lambda: floor_growth(floor_conn, a, b))
+        floor_t, floor = best(lambda: floor_growth(backend, floor_conn, a, b))
         id_of = lambda code: int(code[1:])  # noqa: E731  (bench item codes are T<id>)
         print(f"growth, everyone: {ours_t * 1000:.0f} ms; floor {floor_t * 1000:.0f} ms; ratio {ours_t / floor_t:.2f}x "
               f"(target <= 2x); same answer: {_same(ours, floor, id_of)}; {ours.headline()}")
         region = "Region 07"
         ours_t, ours = best(lambda: growth(A, B, region=region))
-        floor_t, floor = best(lambda: floor_growth(floor_conn, a, b, region))
+        floor_t, floor = best(lambda: floor_growth(backend, floor_conn, a, b, region))
         print(f"growth, one region: {ours_t * 1000:.0f} ms; floor {floor_t * 1000:.0f} ms; ratio {ours_t / floor_t:.2f}x "
               f"(target <= 2x); same answer: {_same(ours, floor, id_of)}")
-        labs = db.session.scalars(select(Lab).where(Lab.id.in_([17, 4711 % scope_data.SCALES[args.scale] + 2, 99]))).all()
+        labs = db.session.scalars(select(Lab).where(Lab.id.in_([17, 4711 % scope_data.SCALES[scale] + 2, 99]))).all()
         times = [best(lambda lab=lab: growth(A, B, lab=lab), 5)[0] for lab in labs]
         print(f"growth, one lab: median {statistics.median(times) * 1000:.1f} ms over {len(labs)} labs (target < 50 ms)")
         from labtrack.auth.models import User
