@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import and_, case, func, literal, or_, select
 from wtforms import DateField, SelectField, SubmitField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
 from labtrack.audits import figures
 from labtrack.audits.models import (
@@ -63,12 +63,12 @@ class CampaignForm(FlaskForm):
     def validate_date_to(self, field) -> None:
         """The end of the period may not come before its start."""
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValueError(_("The end date must not come before the start date."))
+            raise ValidationError(_("The end date must not come before the start date."))
 
     def validate_region(self, field) -> None:
         """Only a region some visible laboratory is in."""
         if field.data and field.data not in {value for value, _label in field.choices}:
-            raise ValueError(_("No laboratory in region %(region)s.", region=field.data))
+            raise ValidationError(_("No laboratory in region %(region)s.", region=field.data))
 
 
 def regions() -> list[str]:
@@ -105,6 +105,8 @@ def resolve_period(date_from: date | None, date_to: date | None) -> tuple[date, 
 def summary_from_form(form: CampaignForm) -> dict[str, Any] | None:
     """Validate the page's form and compute its summary; None (with the form's messages) when invalid."""
     form.region.choices = [("", _("All regions"))] + [(r, r) for r in regions()]
+    if lab_scope_id() is not None:
+        form.region.data = None  # a lab manager's summary is their own lab's
     if not form.validate():
         return None
     date_from, date_to = resolve_period(form.date_from.data, form.date_to.data)
