@@ -1,6 +1,6 @@
 """Benchmark of the proficiency area: evaluating and storing a big round, and a lab's long history.
 
-    .venv/bin/python -m bench.proficiency [--scale small|full]
+    .venv/bin/python -m bench.proficiency [--scale tiny|small|full] [--db sqlite|postgresql]
 
 1. Evaluate a closed round of N results (full: 10,000) through `evaluate_round` (load, Algorithm A,
    scores, one executemany of the scores, the evaluation record, commit) against a floor measured
@@ -9,10 +9,13 @@
 2. Render a lab's history page over R published rounds (full: 500) with the test client, drawing
    the chart each time (cold) and with the chart reused from the cache (its data unchanged). Target:
    under 150 ms. The floor is the same rows read with plain sqlite3.
+
+`--db postgresql` runs the same on a throw-away PostgreSQL server (tests.pg.TempPostgres; schema
+by the migrations); the floors are then plain psycopg on the same minimal table and query.
 """
 
 import argparse
-import sqlite3
+import os
 import statistics
 import tempfile
 import time
@@ -22,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert, select
 
+from bench._backend import CHOICES, SQLiteBackend, open_backend
 from config import TestingConfig
 from labtrack import create_app
 from labtrack.auth.models import User
@@ -33,7 +37,7 @@ from labtrack.proficiency.models import Participant, Result, Round
 from labtrack.proficiency.scoring import grade_array
 from labtrack.services import act_as
 
-SCALES = {"small": (1_000, 100), "full": (10_000, 500)}
+SCALES = {"tiny": (200, 20), "small": (1_000, 100), "full": (10_000, 500)}
 PASSWORD = "bench-password"
 
 
@@ -70,12 +74,14 @@ def setup_round(n: int, rng: np.random.Generator) -> tuple[Round, np.ndarray]:
     return rnd, values
 
 
-def floor_evaluation(path: Path, values: np.ndarray):
-    """Plain sqlite3 on a minimal table: read values, same NumPy computation, one executemany."""
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE r (id INTEGER PRIMARY KEY, value REAL, score REAL, kind TEXT, grade TEXT)")
-    con.executemany("INSERT INTO r (value) VALUES (?)", [(float(v),) for v in values])
+def floor_evaluation(backend: SQLiteBackend, values: np.ndarray):
+    """Plain sqlite3 / psycopg on a minimal table: read values, same NumPy computation, one executemany."""
+    con = backend.connect(backend.database("floor"))
+    t = backend.types
+    con.execute(f"CREATE TABLE r (id {t['pk']}, value {t['real']}, score {t['real']}, kind {t['text']}, grade {t['text']})")
+    con.cursor().executemany(backend.sql("INSERT INTO r (value) VALUES (?)"), [(float(v),) for v in values])
     con.commit()
+    update = backend.sql("UPDATE r SET score = ?, kind = ?, grade = ? WHERE id = ?")
 
     def run() -> None:
         rows = con.execute("SELECT id, value FROM r ORDER BY id").fetchall()
@@ -85,8 +91,8 @@ def floor_evaluation(path: Path, values: np.ndarray):
         u = stats.u_assigned(robust.s_star, x.size)
         scores = (x - robust.x_star) / np.hypot(robust.s_star, u)
         grades = grade_array(scores, "z_prime")
-        con.executemany(
-            "UPDATE r SET score = ?, kind = ?, grade = ? WHERE id = ?",
+        con.cursor().executemany(
+            update,
             list(zip(scores.tolist(), ["z_prime"] * len(ids), grades.tolist(), ids, strict=True)),
         )
         con.commit()
@@ -116,21 +122,32 @@ def time_now():
     return utcnow()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.proficiency", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="small")
-    args = parser.parse_args()
-    n, history_rounds = SCALES[args.scale]
+    parser.add_argument("--db", choices=CHOICES, default="sqlite", help="the database to measure on")
+    args = parser.parse_args(argv)
+    backend = open_backend(args.db, Path(tempfile.mkdtemp(prefix="labtrack-bench-")))
+    try:
+        run(backend, args.scale)
+    finally:
+        backend.close()
+
+
+def run(backend: SQLiteBackend, scale: str) -> None:
+    """Both figures on one back-end."""
+    n, history_rounds = SCALES[scale]
     rng = np.random.default_rng(20101111)
-    workdir = Path(tempfile.mkdtemp(prefix="labtrack-bench-"))
+    url = backend.database("bench")
+    print(f"scale={scale} db={backend.name} ({backend.version()}); load average {os.getloadavg()[0]:.2f}")
 
     class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{workdir / 'bench.db'}"
+        SQLALCHEMY_DATABASE_URI = url
         SERVER_NAME = None
 
     app = create_app(Config)
+    backend.create_schema(app)
     with app.app_context(), app.test_request_context():
-        db.create_all()
         actor = User(username="bench", role="quality")
         actor.set_password(PASSWORD)
         db.session.add(actor)
@@ -143,13 +160,13 @@ def main() -> None:
             evaluate_round(db.session.get(Round, round_id), actor)
 
         ours()  # warm-up: first evaluation creates the evaluation record
-        floor_run, con = floor_evaluation(workdir / "floor.db", values)
+        floor_run, con = floor_evaluation(backend, values)
         floor_run()
         t_floor = _timed(floor_run, 5)
         t_ours = _timed(ours, 5)
         con.close()
         print(f"evaluate + store {n:,} results: {t_ours * 1000:.1f} ms; floor {t_floor * 1000:.1f} ms; "
-              f"ratio {t_ours / t_floor:.2f}x (target <= 3x)")  # fmt: skip
+              f"ratio {t_ours / t_floor:.2f}x (target <= 3x); floor: {backend.floor_label}")  # fmt: skip
 
         lab = db.session.scalar(select(Lab).order_by(Lab.id))
         setup_history(lab, history_rounds, rng)
@@ -161,24 +178,27 @@ def main() -> None:
 
     client = app.test_client()
     client.post("/login", data={"username": "bench-viewer", "password": PASSWORD})
-    url = f"/rounds/labs/{lab_code}"
-    assert client.get(url).status_code == 200
+    page = f"/rounds/labs/{lab_code}"
+    assert client.get(page).status_code == 200
     from labtrack.proficiency.charts import _history_cached
 
     def cold() -> None:
         _history_cached.cache_clear()
-        client.get(url)
+        client.get(page)
 
     t_cold = _timed(cold, 7)
-    t_page = _timed(lambda: client.get(url), 7)
-    floor_con = sqlite3.connect(workdir / "bench.db")
-    query = ("SELECT r.code, r.title, r.closes_on, s.value, s.score, s.score_kind, s.grade FROM round_results s "
-             "JOIN rounds r ON r.id = s.round_id WHERE s.lab_id = ? AND r.status = 'published' ORDER BY r.closes_on")
+    t_page = _timed(lambda: client.get(page), 7)
+    floor_con = backend.connect(url)
+    query = backend.sql(
+        "SELECT r.code, r.title, r.closes_on, s.value, s.score, s.score_kind, s.grade FROM round_results s "
+        "JOIN rounds r ON r.id = s.round_id WHERE s.lab_id = ? AND r.status = 'published' ORDER BY r.closes_on")
     t_query = _timed(lambda: floor_con.execute(query, (lab_id,)).fetchall(), 7)
     floor_con.close()
     print(f"history page over {history_rounds} rounds: {t_cold * 1000:.1f} ms drawing the chart, "
-          f"{t_page * 1000:.1f} ms with the chart reused (target < 150 ms); floor (plain sqlite3 query of the "
+          f"{t_page * 1000:.1f} ms with the chart reused (target < 150 ms); floor ({backend.floor_label} query of the "
           f"rows) {t_query * 1000:.2f} ms")
+    with app.app_context():
+        db.engine.dispose()
 
 
 if __name__ == "__main__":
