@@ -18,6 +18,18 @@ class Tracked:
     __history_exclude__: tuple[str, ...] = ()
 
 
+def _noop_set(target, value, oldvalue, initiator):
+    return value
+
+
+@event.listens_for(Tracked, "mapper_configured", propagate=True)
+def _load_old_values(mapper, cls) -> None:
+    """Make every column load its old value before it is set, so history shows old -> new even
+    when the record was expired by a commit (a set listener with active_history does that)."""
+    for attr in mapper.column_attrs:
+        event.listen(getattr(cls, attr.key), "set", _noop_set, active_history=True, retval=True)
+
+
 def set_actor(session: Session, user: Any) -> None:
     """Name the user whose actions the following flushes record (CLI, services)."""
     session.info["actor"] = user

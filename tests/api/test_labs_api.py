@@ -3,22 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from labtrack.auth.models import ApiToken
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabKind
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_per_request(app):
-    """Forget the user Flask-Login cached on `g`: the test's app context outlives each request."""
-
-    def forget() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
 
 
 @pytest.fixture

@@ -118,3 +118,18 @@ def test_lab_page_shows_the_history_of_the_lab_its_certificates_and_contacts(app
     assert "改名后的实验室" in history and "editor" in history
     assert history.count("CNAS L0042") == 2  # added, then deleted
     assert "不相干的人" not in history
+
+
+def test_a_change_right_after_a_commit_still_records_the_old_value(app, actor, make_lab):
+    """Committing expires every attribute; the old value must still be loaded before the set."""
+    from labtrack.labs.models import Lab
+
+    lab = make_lab("OLD-1", name="旧名称")
+    db.session.commit()  # expires lab: no value of `name` in memory any more
+    lab.name = "新名称"
+    db.session.commit()
+    last = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.table_name == Lab.__tablename__).order_by(HistoryEntry.id.desc())
+    ).first()
+    assert last.action == "update"
+    assert last.changes == {"name": ["旧名称", "新名称"]}
