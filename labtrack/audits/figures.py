@@ -72,7 +72,7 @@ def days_between(later, earlier):
     return later - earlier  # date - date is an integer number of days in PostgreSQL
 
 
-def _conditions(on: date) -> dict[str, Any]:
+def conditions(on: date) -> dict[str, Any]:
     closed = and_(Finding.status == State.CLOSED, Finding.closed_on <= on)
     cancelled = and_(Finding.status == State.CANCELLED, or_(Finding.cancelled_on.is_(None), Finding.cancelled_on <= on))
     active = and_(not_(closed), not_(cancelled))
@@ -95,7 +95,7 @@ def _base(stmt, lab_scope: int | None, filters: dict | None):
     return stmt
 
 
-def _count(condition):
+def count(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
@@ -105,21 +105,21 @@ def rectification_figures(
     """Per group: total, active, overdue, closed, cancelled, closure rate, ageing buckets, days to close."""
     on = on or today()
     group = dimensions()[by]
-    c = _conditions(on)
+    c = conditions(on)
     age = days_between(literal(on), Finding.raised_on)
     to_close = days_between(Finding.closed_on, Finding.raised_on)
     stmt = _base(
         select(
             group.label("grp"),
             func.count().label("total"),
-            _count(c["active"]).label("active"),
-            _count(c["overdue"]).label("overdue"),
-            _count(c["closed"]).label("closed"),
-            _count(c["cancelled"]).label("cancelled"),
-            _count(and_(c["active"], age <= 30)).label("b0"),
-            _count(and_(c["active"], age > 30, age <= 60)).label("b1"),
-            _count(and_(c["active"], age > 60, age <= 90)).label("b2"),
-            _count(and_(c["active"], age > 90)).label("b3"),
+            count(c["active"]).label("active"),
+            count(c["overdue"]).label("overdue"),
+            count(c["closed"]).label("closed"),
+            count(c["cancelled"]).label("cancelled"),
+            count(and_(c["active"], age <= 30)).label("b0"),
+            count(and_(c["active"], age > 30, age <= 60)).label("b1"),
+            count(and_(c["active"], age > 60, age <= 90)).label("b2"),
+            count(and_(c["active"], age > 90)).label("b3"),
             func.avg(case((c["closed"], to_close))).label("mean_days"),
         ),
         lab_scope,
@@ -128,11 +128,11 @@ def rectification_figures(
     medians = _medians(group, on, lab_scope, filters)
     rows = []
     for r in db.session.execute(stmt):
-        rows.append(_row(r, medians.get(r.grp), by))
+        rows.append(row(r, medians.get(r.grp), by))
     return rows
 
 
-def _row(r, median, by: str | None) -> dict:
+def row(r, median, by: str | None) -> dict:
     denominator = (r.total or 0) - (r.cancelled or 0)
     return {
         "group": r.grp if by else None,
@@ -156,7 +156,7 @@ def _medians(group, on: date, lab_scope: int | None, filters: dict | None) -> di
     Window functions number the closed findings of each group by days to close; the median is
     the middle row, or the mean of the two middle rows: rows (n+1)//2 and (n+2)//2.
     """
-    c = _conditions(on)
+    c = conditions(on)
     days = days_between(Finding.closed_on, Finding.raised_on)
     partition = {"partition_by": group} if group is not None else {}
     columns = [group.label("grp")] if group is not None else []
@@ -199,7 +199,7 @@ def overdue_list(on: date | None = None, lab_scope: int | None = None, filters: 
                  limit: int | None = None) -> list:
     """Overdue findings with their days overdue (computed in SQL), most overdue first."""
     on = on or today()
-    c = _conditions(on)
+    c = conditions(on)
     days = days_between(literal(on), Finding.due_on).label("days_overdue")
     stmt = _base(select(Finding, days), lab_scope, filters).where(c["raised"], c["overdue"])
     stmt = stmt.order_by(days.desc(), Finding.id)

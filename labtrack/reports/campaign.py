@@ -198,8 +198,8 @@ def _ints(row, *names: str) -> dict[str, int]:
 
 def finding_figures(date_from: date, date_to: date, on: date, region: str | None, scope: int | None) -> dict:
     """Findings raised in the period by area (with their severities) and by severity, closure as of `on`."""
-    c = figures._conditions(on)  # closed / cancelled / active / overdue exactly as the rectification figures
-    count = figures._count
+    c = figures.conditions(on)  # closed / cancelled / active / overdue exactly as the rectification figures
+    count = figures.count
     age = figures.days_between(literal(on), Finding.raised_on)
     to_close = figures.days_between(Finding.closed_on, Finding.raised_on)
     measures = [
@@ -226,14 +226,14 @@ def finding_figures(date_from: date, date_to: date, on: date, region: str | None
         stmt = base(column.label("grp"), *measures).group_by(column)
         rows = []
         for r in db.session.execute(stmt):
-            row = figures._row(r, medians.get(r.grp), by)
+            row = figures.row(r, medians.get(r.grp), by)
             row["severities"] = {s.value: int(getattr(r, s.value) or 0) for s in Severity}
             rows.append(row)
         order = {key: i for i, key in enumerate(labels)}
         return sorted(rows, key=lambda row: order.get(row["group"], 99))
 
     total = db.session.execute(base(literal("all").label("grp"), *measures)).one()
-    overall = figures._row(total, _medians(base, None, to_close, c["closed"]).get(None), None)
+    overall = figures.row(total, _medians(base, None, to_close, c["closed"]).get(None), None)
     overall["severities"] = {s.value: int(getattr(total, s.value) or 0) for s in Severity}
     overall["from_rounds"] = int(db.session.scalar(base(func.count()).where(Finding.source == "round")) or 0)
     return {
@@ -277,7 +277,7 @@ def comparison_figures(date_from: date, date_to: date, region: str | None, scope
         func.count(Participant.id).label("participants"),
         func.count(func.distinct(Participant.lab_id)).label("institutions"),
         func.count(grade).label("graded"),
-        *(figures._count(grade == g).label(g) for g in GRADES),
+        *(figures.count(grade == g).label(g) for g in GRADES),
         func.count(func.distinct(RoundFinding.finding_id)).label("findings"),
     ]
 
