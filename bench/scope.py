@@ -67,10 +67,9 @@ def build_floor(backend: SQLiteBackend, url: str) -> None:
         "CREATE INDEX e_asof ON entries (g, w, item_id)",
         "CREATE INDEX e_lab ON entries (lab_id, g, w, item_id)",
         "CREATE INDEX l_region ON labs (region)",
-        "ANALYZE",
     ):
         conn.execute(statement)
-    conn.commit()
+    backend.analyze(conn)
     conn.close()
 
 
