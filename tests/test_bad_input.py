@@ -1,13 +1,13 @@
 """No request ever produces a 500: malformed data posted to every write route, as two roles."""
 
 import io
-import re
 
 import pytest
 from sqlalchemy import select
 
 from labtrack.auth.models import User
 from labtrack.extensions import db
+from tests import routes
 
 JUNK = {
     "": "",
@@ -40,60 +40,21 @@ def _payloads():
     }
 
 
-def _candidates(app) -> dict[str, list[str]]:
-    """Real values for URL arguments, taken from the demo data."""
-    from labtrack.models import audits_models, labs_models, proficiency_models, scope_models
-
-    values: dict[str, list[str]] = {"code": [], "id": [], "int": []}
-    for module, attr in (
-        (labs_models, "Lab"),
-        (proficiency_models, "Round"),
-        (scope_models, "TestItem"),
-        (scope_models, "TestCategory"),
-    ):
-        model = getattr(module, attr, None)
-        if model is not None:
-            values["code"] += list(db.session.scalars(select(model.code).order_by(model.id).limit(2)))
-    for module, attr in ((audits_models, "Finding"), (audits_models, "Audit")):
-        model = getattr(module, attr, None)
-        if model is not None:
-            values["id"] += [str(i) for i in db.session.scalars(select(model.id).order_by(model.id).limit(2))]
-    values["id"] += ["1", "999999"]
-    values["code"] += ["NO-SUCH-CODE"]
-    return values
-
-
-def _urls(rule, candidates) -> list[str]:
-    args = sorted(rule.arguments)
-    if not args:
-        return [rule.rule]
-    urls = []
-    for i in range(6):
-        path = rule.rule
-        for arg in args:
-            pool = candidates["code"] if "code" in arg or arg in ("token", "fmt", "format", "name") else candidates["id"]
-            if arg in ("format", "fmt"):
-                pool = ["csv", "xlsx", "pdf"]
-            path = re.sub(r"<(?:[^:>]+:)?%s>" % arg, str(pool[i % len(pool)]), path)
-        urls.append(path)
-    return sorted(set(urls))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ["admin", "manager-SC-TC", "inspector"])
 def test_malformed_posts_never_answer_500(app, client, role):
     from labtrack.demo import DEMO_PASSWORD, load_demo
 
     load_demo()
-    candidates = _candidates(app)
+    pool = routes.candidates()
     user = db.session.scalar(select(User).where(User.username == role))
     failures = []
     checked = 0
-    for rule in app.url_map.iter_rules():
+    for rule in routes.rules(app, {"POST", "PUT", "PATCH", "DELETE"}):
         methods = rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
-        if not methods or rule.endpoint in ("auth.logout", "auth.login", "auth.set_language"):
+        if rule.endpoint in ("auth.logout", "auth.login", "auth.set_language"):
             continue
-        for url in _urls(rule, candidates):
+        for url in routes.urls(rule, pool, limit=4):
             for method in sorted(methods):
                 for label, kwargs in _payloads():
                     client.post("/login", data={"username": user.username, "password": DEMO_PASSWORD})
