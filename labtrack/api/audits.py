@@ -13,7 +13,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from labtrack.api.common import PageArgs, conflict, list_schema, not_found, paginate, unprocessable
-from labtrack.audits import evidence, service
+from labtrack.audits import evidence, rectification, service
 from labtrack.audits.clauses import CLAUSES
 from labtrack.audits.models import Area, AuditKind, AuditStatus, FindingSource, Severity
 from labtrack.audits.workflow import State
@@ -358,10 +358,10 @@ def transition(finding_id):
         unprocessable({"to": ["Must be one of: " + ", ".join(s.value for s in State) + "."]})
     version = data.get("version")
     try:
-        service.check_step(finding, to, current_user)
+        rectification.check_step(finding, to, current_user)
         if version is not None and not str(version).isdigit():
             raise InvalidInput("The request has invalid fields.", {"version": ["Not a valid integer."]})
-        service.transition(finding, to, data, current_user, version=version, files=files)
+        rectification.transition(finding, to, data, current_user, version=version, files=files)
     except DomainError as exc:
         _domain(exc)
     return finding
@@ -375,7 +375,7 @@ def extend(data, finding_id):
     """Extend the deadline (quality department); the old date stays in the history."""
     finding = _finding(finding_id)
     try:
-        return service.extend_deadline(finding, data["due_on"], data["comment"], current_user,
+        return rectification.extend_deadline(finding, data["due_on"], data["comment"], current_user,
                                        version=data["version"])
     except DomainError as exc:
         _domain(exc)
@@ -391,7 +391,7 @@ def upload_evidence(finding_id):
     finding = _finding(finding_id)
     files = [(f.filename, f.read()) for f in request.files.getlist("files") if f and f.filename]
     try:
-        return service.add_files(finding, files, current_user), 201
+        return rectification.add_files(finding, files, current_user), 201
     except DomainError as exc:
         _domain(exc)
 

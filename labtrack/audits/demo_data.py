@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from labtrack.audits import demo_texts as T
-from labtrack.audits import evidence, figures, service, workflow
+from labtrack.audits import evidence, figures, rectification, service, workflow
 from labtrack.audits.models import Audit, AuditKind, AuditStatus, EvidenceFile, Finding, FindingSource
 from labtrack.audits.workflow import State
 from labtrack.auth.models import User
@@ -182,7 +182,7 @@ class _Campaign:
         values = dict(values or {})
         act_as(actor, f"{name}: {values['comment']}" if values.get("comment") else name)
         at = datetime.combine(on, time(16, 30))
-        service.apply_step(finding, STEPS_BY_SOURCE[(name, State(finding.status))], values, actor, on, at)
+        rectification.apply_step(finding, STEPS_BY_SOURCE[(name, State(finding.status))], values, actor, on, at)
         db.session.flush()
 
     def plan(self, finding: Finding, on: date) -> None:

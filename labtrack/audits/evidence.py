@@ -6,11 +6,15 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+
+from labtrack.audits.models import EvidenceFile, Finding
 
 # What each kind may be called, and what it is served as.
 KINDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -165,3 +169,33 @@ def store(checked: CheckedFile) -> Path:
     temporary.write_bytes(checked.data)
     os.replace(temporary, target)
     return target
+
+
+def check_files(files: Iterable[tuple[str, bytes]], errors: dict) -> list[CheckedFile]:
+    """Check uploaded (name, bytes) pairs by content; refusals go into `errors`."""
+    checked = []
+    for name, data in files or ():
+        if not name and not data:
+            continue  # an empty file input
+        try:
+            checked.append(check(name, data))
+        except EvidenceRefused as exc:
+            errors.setdefault("files", []).append(str(exc))
+    return checked
+
+
+def attach(finding: Finding, checked: list[CheckedFile], actor: Any, stage: str) -> None:
+    """Store checked files by SHA-256 and attach them to the finding at a stage."""
+    for item in checked:
+        store(item)
+        finding.files.append(
+            EvidenceFile(
+                sha256=item.sha256,
+                filename=item.filename,
+                size=item.size,
+                kind=item.kind,
+                content_type=item.content_type,
+                stage=stage,
+                uploaded_by_id=getattr(actor, "id", None),
+            )
+        )

@@ -5,15 +5,24 @@ functions; they take the acting user, raise domain errors and (except where said
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from labtrack.audits import evidence, workflow
+from labtrack.audits.checks import (
+    TEXT_MAX,
+    check_version,
+    choice_field,
+    date_field,
+    may_see,
+    role_of,
+    save,
+    text_field,
+)
 from labtrack.audits.clauses import CLAUSES
 from labtrack.audits.models import (
     AUDIT_KIND_PREFIX,
@@ -24,18 +33,16 @@ from labtrack.audits.models import (
     EvidenceFile,
     Finding,
     FindingSource,
-    RootCauseMethod,
     Severity,
 )
 from labtrack.audits.workflow import ACTIVE_STATES, State
 from labtrack.auth.permissions import lab_scope_id
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
-from labtrack.models_base import today, utcnow
+from labtrack.models_base import today
 from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound, act_as, commit
 
 COMMENT_MAX = 2000  # the history log keeps comments of up to 2,000 characters
-TEXT_MAX = 10_000
 AUDIT_FIELDS = (
     "lab_id", "kind", "title", "started_on", "ended_on", "lead_id", "team", "documents_reviewed",
     "instruments_checked", "reports_sampled", "status", "summary",
@@ -43,82 +50,12 @@ AUDIT_FIELDS = (
 FINDING_EDIT_FIELDS = ("severity", "area", "clause", "description")
 
 
-# --- helpers ---------------------------------------------------------------------------------
-
-def _role(actor: Any) -> str:
-    return str(getattr(actor, "role", "") or "")
-
-
-def _own_lab(actor: Any, lab_id: int) -> bool:
-    return _role(actor) != workflow.LAB_MANAGER or getattr(actor, "lab_id", None) == lab_id
-
-
-def may_see(actor: Any, finding_or_audit: Finding | Audit) -> bool:
-    """Lab managers see only their own lab's audits and findings; everyone else sees all."""
-    return _own_lab(actor, finding_or_audit.lab_id)
-
-
-def _text(data: dict, key: str, errors: dict, required: bool = True, limit: int = TEXT_MAX) -> str | None:
-    value = data.get(key)
-    value = value.strip() if isinstance(value, str) else value
-    if value in (None, ""):
-        if required:
-            errors.setdefault(key, []).append(_("This field is required."))
-        return None
-    if not isinstance(value, str):
-        errors.setdefault(key, []).append(_("Must be text."))
-        return None
-    if len(value) > limit:
-        errors.setdefault(key, []).append(_("At most %(n)d characters.", n=limit))
-        return None
-    return value
-
-
-def _date(data: dict, key: str, errors: dict, required: bool = True) -> date | None:
-    value = data.get(key)
-    if value in (None, ""):
-        if required:
-            errors.setdefault(key, []).append(_("This field is required."))
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.setdefault(key, []).append(_("Not a date (YYYY-MM-DD)."))
-        return None
-
-
-def _choice(data: dict, key: str, allowed: Iterable[str], errors: dict, required: bool = True) -> str | None:
-    value = data.get(key)
-    if value in (None, ""):
-        if required:
-            errors.setdefault(key, []).append(_("This field is required."))
-        return None
-    if str(value) not in set(allowed):
-        errors.setdefault(key, []).append(_("Not one of the allowed values."))
-        return None
-    return str(value)
-
+# --- deadlines -------------------------------------------------------------------------------
 
 def due_date(severity: str, raised_on: date) -> date:
     """The default deadline: raised on + FINDING_DUE_DAYS[severity] (DESIGN: major 30, minor 60)."""
     days = current_app.config["FINDING_DUE_DAYS"].get(str(severity), 60)
     return raised_on + timedelta(days=int(days))
-
-
-def _save(change: Any = None) -> None:
-    """Make the change and commit; a concurrent save that bumped the version first is refused."""
-    try:
-        if callable(change):
-            change()
-        commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict(
-            _("Someone else saved this finding meanwhile. Reload it to see their change, then try again."),
-            {"version": [_("The finding has changed since you read it.")]},
-        ) from exc
 
 
 # --- audits ----------------------------------------------------------------------------------
@@ -189,16 +126,16 @@ def _audit_values(data: dict, audit: Audit | None) -> dict:
             if key == "status" and not data.get(key) and not partial:
                 values[key] = AuditStatus.PLANNED
                 continue
-            values[key] = _choice(data, key, [v.value for v in allowed], errors)
+            values[key] = choice_field(data, key, [v.value for v in allowed], errors)
     if "title" in data or not partial:
-        values["title"] = _text(data, "title", errors, limit=200)
+        values["title"] = text_field(data, "title", errors, limit=200)
     if "started_on" in data or not partial:
-        values["started_on"] = _date(data, "started_on", errors)
+        values["started_on"] = date_field(data, "started_on", errors)
     if "ended_on" in data:
-        values["ended_on"] = _date(data, "ended_on", errors, required=False)
+        values["ended_on"] = date_field(data, "ended_on", errors, required=False)
     for key in ("team", "summary"):
         if key in data:
-            values[key] = _text(data, key, errors, required=False, limit=500 if key == "team" else TEXT_MAX)
+            values[key] = text_field(data, key, errors, required=False, limit=500 if key == "team" else TEXT_MAX)
     if "lead_id" in data:
         from labtrack.auth.models import User
 
@@ -229,7 +166,7 @@ def _audit_values(data: dict, audit: Audit | None) -> dict:
 
 def create_audit(data: dict, actor: Any) -> Audit:
     """Record an audit (any of the six kinds); its reference is given by kind and year."""
-    if _role(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
+    if role_of(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
         raise Forbidden(_("Only inspectors record audits."))
     values = _audit_values(data, None)
     audit = Audit(**values)
@@ -242,7 +179,7 @@ def create_audit(data: dict, actor: Any) -> Audit:
 
 def update_audit(audit: Audit, data: dict, actor: Any) -> Audit:
     """Change an audit's details (dates, team, counts, status)."""
-    if _role(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
+    if role_of(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
         raise Forbidden(_("Only inspectors edit audits."))
     values = _audit_values(data, audit)
     if "lab_id" in values and values["lab_id"] != audit.lab_id and audit.findings:
@@ -262,13 +199,13 @@ def update_audit(audit: Audit, data: dict, actor: Any) -> Audit:
 def _finding_values(data: dict, errors: dict, partial: bool = False) -> dict:
     values: dict[str, Any] = {}
     if "severity" in data or not partial:
-        values["severity"] = _choice(data, "severity", [s.value for s in Severity], errors)
+        values["severity"] = choice_field(data, "severity", [s.value for s in Severity], errors)
     if "area" in data or not partial:
-        values["area"] = _choice(data, "area", [a.value for a in Area], errors)
+        values["area"] = choice_field(data, "area", [a.value for a in Area], errors)
     if "clause" in data or not partial:
-        values["clause"] = _choice(data, "clause", CLAUSES.keys(), errors)
+        values["clause"] = choice_field(data, "clause", CLAUSES.keys(), errors)
     if "description" in data or not partial:
-        values["description"] = _text(data, "description", errors)
+        values["description"] = text_field(data, "description", errors)
     return values
 
 
@@ -284,15 +221,15 @@ def _next_number(audit_id: int | None, source_ref: str | None) -> int:
 
 def raise_finding(audit: Audit, data: dict, actor: Any, files: Iterable[tuple[str, bytes]] = ()) -> Finding:
     """Record a finding of an audit, numbered within it; due date by severity unless given."""
-    if _role(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
+    if role_of(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
         raise Forbidden(_("Only inspectors raise findings."))
     errors: dict[str, list[str]] = {}
     values = _finding_values(data, errors)
-    raised_on = _date(data, "raised_on", errors, required=False) or today()
-    due_on = _date(data, "due_on", errors, required=False)
+    raised_on = date_field(data, "raised_on", errors, required=False) or today()
+    due_on = date_field(data, "due_on", errors, required=False)
     if due_on is not None and due_on < raised_on:
         errors.setdefault("due_on", []).append(_("The due date cannot be before the finding was raised."))
-    checked = _check_files(files, errors)
+    checked = evidence.check_files(files, errors)
     if errors:
         raise InvalidInput(_("The finding could not be saved."), errors)
     finding = Finding(
@@ -308,7 +245,7 @@ def raise_finding(audit: Audit, data: dict, actor: Any, files: Iterable[tuple[st
     )
     act_as(actor)
     db.session.add(finding)
-    _attach(finding, checked, actor, "finding")
+    evidence.attach(finding, checked, actor, "finding")
     commit()
     return finding
 
@@ -356,17 +293,17 @@ def raise_finding_from_round(
 
 def update_finding(finding: Finding, data: dict, actor: Any, version: int | None) -> Finding:
     """Correct an open finding's severity, area, clause or description (inspectors)."""
-    if _role(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
+    if role_of(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
         raise Forbidden(_("Only inspectors edit findings."))
     if finding.status != State.OPEN:
         raise Conflict(_("Only an open finding can be edited."))
-    _check_version(finding, version)
+    check_version(finding, version)
     errors: dict[str, list[str]] = {}
     values = _finding_values(data, errors, partial=True)
     if errors:
         raise InvalidInput(_("The finding could not be saved."), errors)
     act_as(actor, data.get("comment") or None)
-    _save(lambda: [setattr(finding, key, value) for key, value in values.items()])
+    save(lambda: [setattr(finding, key, value) for key, value in values.items()])
     return finding
 
 
@@ -433,218 +370,3 @@ def get_file(actor: Any, finding_id: int, file_id: int) -> EvidenceFile:
     if record is None or record.finding_id != finding.id:
         raise NotFound(_("No such file."))
     return record
-
-
-# --- files -----------------------------------------------------------------------------------
-
-def _check_files(files: Iterable[tuple[str, bytes]], errors: dict) -> list[evidence.CheckedFile]:
-    checked = []
-    for name, data in files or ():
-        if not name and not data:
-            continue  # an empty file input
-        try:
-            checked.append(evidence.check(name, data))
-        except evidence.EvidenceRefused as exc:
-            errors.setdefault("files", []).append(str(exc))
-    return checked
-
-
-def _attach(finding: Finding, checked: list[evidence.CheckedFile], actor: Any, stage: str) -> None:
-    for item in checked:
-        evidence.store(item)
-        finding.files.append(
-            EvidenceFile(
-                sha256=item.sha256,
-                filename=item.filename,
-                size=item.size,
-                kind=item.kind,
-                content_type=item.content_type,
-                stage=stage,
-                uploaded_by_id=getattr(actor, "id", None),
-            )
-        )
-
-
-def _upload_stage(finding: Finding, role: str) -> str:
-    if role == workflow.LAB_MANAGER:
-        return "evidence" if finding.status == State.PLAN_ACCEPTED else "plan"
-    return "verification" if finding.status in workflow.AWAITING_VERIFICATION else "finding"
-
-
-def add_files(finding: Finding, files: Iterable[tuple[str, bytes]], actor: Any) -> list[EvidenceFile]:
-    """Attach files to a finding outside a step (the lab while rectifying, the regulator any time)."""
-    role = _role(actor)
-    if not may_see(actor, finding):
-        raise NotFound(_("No such finding."))
-    if role not in (workflow.LAB_MANAGER, workflow.INSPECTOR, workflow.QUALITY, workflow.ADMIN):
-        raise Forbidden(_("Your role may not attach files."))
-    if finding.status not in ACTIVE_STATES:
-        raise Conflict(_("Files cannot be attached to a closed or cancelled finding."))
-    if role == workflow.LAB_MANAGER and finding.status in workflow.AWAITING_VERIFICATION:
-        raise Conflict(_("The finding is awaiting verification; attach files after the regulator's answer."))
-    errors: dict[str, list[str]] = {}
-    checked = _check_files(files, errors)
-    if not checked and not errors:
-        errors["files"] = [_("Choose at least one file.")]
-    if errors:
-        raise InvalidInput(_("The files could not be attached."), errors)
-    before = len(finding.files)
-    act_as(actor, _("files attached"))
-    _attach(finding, checked, actor, _upload_stage(finding, role))
-    commit()
-    return finding.files[before:]
-
-
-# --- the workflow ----------------------------------------------------------------------------
-
-def _check_version(finding: Finding, version: Any) -> None:
-    if version is not None and str(version) != str(finding.version):
-        raise Conflict(
-            _("Someone else saved this finding meanwhile. Reload it to see their change, then try again."),
-            {"version": [_("The finding has changed since you read it.")]},
-        )
-
-
-def check_step(finding: Finding, to: str, actor: Any) -> workflow.Transition:
-    """The state table's answer for this actor: NotFound, Forbidden (403) or Conflict (409)."""
-    if not may_see(actor, finding):
-        raise NotFound(_("No such finding."))
-    if to not in {s.value for s in State}:
-        raise InvalidInput(_("Unknown target state."), {"to": [_("Not one of the allowed values.")]})
-    try:
-        return workflow.resolve(finding.status, to, _role(actor), _own_lab(actor, finding.lab_id))
-    except workflow.Refused as exc:
-        if exc.kind == "role":
-            raise Forbidden(_("Your role may not make this change.")) from exc
-        raise Conflict(
-            _("A finding that is %(state)s cannot move to %(to)s.", state=finding.status_label, to=to)
-        ) from exc
-
-
-def transition(
-    finding: Finding,
-    to: str,
-    data: dict,
-    actor: Any,
-    *,
-    version: Any,
-    files: Iterable[tuple[str, bytes]] = (),
-) -> Finding:
-    """Take one step of the state table, with its required fields; refuses stale versions.
-
-    Order of refusals: 404 (may not see) → 422 (unknown target) → 403 (role) / 409 (state)
-    → 409 (stale version) → 422 (missing or bad fields). A refused step changes nothing.
-    """
-    step = check_step(finding, to, actor)
-    _check_version(finding, version)
-    errors: dict[str, list[str]] = {}
-    if version in (None, ""):
-        errors["version"] = [_("The version you last read is required.")]
-    values = _step_values(step, finding, data, errors)
-    checked = _check_files(files, errors)
-    if step.needs_files and not checked and not any(f.stage == "evidence" for f in finding.files):
-        errors.setdefault("files", []).append(_("Attach at least one evidence file."))
-    password = data.get("password")
-    if step.needs_password and "password" not in errors and not (
-        isinstance(password, str) and actor.check_password(password)
-    ):
-        errors["password"] = [_("The password is not correct; the finding was not closed.")]
-    if errors:
-        raise InvalidInput(_("The step could not be taken; see the fields marked."), errors)
-    stage = "evidence" if step.name == "submit_evidence" else _upload_stage(finding, _role(actor))
-    act_as(actor, _history_comment(step, values.get("comment")))
-
-    def change() -> None:
-        apply_step(finding, step, values, actor, today())
-        db.session.flush()  # the step's history row carries the comment
-        _attach(finding, checked, actor, stage)
-
-    _save(change)
-    return finding
-
-
-def _history_comment(step: workflow.Transition, comment: str | None) -> str:
-    return f"{step.name}: {comment}" if comment else step.name
-
-
-def _step_values(step: workflow.Transition, finding: Finding, data: dict, errors: dict) -> dict:
-    values: dict[str, Any] = {"comment": _text(data, "comment", errors, step.needs_comment, COMMENT_MAX)}
-    for key in step.required:
-        if key == "action_target_on":
-            values[key] = _date(data, key, errors)
-            if values[key] and values[key] < finding.raised_on:
-                errors.setdefault(key, []).append(_("The target date cannot be before the finding was raised."))
-        elif key == "root_cause_method":
-            values[key] = _choice(data, key, [m.value for m in RootCauseMethod], errors)
-        elif key == "action_owner":
-            values[key] = _text(data, key, errors, limit=120)
-        else:
-            values[key] = _text(data, key, errors)
-    if step.needs_password and not data.get("password"):
-        errors["password"] = [_("Confirm with your password to sign the closure.")]
-    return values
-
-
-def apply_step(
-    finding: Finding, step: workflow.Transition, values: dict, actor: Any, on: date, at: datetime | None = None
-) -> None:
-    """Set the fields a step changes (no checks: `transition` and the demo loader call this).
-
-    `on` is the day of the step; `at` the moment of the closing signature (now unless given).
-    """
-    for key in step.required:
-        setattr(finding, key, values.get(key))
-    comment = values.get("comment")
-    finding.last_comment = comment
-    if step.name == "submit_plan":
-        finding.plan_submitted_on = on
-    elif step.name == "accept_plan":
-        finding.plan_accepted_on = on
-    elif step.name == "submit_evidence":
-        finding.evidence_submitted_on = on
-    elif step.name == "close":
-        finding.closed_on = on
-        finding.closed_by_id = getattr(actor, "id", None)
-        finding.signed_at = at or utcnow()
-    elif step.name == "cancel":
-        finding.cancel_reason = comment
-        finding.cancelled_on = on
-    elif step.name == "reopen":
-        finding.reopened_count = (finding.reopened_count or 0) + 1
-        finding.closed_on = None
-        finding.closed_by_id = None
-        finding.signed_at = None
-        finding.plan_accepted_on = None
-        finding.due_on = due_date(finding.severity, on)
-    finding.status = step.target
-
-
-def extend_deadline(finding: Finding, new_due: Any, reason: Any, actor: Any, *, version: Any) -> Finding:
-    """Move the due date later (quality department); the old date stays in the history."""
-    if not may_see(actor, finding):
-        raise NotFound(_("No such finding."))
-    if _role(actor) not in workflow.EXTEND_ROLES:
-        raise Forbidden(_("Only the quality department extends deadlines."))
-    if not workflow.can_extend(finding.status, _role(actor)):
-        raise Conflict(_("The deadline of a closed or cancelled finding cannot change."))
-    _check_version(finding, version)
-    errors: dict[str, list[str]] = {}
-    data = {"due_on": new_due, "comment": reason}
-    due = _date(data, "due_on", errors)
-    comment = _text(data, "comment", errors, limit=COMMENT_MAX)
-    if version in (None, ""):
-        errors["version"] = [_("The version you last read is required.")]
-    if due is not None and due <= finding.due_on:
-        errors.setdefault("due_on", []).append(
-            _("The new due date must be later than %(due)s.", due=finding.due_on.isoformat())
-        )
-    if errors:
-        raise InvalidInput(_("The deadline could not be extended."), errors)
-    act_as(actor, f"extend: {comment}")
-
-    def change() -> None:
-        finding.due_on = due
-        finding.last_comment = comment
-
-    _save(change)
-    return finding

@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from labtrack.audits import evidence, figures, service, workflow
+from labtrack.audits import checks, evidence, figures, rectification, service, workflow
 from labtrack.audits.forms import (
     STEP_FORMS,
     AuditForm,
@@ -221,7 +221,7 @@ def findings():
 
 def _step_forms(finding, submitted=None) -> dict:
     forms = {}
-    for step in workflow.available(finding.status, current_user.role, service.may_see(current_user, finding)):
+    for step in workflow.available(finding.status, current_user.role, checks.may_see(current_user, finding)):
         form_class = STEP_FORMS.get(step.name, ReasonForm)
         if submitted is not None and submitted[0] == step.name:
             forms[step.name] = (step, submitted[1])
@@ -268,7 +268,7 @@ def finding_step(finding_id: int):
         return _render_finding(item, submitted=(step.name, form), status=422)
     data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "submit", "files")}
     try:
-        service.transition(item, form.to.data, data, current_user, version=form.version.data,
+        rectification.transition(item, form.to.data, data, current_user, version=form.version.data,
                            files=_uploads(f"{step.name}-files"))
     except Forbidden:
         abort(403)
@@ -318,7 +318,7 @@ def finding_extend(finding_id: int):
     if not form.validate_on_submit():
         return _render_finding(item, extend_form=form, status=422)
     try:
-        service.extend_deadline(item, form.due_on.data, form.comment.data, current_user, version=form.version.data)
+        rectification.extend_deadline(item, form.due_on.data, form.comment.data, current_user, version=form.version.data)
     except InvalidInput as exc:
         db.session.rollback()
         _apply_errors(form, exc)
@@ -337,7 +337,7 @@ def finding_upload(finding_id: int):
     """Attach files to a finding."""
     item = _or_404(service.get_finding, finding_id)
     try:
-        added = service.add_files(item, _uploads("upload-files"), current_user)
+        added = rectification.add_files(item, _uploads("upload-files"), current_user)
     except Forbidden:
         abort(403)
     except DomainError as exc:

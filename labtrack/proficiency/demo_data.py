@@ -8,7 +8,8 @@ from sqlalchemy import func, select, update
 
 from labtrack.audits import workflow
 from labtrack.audits.models import Finding
-from labtrack.audits.service import apply_step, due_date
+from labtrack.audits.rectification import apply_step
+from labtrack.audits.service import due_date
 from labtrack.auth.models import User
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabKind

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from labtrack.audits import service
+from labtrack.audits import rectification, service
 from labtrack.audits.models import EvidenceFile, Finding
 from labtrack.audits.workflow import State
 from labtrack.extensions import db
@@ -71,13 +71,13 @@ def test_raise_finding_numbers_within_audit_and_defaults_due_date(app, make_audi
 
 
 def _walk_to_closed(finding, manager, inspector):
-    service.transition(finding, "plan_submitted", PLAN, manager, version=finding.version)
-    service.transition(finding, "plan_accepted", {"comment": "Plan is adequate."}, inspector, version=finding.version)
-    service.transition(
+    rectification.transition(finding, "plan_submitted", PLAN, manager, version=finding.version)
+    rectification.transition(finding, "plan_accepted", {"comment": "Plan is adequate."}, inspector, version=finding.version)
+    rectification.transition(
         finding, "evidence_submitted", {"evidence_text": "Training records attached."}, manager,
         version=finding.version, files=[("training.pdf", PDF)],
     )
-    service.transition(
+    rectification.transition(
         finding, "closed", {"effectiveness_review": "Checked 20 reports: compliant.", "password": PASSWORD},
         inspector, version=finding.version,
     )
@@ -91,11 +91,11 @@ def test_full_workflow_writes_history_for_every_step(app, make_finding, make_use
     _walk_to_closed(finding, manager, inspector)
     assert finding.status == "closed" and finding.closed_on == date(2010, 6, 1)
     assert finding.closed_by_id == inspector.id and finding.signed_at is not None
-    service.transition(finding, "open", {"comment": "Re-check in August found the same fault."}, quality,
+    rectification.transition(finding, "open", {"comment": "Re-check in August found the same fault."}, quality,
                        version=finding.version)
     assert finding.status == "open" and finding.reopened_count == 1 and finding.closed_on is None
     assert finding.due_on == date(2010, 7, 1)  # a fresh deadline by severity
-    service.transition(finding, "cancelled", {"comment": "Laboratory closed down."}, quality, version=finding.version)
+    rectification.transition(finding, "cancelled", {"comment": "Laboratory closed down."}, quality, version=finding.version)
     assert finding.cancel_reason == "Laboratory closed down."
     rows = _history(finding)
     updates = [r for r in rows if r.action == "update"]
@@ -115,12 +115,12 @@ def test_rejections_need_a_reason_and_send_back(app, make_finding, make_user):
     finding = make_finding(status=State.PLAN_SUBMITTED)
     inspector = make_user("inspector")
     with pytest.raises(InvalidInput) as exc:
-        service.transition(finding, "open", {"comment": "  "}, inspector, version=finding.version)
+        rectification.transition(finding, "open", {"comment": "  "}, inspector, version=finding.version)
     assert set(exc.value.errors) == {"comment"}
-    service.transition(finding, "open", {"comment": "Root cause is only restated."}, inspector, version=1)
+    rectification.transition(finding, "open", {"comment": "Root cause is only restated."}, inspector, version=1)
     assert finding.status == "open"
     ev = make_finding(status=State.EVIDENCE_SUBMITTED)
-    service.transition(ev, "plan_accepted", {"comment": "Photo unreadable."}, inspector, version=ev.version)
+    rectification.transition(ev, "plan_accepted", {"comment": "Photo unreadable."}, inspector, version=ev.version)
     assert ev.status == "plan_accepted"
 
 
@@ -128,7 +128,7 @@ def test_plan_needs_every_field_and_a_refusal_changes_nothing(app, make_finding,
     finding = make_finding()
     manager = make_user("lab_manager", lab=finding.lab)
     with pytest.raises(InvalidInput) as exc:
-        service.transition(finding, "plan_submitted", {"root_cause_method": "guess", "action_target_on": "soon"},
+        rectification.transition(finding, "plan_submitted", {"root_cause_method": "guess", "action_target_on": "soon"},
                            manager, version=1)
     assert set(exc.value.errors) == {
         "root_cause", "root_cause_method", "correction", "occurs_elsewhere", "corrective_action",
@@ -144,10 +144,10 @@ def test_evidence_needs_text_and_a_file(app, make_finding, make_user):
     finding = make_finding(status=State.PLAN_ACCEPTED)
     manager = make_user("lab_manager", lab=finding.lab)
     with pytest.raises(InvalidInput) as exc:
-        service.transition(finding, "evidence_submitted", {}, manager, version=1)
+        rectification.transition(finding, "evidence_submitted", {}, manager, version=1)
     assert set(exc.value.errors) == {"evidence_text", "files"}
     with pytest.raises(InvalidInput) as exc:
-        service.transition(finding, "evidence_submitted", {"evidence_text": "x"}, manager, version=1,
+        rectification.transition(finding, "evidence_submitted", {"evidence_text": "x"}, manager, version=1,
                            files=[("minutes.pdf", b"MZ\x90\x00 not a pdf")])
     assert "files" in exc.value.errors
     assert db.session.scalar(select(EvidenceFile.id)) is None
@@ -158,14 +158,14 @@ def test_closing_needs_the_verifiers_own_password(app, make_finding, make_user):
     inspector = make_user("inspector")
     data = {"effectiveness_review": "Effective."}
     with pytest.raises(InvalidInput) as exc:
-        service.transition(finding, "closed", data, inspector, version=1)
+        rectification.transition(finding, "closed", data, inspector, version=1)
     assert set(exc.value.errors) == {"password"}
     with pytest.raises(InvalidInput) as exc:
-        service.transition(finding, "closed", dict(data, password="wrong"), inspector, version=1)
+        rectification.transition(finding, "closed", dict(data, password="wrong"), inspector, version=1)
     assert set(exc.value.errors) == {"password"}
     db.session.rollback()
     assert db.session.get(Finding, finding.id).status == "evidence_submitted"
-    service.transition(finding, "closed", dict(data, password=PASSWORD), inspector, version=1)
+    rectification.transition(finding, "closed", dict(data, password=PASSWORD), inspector, version=1)
     assert finding.status == "closed"
 
 
@@ -173,9 +173,9 @@ def test_two_people_saving_at_once_the_second_is_refused(app, make_finding, make
     finding = make_finding(status=State.PLAN_SUBMITTED)
     inspector, quality = make_user("inspector"), make_user("quality")
     read_version = finding.version  # both read version 1
-    service.transition(finding, "plan_accepted", {}, inspector, version=read_version)
+    rectification.transition(finding, "plan_accepted", {}, inspector, version=read_version)
     with pytest.raises(Conflict) as exc:
-        service.transition(finding, "cancelled", {"comment": "duplicate"}, quality, version=read_version)
+        rectification.transition(finding, "cancelled", {"comment": "duplicate"}, quality, version=read_version)
     assert "version" in exc.value.errors
     db.session.rollback()
     assert db.session.get(Finding, finding.id).status == "plan_accepted"
@@ -193,7 +193,7 @@ def test_a_save_racing_past_the_version_check_is_refused_at_flush(app, make_find
     db.session.commit()
     set_committed_value(finding, "version", 1)
     with pytest.raises(Conflict):
-        service.transition(finding, "plan_accepted", {}, inspector, version=1)
+        rectification.transition(finding, "plan_accepted", {}, inspector, version=1)
     db.session.rollback()
     fresh = db.session.get(Finding, finding.id)
     assert fresh.status == "plan_submitted" and fresh.last_comment == "theirs"
@@ -203,24 +203,24 @@ def test_deadline_extension_keeps_the_old_date_in_history(app, make_finding, mak
     finding = make_finding(due_on=date(2010, 6, 9))
     quality = make_user("quality")
     with pytest.raises(Forbidden):
-        service.extend_deadline(finding, "2010-07-09", "more time", make_user("inspector"), version=1)
+        rectification.extend_deadline(finding, "2010-07-09", "more time", make_user("inspector"), version=1)
     with pytest.raises(InvalidInput) as exc:
-        service.extend_deadline(finding, "2010-06-01", "", quality, version=1)
+        rectification.extend_deadline(finding, "2010-06-01", "", quality, version=1)
     assert set(exc.value.errors) == {"due_on", "comment"}
-    service.extend_deadline(finding, "2010-07-09", "Instrument repair needs the supplier.", quality, version=1)
+    rectification.extend_deadline(finding, "2010-07-09", "Instrument repair needs the supplier.", quality, version=1)
     row = _history(finding)[-1]
     assert row.changes["due_on"] == ["2010-06-09", "2010-07-09"]
     assert row.comment == "extend: Instrument repair needs the supplier."
     closed = make_finding(status=State.CLOSED)
     with pytest.raises(Conflict):
-        service.extend_deadline(closed, "2011-01-01", "late", quality, version=1)
+        rectification.extend_deadline(closed, "2011-01-01", "late", quality, version=1)
 
 
 def test_lab_manager_of_another_lab_gets_not_found(app, make_finding, make_user, make_lab):
     finding = make_finding()
     stranger = make_user("lab_manager", lab=make_lab())
     with pytest.raises(NotFound):
-        service.transition(finding, "plan_submitted", PLAN, stranger, version=1)
+        rectification.transition(finding, "plan_submitted", PLAN, stranger, version=1)
     with pytest.raises(NotFound):
         service.get_finding(stranger, finding.id)
 
@@ -229,12 +229,12 @@ def test_precedence_role_before_state_before_version_before_fields(app, make_fin
     finding = make_finding(status=State.CLOSED)
     viewer, manager = make_user("viewer"), make_user("lab_manager", lab=finding.lab)
     with pytest.raises(Forbidden):  # viewers never change anything
-        service.transition(finding, "plan_submitted", {}, viewer, version=99)
+        rectification.transition(finding, "plan_submitted", {}, viewer, version=99)
     with pytest.raises(Conflict):  # a lab manager could submit a plan, but not on a closed finding
-        service.transition(finding, "plan_submitted", {}, manager, version=99)
+        rectification.transition(finding, "plan_submitted", {}, manager, version=99)
     open_one = make_finding()
     with pytest.raises(Conflict):  # stale version beats missing fields
-        service.transition(open_one, "plan_submitted", {}, make_user("lab_manager", lab=open_one.lab,
+        rectification.transition(open_one, "plan_submitted", {}, make_user("lab_manager", lab=open_one.lab,
                            username="m2"), version=5)
 
 
@@ -252,10 +252,10 @@ def test_every_state_role_and_target_through_the_service(app, make_finding, make
             for target in State:
                 allowed = role in EXPECTED.get((state, target), set())
                 if allowed:
-                    assert service.check_step(finding, target, user).target == target
+                    assert rectification.check_step(finding, target, user).target == target
                     continue
                 can_reach = any(t == target and role in roles for (_s, t), roles in EXPECTED.items())
                 expected = Conflict if can_reach and (state, target) not in EXPECTED else Forbidden
                 with pytest.raises(expected):
-                    service.check_step(finding, target, user)
+                    rectification.check_step(finding, target, user)
     db.session.rollback()

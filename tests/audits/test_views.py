@@ -149,11 +149,11 @@ def test_lab_manager_of_another_lab_gets_404_everywhere(app, client, auth, make_
 
 
 def test_download_for_those_who_may_see(app, client, auth, make_finding, make_user):
-    from labtrack.audits import service
+    from labtrack.audits import rectification
 
     finding = make_finding()
     inspector = make_user("inspector")
-    service.add_files(finding, [("../../etc/report.pdf", PDF)], inspector)
+    rectification.add_files(finding, [("../../etc/report.pdf", PDF)], inspector)
     record = finding.files[0]
     assert record.filename == "report.pdf"
     auth.login(make_user("lab_manager", lab=finding.lab))
