@@ -16,7 +16,8 @@ LOCALE = "zh_Hans_CN"
 # Which sources feed which catalogue; `core` is everything that is not an area's own.
 AREAS = {
     "core": [
-        "labtrack/__init__.py", "labtrack/cli.py", "labtrack/demo.py", "labtrack/errors.py",
+        "labtrack/__init__.py", "labtrack/cli.py", "labtrack/demo.py", "labtrack/demo_labs.py",
+        "labtrack/errors.py", "labtrack/forms.py",
         "labtrack/main.py", "labtrack/services.py", "labtrack/templating.py", "labtrack/auth",
         "labtrack/labs", "labtrack/history", "labtrack/reports/__init__.py",
         "labtrack/reports/views.py", "labtrack/reports/dashboard.py", "labtrack/api/__init__.py",

@@ -28,6 +28,7 @@ from labtrack.audits.models import (
 from labtrack.auth.models import User
 from labtrack.auth.permissions import Perm, Role, lab_scope_id, require
 from labtrack.extensions import db
+from labtrack.forms import apply_errors
 from labtrack.history.service import history_for
 from labtrack.labs.models import Lab
 from labtrack.labs.service import regions
@@ -59,15 +60,6 @@ def _uploads(name: str = "files") -> list[tuple[str, bytes]]:
     return [(f.filename, f.read()) for f in request.files.getlist(name) if f and f.filename]
 
 
-def _apply_errors(form, exc: InvalidInput) -> None:
-    """Show a service's field errors beside the form's fields (or as a message)."""
-    for field, messages in exc.errors.items():
-        target = getattr(form, field, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + list(messages)
-        else:
-            flash(" ".join(messages), "danger")
-    flash(exc.message, "danger")
 
 
 def _date_arg(name: str) -> date | None:
@@ -141,7 +133,7 @@ def audit_new():
             audit = service.create_audit(form.audit_data(), current_user)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Audit %(ref)s recorded.", ref=audit.reference), "success")
             return redirect(url_for("audits.detail", audit_id=audit.id))
@@ -176,7 +168,7 @@ def audit_edit(audit_id: int):
             service.update_audit(audit, form.audit_data(), current_user)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Audit %(ref)s saved.", ref=audit.reference), "success")
             return redirect(url_for("audits.detail", audit_id=audit.id))
@@ -195,7 +187,7 @@ def finding_new(audit_id: int):
             finding = service.raise_finding(audit, data, current_user, files=_uploads())
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Finding %(label)s raised.", label=finding.label), "success")
             return redirect(url_for("audits.finding", finding_id=finding.id))
@@ -274,7 +266,7 @@ def finding_step(finding_id: int):
         abort(403)
     except InvalidInput as exc:
         db.session.rollback()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _render_finding(db.session.get(type(item), item.id), submitted=(step.name, form), status=422)
     except Conflict as exc:
         db.session.rollback()
@@ -298,7 +290,7 @@ def finding_edit(finding_id: int):
             service.update_finding(item, data, current_user, version=form.version.data)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except Conflict as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -321,7 +313,7 @@ def finding_extend(finding_id: int):
         rectification.extend_deadline(item, form.due_on.data, form.comment.data, current_user, version=form.version.data)
     except InvalidInput as exc:
         db.session.rollback()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return _render_finding(db.session.get(type(item), item.id), extend_form=form, status=422)
     except DomainError as exc:
         db.session.rollback()
@@ -417,3 +409,26 @@ def audits_lab_summary(lab) -> dict:
     ).all()
     active = db.session.scalars(service.findings_query(status="active", lab=lab.code).limit(50)).all()
     return {"audits": audits, "active": active}
+
+
+# --- the home dashboard's card -----------------------------------------------------------------
+
+@bp.app_template_global()
+def audits_dashboard() -> dict:
+    """For templates/audits/_dashboard.html: the user's rectification work, counted in SQL.
+
+    kind "lab": my lab's active / due soon / overdue findings; "verify": awaiting my verification
+    (mine / others), and for the quality department and admins also the overdue count, closure rate,
+    median days to close and the five most overdue; "figures": the totals only (read-only roles).
+    """
+    role = current_user.role
+    if role == Role.LAB_MANAGER:
+        return {"kind": "lab", **figures.lab_manager_counts(lab_scope_id())}
+    card: dict = {"kind": None}
+    if current_user.can(Perm.VERIFY):
+        card = {"kind": "verify", **figures.verification_counts(current_user.id)}
+    if current_user.can(Perm.FINDINGS_MANAGE) or (card["kind"] is None and current_user.can(Perm.REPORTS_VIEW)):
+        card["kind"] = card["kind"] or "figures"
+        card["totals"] = figures.totals()
+        card["overdue"] = figures.overdue_list(limit=5)
+    return card

@@ -11,6 +11,7 @@ from labtrack.auth.labels import ROLE_LABELS
 from labtrack.auth.models import ApiToken, User
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
+from labtrack.forms import apply_errors
 from labtrack.history.service import history_for
 from labtrack.labs.models import Lab
 from labtrack.services import DomainError
@@ -34,16 +35,6 @@ def _user_form(user: User | None = None) -> UserForm:
     return form
 
 
-def _apply_errors(form, exc: DomainError) -> None:
-    """Show a service's field errors beside the form's fields (or as a message)."""
-    shown = False
-    for field, messages in exc.errors.items():
-        target = getattr(form, field, None)
-        if target is not None:
-            target.errors = list(target.errors) + list(messages)
-            shown = True
-    if not shown:
-        flash(exc.message, "danger")
 
 
 def _user_fields(form: UserForm) -> dict:
@@ -88,7 +79,7 @@ def user_new():
                 service.set_active(user, False, current_user)
         except DomainError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("User %(name)s created.", name=user.username), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -115,7 +106,7 @@ def user_edit(user_id: int):
             service.update_user(user, current_user, **_user_fields(form))
         except DomainError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("User %(name)s saved.", name=user.username), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -151,7 +142,7 @@ def user_password(user_id: int):
             service.reset_password(user, form.password.data, current_user)
         except DomainError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Password of %(name)s reset.", name=user.username), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))

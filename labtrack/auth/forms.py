@@ -1,13 +1,14 @@
 """Sign-in and user-management forms."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from labtrack.labs.forms import WebForm, plain_text
+from labtrack.forms import plain_text
 
 
-class LoginForm(WebForm):
+class LoginForm(FlaskForm):
     """Username and password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
@@ -16,7 +17,7 @@ class LoginForm(WebForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class UserForm(WebForm):
+class UserForm(FlaskForm):
     """Create or edit a user (admin)."""
 
     username = StringField(
@@ -39,7 +40,7 @@ class UserForm(WebForm):
     submit = SubmitField(_l("Save"))
 
 
-class PasswordResetForm(WebForm):
+class PasswordResetForm(FlaskForm):
     """A new password set by an admin."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=128)])
@@ -49,7 +50,7 @@ class PasswordResetForm(WebForm):
     submit = SubmitField(_l("Reset password"))
 
 
-class UserFilterForm(WebForm):
+class UserFilterForm(FlaskForm):
     """Filters of the user list (GET, no CSRF)."""
 
     class Meta:
@@ -60,14 +61,14 @@ class UserFilterForm(WebForm):
     lab = SelectField(_l("Laboratory"), validators=[Optional()])
 
 
-class TokenForm(WebForm):
+class TokenForm(FlaskForm):
     """Issue an API token for a user."""
 
     name = StringField(_l("Label"), validators=[Optional(), Length(max=80), plain_text])
     submit = SubmitField(_l("Issue token"))
 
 
-class AccountForm(WebForm):
+class AccountForm(FlaskForm):
     """A user's own password and language."""
 
     current = PasswordField(_l("Current password"), validators=[Optional()])

@@ -1,13 +1,11 @@
 """Laboratory, certificate and contact forms."""
 
-import re
-
-from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from labtrack.forms import plain_text
 from labtrack.labs.models import (
     LAB_KIND_LABELS,
     LAB_STATUS_LABELS,
@@ -15,29 +13,8 @@ from labtrack.labs.models import (
     SCHEME_LABELS,
 )
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-
-def plain_text(form, field) -> None:
-    """Refuse control characters (PostgreSQL stores no NUL; none belongs in a name or a note)."""
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
-        raise ValidationError(_l("Control characters are not allowed."))
-
-
-class WebForm(FlaskForm):
-    """A form posted by a browser: a JSON body is not form data (Flask-WTF would read it as such).
-
-    JSON lists or nested objects sent to an HTML form otherwise crash WTForms (a 500).
-    """
-
-    class Meta(FlaskForm.Meta):
-        def wrap_formdata(self, form, formdata):
-            if has_request_context() and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
-                return request.form  # empty: the form re-renders with "this field is required"
-            return super().wrap_formdata(form, formdata)
-
-
-class LabForm(WebForm):
+class LabForm(FlaskForm):
     """Create or edit a laboratory."""
 
     code = StringField(
@@ -64,7 +41,7 @@ class LabForm(WebForm):
         return {k: (v if v != "" else None) for k, v in data.items()}
 
 
-class QualificationForm(WebForm):
+class QualificationForm(FlaskForm):
     """Add or edit a certificate (CMA, CNAS or another scheme)."""
 
     scheme = SelectField(_l("Scheme"), choices=list(SCHEME_LABELS.items()), validators=[DataRequired()])
@@ -86,7 +63,7 @@ class QualificationForm(WebForm):
         return {k: self.data[k] for k in ("scheme", "certificate_no", "issued_on", "expires_on", "status")}
 
 
-class ContactForm(WebForm):
+class ContactForm(FlaskForm):
     """Add or edit a person to reach at a lab."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), plain_text])

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
+from labtrack.forms import apply_errors
 from labtrack.labs import service
 from labtrack.labs.forms import ContactForm, LabForm, QualificationForm
 from labtrack.labs.models import LAB_KIND_LABELS, LAB_STATUS_LABELS, Lab
@@ -15,14 +16,6 @@ from labtrack.tabular import export_response
 bp = Blueprint("labs", __name__, url_prefix="/labs")
 
 
-def _apply_errors(form, exc: InvalidInput) -> None:
-    """Show a service's field errors beside the form's fields."""
-    for field, messages in exc.errors.items():
-        target = getattr(form, field, None)
-        if target is not None:
-            target.errors = list(target.errors) + list(messages)
-        else:
-            flash(" ".join(messages), "danger")
 
 
 def _filters() -> dict:
@@ -73,7 +66,7 @@ def create():
         try:
             lab = service.create_lab(form.lab_data(), current_user)
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Laboratory %(code)s created.", code=lab.code), "success")
             return redirect(url_for("labs.detail", code=lab.code))
@@ -91,7 +84,7 @@ def edit(code: str):
             service.update_lab(lab, form.lab_data(), current_user)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Laboratory %(code)s saved.", code=lab.code), "success")
             return redirect(url_for("labs.detail", code=lab.code))
@@ -118,7 +111,7 @@ def qualification_new(code: str):
         try:
             q = service.add_qualification(lab, form.values(), current_user)
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Certificate %(no)s added.", no=q.certificate_no), "success")
             return redirect(url_for("labs.detail", code=lab.code))
@@ -137,7 +130,7 @@ def qualification_edit(code: str, qualification_id: int):
             service.update_qualification(q, form.values(), current_user)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Certificate %(no)s saved.", no=q.certificate_no), "success")
             return redirect(url_for("labs.detail", code=lab.code))
@@ -167,7 +160,7 @@ def contact_new(code: str):
         try:
             service.add_contact(lab, form.values(), current_user)
         except InvalidInput as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Contact added."), "success")
             return redirect(url_for("labs.detail", code=lab.code))
@@ -186,7 +179,7 @@ def contact_edit(code: str, contact_id: int):
             service.update_contact(contact, form.values(), current_user)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Contact saved."), "success")
             return redirect(url_for("labs.detail", code=lab.code))

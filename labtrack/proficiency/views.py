@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from labtrack.auth.permissions import Perm, lab_scope_id, require
 from labtrack.extensions import db
+from labtrack.forms import apply_errors
 from labtrack.history.service import history_for
 from labtrack.labs.models import Lab
 from labtrack.labs.service import get_lab_or_404
@@ -36,15 +37,6 @@ def refuse_json_that_is_not_a_form():
         abort(400)
 
 
-def _apply_errors(form, exc: InvalidInput) -> None:
-    """Show a service's field errors beside the form's fields."""
-    for field, messages in exc.errors.items():
-        target = getattr(form, field, None)
-        if target is not None and isinstance(messages, list):
-            target.errors = list(target.errors) + list(messages)
-        else:
-            flash(" ".join(str(m) for m in (messages if isinstance(messages, list) else [messages])), "danger")
-    flash(exc.message, "danger")
 
 
 @bp.get("/")
@@ -72,7 +64,7 @@ def create():
             rnd = service.create_round(form.round_data(), current_user)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Round %(code)s created.", code=rnd.code), "success")
             return redirect(url_for("proficiency.detail", code=rnd.code))
@@ -93,7 +85,7 @@ def edit(code: str):
             service.update_round(rnd, form.round_data(), current_user)
         except DomainError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Round %(code)s saved.", code=rnd.code), "success")
             return redirect(url_for("proficiency.detail", code=rnd.code))
@@ -275,3 +267,14 @@ def basis_label(basis: str) -> str:
 def proficiency_summary(lab: Lab) -> dict:
     """For the lab page's panel: recent scores and the share satisfactory."""
     return {"recent": reports.history_rows(lab.id, limit=5), "counts": reports.grade_counts(lab.id)}
+
+
+@bp.app_template_global()
+def proficiency_dashboard() -> dict:
+    """For templates/proficiency/_dashboard.html: rounds open now (for a lab manager, its lab's and
+    whether it has submitted), the rounds awaiting evaluation or publication (managers of rounds),
+    and the latest published round with its share satisfactory."""
+    card = {"open": reports.open_rounds(), "latest": reports.latest_published(), "lab": lab_scope_id() is not None}
+    if current_user.can(Perm.ROUNDS_MANAGE):
+        card["pipeline"] = reports.pipeline_counts()
+    return card

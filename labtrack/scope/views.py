@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from labtrack.auth.permissions import Perm, lab_scope_id, require
 from labtrack.extensions import db
+from labtrack.forms import apply_errors
 from labtrack.history.service import history_for
 from labtrack.labs import service as labs_service
 from labtrack.labs.models import Lab
@@ -48,13 +49,6 @@ def _date_arg(name: str, default: date | None = None) -> date | None:
         return default
 
 
-def _apply_errors(form, exc: DomainError) -> None:
-    for field, messages in exc.errors.items():
-        target = getattr(form, field, None)
-        if target is not None:
-            target.errors = list(target.errors) + list(messages)
-    if not exc.errors or not any(hasattr(form, f) for f in exc.errors):
-        flash(exc.message, "danger")
 
 
 @bp.app_template_global()
@@ -122,7 +116,7 @@ def category_form(code: str | None = None):
             category = service.save_category(form.data, current_user, category)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Category %(code)s saved.", code=category.code), "success")
             return redirect(url_for("scope.catalogue", category=category.code))
@@ -149,7 +143,7 @@ def item_form(code: str | None = None):
             item = service.save_item(form.data, current_user, item)
         except InvalidInput as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("Item %(code)s saved.", code=item.code), "success")
             return redirect(url_for("scope.item", code=item.code))
@@ -222,7 +216,7 @@ def grant(code: str):
                                    note=form.note.data)
             except DomainError as exc:
                 db.session.rollback()
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 flash(_("%(item)s granted to %(lab)s.", item=test_item.code, lab=lab.code), "success")
                 return redirect(url_for("scope.lab_scope", code=lab.code))
@@ -245,7 +239,7 @@ def withdraw(code: str, entry_id: int):
                                    note=form.note.data)
         except DomainError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             flash(_("%(item)s withdrawn from %(lab)s.", item=period.item.code, lab=lab.code), "success")
             return redirect(url_for("scope.lab_scope", code=lab.code))
@@ -384,3 +378,20 @@ def growth_export(fmt: str):
                 rows.append([change, kind[:-1] if kind == "items" else "category", d["code"], d["name"], d["name_en"]])
     name = f"growth-{result.lab_code or result.region or 'all'}-{date_from}-{date_to}"
     return export_response(fmt, name, [result.headline(), "", "", "", ""], rows)
+
+
+@bp.app_template_global()
+def scope_dashboard() -> dict:
+    """For templates/scope/_dashboard.html: a lab manager's lab's scope today; for everyone else what
+    the whole system holds today and its growth over the current year so far (one growth call, the
+    same period as the growth page's default)."""
+    on = today()
+    scope = lab_scope_id()
+    if scope is not None:
+        lab = db.session.get(Lab, scope)
+        return {"lab": lab, **(service.scope_counts(lab.id, on) if lab else {"categories": 0, "items": 0, "parameters": 0})}
+    card: dict = {"lab": None, "labs": service.labs_holding(on)}
+    result = compute_growth(date(on.year - 1, 12, 31), on)
+    card.update(categories=result.categories_to, items=result.items_to, parameters=result.parameters_to,
+                growth=result)
+    return card
