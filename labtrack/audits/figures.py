@@ -326,3 +326,32 @@ def export_rows(rows: list[dict]) -> tuple[list[str], list[list]]:
         for r in rows
     ]
     return header, body
+
+
+# --- the home dashboard's counts (the queues above, counted in SQL) ---------------------------
+
+def lab_manager_counts(lab_id: int, on: date | None = None) -> dict[str, int]:
+    """The sizes of `lab_manager_queue`: active findings of the lab, due within 10 days, overdue (one query)."""
+    on = on or today()
+    active = Finding.status.in_(ACTIVE)
+    row = db.session.execute(
+        select(
+            func.count(),
+            count(and_(Finding.due_on >= on, Finding.due_on <= on + timedelta(days=DUE_SOON_DAYS))),
+            count(Finding.due_on < on),
+        ).where(Finding.lab_id == lab_id, active)
+    ).one()
+    return {"open": int(row[0] or 0), "due_soon": int(row[1] or 0), "overdue": int(row[2] or 0)}
+
+
+def verification_counts(user_id: int | None) -> dict[str, int]:
+    """The sizes of `verification_queue`: awaiting verification in this user's audits, and the rest."""
+    mine = and_(Audit.lead_id.is_not(None), Audit.lead_id == user_id)
+    row = db.session.execute(
+        select(func.count(), count(mine))
+        .select_from(Finding)
+        .outerjoin(Audit, Finding.audit_id == Audit.id)
+        .where(Finding.status.in_([s.value for s in AWAITING_VERIFICATION]))
+    ).one()
+    total, own = int(row[0] or 0), int(row[1] or 0)
+    return {"mine": own, "others": total - own, "total": total}

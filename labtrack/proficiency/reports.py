@@ -4,13 +4,14 @@ from calendar import monthrange
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 
 from labtrack.auth.permissions import lab_scope_id
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabStatus
 from labtrack.models_base import today
 from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
+from labtrack.proficiency.service import rounds_query
 from labtrack.scope.models import TestItem
 from labtrack.scope.service import current_categories
 
@@ -101,3 +102,73 @@ def coverage(as_of: date, lab_code: str | None = None) -> dict:
         flagged = sum(1 for c in cats if c["flagged"])
         rows.append({"lab": lab, "categories": cats, "flagged": flagged, "covered": len(cats) - flagged})
     return {"as_of": as_of, "window": window, "cutoff": cutoff, "rows": rows}
+
+
+# --- the home dashboard --------------------------------------------------------------------------
+
+def open_rounds(limit: int = 5) -> dict:
+    """Rounds open for results now that the user may see, closing first, with how many they are.
+
+    A lab manager gets the open rounds their lab is invited to and whether it has submitted a
+    result (`submitted`); staff get each round's participants and results so far.
+    """
+    scope = lab_scope_id()
+    base = rounds_query(status=RoundStatus.OPEN).order_by(None)
+    if scope is not None:
+        extra = [
+            select(func.count(Result.id)).where(Result.round_id == Round.id, Result.lab_id == scope)
+            .correlate(Round).scalar_subquery().label("submitted")
+        ]  # fmt: skip
+    else:
+        extra = [
+            select(func.count(Participant.id)).where(Participant.round_id == Round.id)
+            .correlate(Round).scalar_subquery().label("participants"),
+            select(func.count(Result.id)).where(Result.round_id == Round.id)
+            .correlate(Round).scalar_subquery().label("results"),
+        ]  # fmt: skip
+    counted = base.add_columns(*extra)
+    sub = counted.subquery()
+    pending_expr = func.sum(case((sub.c.submitted == 0, 1), else_=0)) if scope is not None else literal(None)
+    total, pending = db.session.execute(select(func.count(), pending_expr).select_from(sub)).one()
+    rows = db.session.execute(
+        counted.order_by(Round.closes_on.asc().nulls_last(), Round.code).limit(limit)
+    ).all()
+    return {"total": int(total or 0), "rows": rows, "pending": int(pending or 0) if scope is not None else None}
+
+
+def pipeline_counts() -> dict[str, int]:
+    """Rounds closed awaiting evaluation and evaluated awaiting publication (one GROUP BY)."""
+    stmt = (
+        select(Round.status, func.count())
+        .where(Round.status.in_((RoundStatus.CLOSED, RoundStatus.EVALUATED)))
+        .group_by(Round.status)
+    )
+    counts = {str(status): n for status, n in db.session.execute(stmt)}
+    return {"closed": counts.get(RoundStatus.CLOSED.value, 0), "evaluated": counts.get(RoundStatus.EVALUATED.value, 0)}
+
+
+def latest_published() -> dict | None:
+    """The latest published round the user may see, its graded results and the share satisfactory
+    (and, for a lab manager, their own grade)."""
+    rnd = db.session.scalars(
+        rounds_query(status=RoundStatus.PUBLISHED).order_by(None)
+        .order_by(Round.closes_on.desc().nulls_last(), Round.published_at.desc().nulls_last(), Round.code.desc())
+        .limit(1)
+    ).first()  # fmt: skip
+    if rnd is None:
+        return None
+    scope = lab_scope_id()
+    own = func.max(case((Result.lab_id == scope, Result.grade))) if scope is not None else None
+    columns = [func.count(Result.id), func.sum(case((Result.grade == "satisfactory", 1), else_=0))]
+    row = db.session.execute(
+        select(*columns, *([own] if own is not None else []))
+        .where(Result.round_id == rnd.id, Result.grade.is_not(None))
+    ).one()
+    graded, satisfactory = int(row[0] or 0), int(row[1] or 0)
+    return {
+        "round": rnd,
+        "graded": graded,
+        "satisfactory": satisfactory,
+        "share": satisfactory / graded if graded else None,
+        "own_grade": row[2] if own is not None else None,
+    }

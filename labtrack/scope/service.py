@@ -409,3 +409,8 @@ def get_entry(lab: Lab, entry_id: int) -> ScopeEntry:
     if entry is None or entry.lab_id != lab.id:
         raise NotFound(_("No such scope entry."))
     return entry
+
+
+def labs_holding(on: date) -> int:
+    """How many labs hold at least one item on a date (one aggregate query)."""
+    return db.session.scalar(select(func.count(func.distinct(ScopeEntry.lab_id))).where(held_on(on))) or 0
