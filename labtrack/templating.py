@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 import flask_babel
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from labtrack.auth.permissions import Perm
@@ -50,6 +51,31 @@ def history_action_label(action: str) -> str:
     return labels.get(action, action)
 
 
+HISTORY_TABLE_LABELS = {
+    "labs": _l("laboratory"),
+    "lab_contacts": _l("contact"),
+    "qualifications": _l("certificate"),
+    "users": _l("user"),
+    "api_tokens": _l("API token"),
+    "test_categories": _l("test category"),
+    "test_items": _l("test item"),
+    "scope_entries": _l("scope period"),
+    "audits": _l("audit"),
+    "findings": _l("finding"),
+    "evidence_files": _l("evidence file"),
+    "rounds": _l("comparison round"),
+    "round_participants": _l("participant"),
+    "round_results": _l("result"),
+    "round_evaluations": _l("evaluation"),
+    "round_findings": _l("finding raised by a round"),
+}
+
+
+def history_table_label(table: str) -> str:
+    """What kind of record a history row is about, in the user's language."""
+    return str(HISTORY_TABLE_LABELS.get(table, table))
+
+
 def init_app(app: Flask) -> None:
     """Register filters and the template context."""
     app.jinja_env.filters["isodate"] = isodate
@@ -68,6 +94,7 @@ def init_app(app: Flask) -> None:
         role_label=lambda r: str(ROLE_LABELS.get(r, r)),
         lab_status_label=lambda s: str(LAB_STATUS_LABELS.get(s, s)),
         history_action_label=history_action_label,
+        history_table_label=history_table_label,
     )
 
     @app.context_processor
