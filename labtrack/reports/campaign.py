@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import and_, case, func, literal, or_, select
 from wtforms import DateField, SelectField, SubmitField
@@ -322,27 +323,39 @@ def _pct(share: float | None) -> str:
     return "—" if share is None else f"{100 * share:.0f}%"
 
 
+def _n(singular: str, plural: str, n: int) -> str:
+    """A count with its noun in the right number, thousands separated ("1 audit", "1,000 reports")."""
+    return ngettext(singular, plural, n, n=f"{n:,}")
+
+
 def headline(s: dict) -> str:
     """The field notes' sentence for the period: audits, findings, comparisons, growth."""
     a, f, c, g = s["audits"]["total"], s["findings"]["total"], s["comparisons"]["total"], s["growth"]
     parts = [_(
-        "%(audits)s audits reviewed %(documents)s documents and records, %(instruments)s instruments and "
-        "%(reports)s reports",
-        audits=f"{a['audits']:,}", documents=f"{a['documents_reviewed']:,}",
-        instruments=f"{a['instruments_checked']:,}", reports=f"{a['reports_sampled']:,}",
+        "%(audits)s reviewed %(documents)s, %(instruments)s and %(reports)s",
+        audits=_n("%(n)s audit", "%(n)s audits", a["audits"]),
+        documents=_n("%(n)s document or record", "%(n)s documents and records", a["documents_reviewed"]),
+        instruments=_n("%(n)s instrument", "%(n)s instruments", a["instruments_checked"]),
+        reports=_n("%(n)s report", "%(n)s reports", a["reports_sampled"]),
     )]
     if a["visited_institutions"]:
-        parts[0] += _(", and visited %(institutions)s institutions in %(prefectures)s prefectures",
-                      institutions=a["visited_institutions"], prefectures=a["visited_prefectures"])
-    parts.append(_("%(findings)s findings, %(closed)s closed after verification",
-                   findings=f"{f['total']:,}", closed=_pct(f["closure_rate"])))
-    parts.append(_("%(institutions)s institutions took part in %(rounds)s comparison rounds, "
-                   "%(satisfactory)s satisfactory", institutions=c["institutions"], rounds=c["rounds"],
+        parts[0] += _(", and visited %(institutions)s in %(prefectures)s",
+                      institutions=_n("%(n)s institution", "%(n)s institutions", a["visited_institutions"]),
+                      prefectures=_n("%(n)s prefecture", "%(n)s prefectures", a["visited_prefectures"]))
+    parts.append(_("%(findings)s, %(closed)s closed after verification",
+                   findings=_n("%(n)s finding", "%(n)s findings", f["total"]), closed=_pct(f["closure_rate"])))
+    parts.append(_("%(institutions)s took part in %(rounds)s, %(satisfactory)s satisfactory",
+                   institutions=_n("%(n)s institution", "%(n)s institutions", c["institutions"]),
+                   rounds=_n("%(n)s comparison round", "%(n)s comparison rounds", c["rounds"]),
                    satisfactory=_pct(c["satisfactory_share"])))
     if g is not None:
-        parts.append(_("capability grew from %(c1)s categories and %(i1)s test items to %(c2)s categories and "
-                       "%(i2)s test items", c1=g.categories_from, i1=g.items_from, c2=g.categories_to,
-                       i2=g.items_to))
+        parts.append(_(
+            "capability grew from %(c1)s and %(i1)s to %(c2)s and %(i2)s",
+            c1=_n("%(n)s category", "%(n)s categories", g.categories_from),
+            i1=_n("%(n)s test item", "%(n)s test items", g.items_from),
+            c2=_n("%(n)s category", "%(n)s categories", g.categories_to),
+            i2=_n("%(n)s test item", "%(n)s test items", g.items_to),
+        ))
     return _("From %(a)s to %(b)s: %(figures)s.", a=s["date_from"].isoformat(), b=s["date_to"].isoformat(),
              figures=_("; ").join(parts))
 

@@ -19,7 +19,7 @@ PERIOD = {"from": "2010-01-01", "to": "2010-12-31"}
 HEADLINE = (
     "From 2010-01-01 to 2010-12-31: 4 audits reviewed 150 documents and records, 100 instruments and 300 reports, "
     "and visited 2 institutions in 2 prefectures; 8 findings, 29% closed after verification; 3 institutions took "
-    "part in 2 comparison rounds, 33% satisfactory; capability grew from 1 categories and 2 test items to "
+    "part in 2 comparison rounds, 33% satisfactory; capability grew from 1 category and 2 test items to "
     "2 categories and 3 test items."
 )
 
@@ -238,9 +238,9 @@ def test_lab_manager_sees_only_their_lab(client, auth, data):
     r = client.get("/reports/campaign", query_string={**PERIOD, "region": "Mianyang"})  # the region is ignored
     page = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert ("From 2010-01-01 to 2010-12-31: 1 audits reviewed 100 documents and records, 80 instruments and "
-            "200 reports; 4 findings, 50% closed after verification; 1 institutions took part in 2 comparison "
-            "rounds, 100% satisfactory; capability grew from 1 categories and 1 test items to 2 categories and "
+    assert ("From 2010-01-01 to 2010-12-31: 1 audit reviewed 100 documents and records, 80 instruments and "
+            "200 reports; 4 findings, 50% closed after verification; 1 institution took part in 2 comparison "
+            "rounds, 100% satisfactory; capability grew from 1 category and 1 test item to 2 categories and "
             "2 test items.") in page
     assert "LAB-B" not in page and "LAB-C" not in page and 'name="region"' not in page
 
