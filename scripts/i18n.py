@@ -47,7 +47,7 @@ def extract(area: str, pot: Path) -> None:
     sources = [s for s in AREAS[area] if (ROOT / s).exists()]
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), *sources],
+         "-k", "_l", "-k", "_n:1,2", "--no-location", "--sort-output", "-o", str(pot), *sources],
         cwd=ROOT, check=True,
     )
 
@@ -87,9 +87,10 @@ def translations() -> dict[str, str]:
         if po.exists():
             with po.open("rb") as f:
                 for m in read_po(f):
-                    if m.id and m.string and not m.fuzzy:
+                    strings = [m.string] if isinstance(m.string, str) else list(m.string or ())
+                    if m.id and strings and all(strings) and not m.fuzzy:
                         key = m.id if isinstance(m.id, str) else m.id[0]
-                        done[key] = m.string if isinstance(m.string, str) else m.string[0]
+                        done[key] = strings[0]
     return done
 
 
