@@ -151,6 +151,32 @@ def record_bulk(session: Session, table: str, entries: list[tuple[int, str, dict
     session.execute(insert(HistoryEntry), values)
 
 
+def record_bulk_copy(session: Session, table: str, entries: list[tuple[int, str, dict]], comment=None):
+    """`record_bulk` for PostgreSQL with psycopg 3: the same rows, loaded with COPY ... FROM STDIN.
+
+    COPY runs on the session's own connection, inside its transaction (a rollback undoes it); the
+    ids come from the table's sequence (the column's default). `changes` is serialised by the
+    column type's own bind processor, so the stored JSON text is what `record_bulk` would store.
+    """
+    from labtrack.history.models import HistoryEntry
+
+    if not entries:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+        raise RuntimeError("record_bulk_copy needs PostgreSQL through psycopg 3; use record_bulk")
+    actor = current_actor(session)
+    columns = list(history_row(actor, table, 0, "insert", {}, comment))
+    json_text = HistoryEntry.__table__.c.changes.type.bind_processor(connection.dialect)
+    position = columns.index("changes")
+    statement = f"COPY {HistoryEntry.__tablename__} ({', '.join(columns)}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for rid, action, ch in entries:
+            values = list(history_row(actor, table, rid, action, ch, comment).values())
+            values[position] = json_text(values[position])
+            copy.write_row(values)
+
+
 def install() -> None:
     """Listen to every ORM session's flushes (idempotent)."""
     if not event.contains(Session, "after_flush", _after_flush):

@@ -2,11 +2,14 @@
 
 Pass 1 reads the file once, checks every row and keeps four integers per row (lab, item, grant,
 withdrawal) in NumPy arrays; overlaps (inside the file and against the database) are found by one
-sort. Pass 2 reads the file again and writes in batches with Core executemany, history in bulk.
+sort. Pass 2 reads the file again and writes in batches with Core executemany, history in bulk; on
+PostgreSQL through psycopg 3 the periods and their history rows are loaded with COPY instead (ids
+reserved from the sequence in one statement), on the session's connection and in its transaction.
 """
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,10 +18,11 @@ from typing import IO, Any
 import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from labtrack.extensions import db
-from labtrack.history.tracking import record_bulk
+from labtrack.history.tracking import record_bulk, record_bulk_copy
 from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
 from labtrack.scope.models import Basis, ScopeEntry, TestCategory, TestItem, WithdrawalReason
@@ -408,6 +412,44 @@ def _insert_returning(table, rows: list[dict]) -> list[int]:
     return [r[0] for r in result]
 
 
+def _copy_connection(session) -> Any:
+    """The psycopg 3 connection under the session's transaction on PostgreSQL, else None (Core path)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        return connection.connection.driver_connection
+    return None
+
+
+@contextmanager
+def _sqlalchemy_errors(statement: str) -> Iterator[None]:
+    """Raise a failing COPY's psycopg error as SQLAlchemy's (IntegrityError, ...), like the Core path."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+
+
+def _copy_insert(session, driver_connection, table, rows: list[dict]) -> list[int]:
+    """Insert `rows` with COPY on the session's connection, ids reserved from the sequence first.
+
+    The same rows as `_insert_returning` would write, ids increasing in the rows' order; a rollback
+    of the session's transaction removes them (the sequence only moves on, as after any rollback).
+    """
+    if not rows:
+        return []
+    ids = sorted(session.execute(
+        text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)"),
+        {"n": len(rows)}).scalars())
+    columns = list(rows[0])
+    statement = f"COPY {table.name} (id, {', '.join(columns)}) FROM STDIN"
+    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for new_id, row in zip(ids, rows, strict=True):
+            copy.write_row((new_id, *(row[c] for c in columns)))
+    return ids
+
+
 def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, comment) -> None:
     """Pass 2: categories, items, then periods in batches; a history row for each, in bulk."""
     act_as(actor)
@@ -435,12 +477,25 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
     batch: list[dict] = []
     withdrawals: list[dict] = []
 
+    copy = _copy_connection(session)
+
+    def record(entries: list[tuple[int, str, dict]]) -> None:
+        if copy is None:
+            record_bulk(session, "scope_entries", entries, comment)
+        else:
+            with _sqlalchemy_errors("COPY history_entries"):
+                record_bulk_copy(session, "scope_entries", entries, comment)
+
     def flush() -> None:
-        ids = _insert_returning(table, batch)
-        record_bulk(session, "scope_entries", [
+        if copy is None:
+            ids = _insert_returning(table, batch)
+        else:
+            with _sqlalchemy_errors("COPY scope_entries"):
+                ids = _copy_insert(session, copy, table, batch)
+        record([
             (new_id, "insert", {k: [None, v.isoformat() if isinstance(v, date) else v]
                                 for k, v in r.items() if v is not None and k != "created_at"})
-            for new_id, r in zip(ids, batch, strict=True)], comment)
+            for new_id, r in zip(ids, batch, strict=True)])
         batch.clear()
 
     for index, (_row, values) in enumerate(_rows(source, max_bytes)):
@@ -470,10 +525,10 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
                 withdrawn_on=bindparam("w"), withdrawal_reason=WithdrawalReason.REDUCTION.value),
             withdrawals,
         )
-        record_bulk(session, "scope_entries", [
+        record([
             (w["entry_id"], "update", {"withdrawn_on": [None, w["w"].isoformat()],
                                        "withdrawal_reason": [None, WithdrawalReason.REDUCTION.value]})
-            for w in withdrawals], comment)
+            for w in withdrawals])
 
 
 # --- Export (the same format) ---

@@ -5,10 +5,13 @@ from datetime import date
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.exc import IntegrityError
 
 from labtrack.extensions import db
 from labtrack.history.models import HistoryEntry
+from labtrack.history.tracking import record_bulk, record_bulk_copy
+from labtrack.scope import importer
 from labtrack.scope.growth import growth
 from labtrack.scope.importer import HEADER, export_rows, import_scope
 from labtrack.scope.models import ScopeEntry, TestCategory, TestItem
@@ -156,3 +159,169 @@ def test_export_then_import_into_empty_database_gives_the_same_scope(app, labs, 
     assert growth(date(2009, 12, 31), date(2010, 11, 11)).as_dict() == before
     assert list(export_rows()) == list(export_rows())  # deterministic order
     assert csv_bytes(HEADER, export_rows()) == exported
+
+
+# --- PostgreSQL: periods and history loaded with COPY (the Core path elsewhere) ---
+
+TRICKY_COMMENT = "导入 \t制表符 \\ 反斜杠\n第二行 \\N \"引号\""
+
+
+def on_postgresql(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+def uses_copy(app) -> bool:
+    """Whether the importer takes the COPY path here (PostgreSQL) or the Core path (SQLite)."""
+    return importer._copy_connection(db.session) is not None
+
+
+def snapshot() -> tuple[list, list]:
+    """Every period and history row as stored, ids replaced by their rank (the JSON as stored text)."""
+    entries = db.session.execute(select(
+        ScopeEntry.id, ScopeEntry.lab_id, ScopeEntry.item_id, ScopeEntry.granted_on, ScopeEntry.withdrawn_on,
+        ScopeEntry.basis, ScopeEntry.withdrawal_reason, ScopeEntry.note).order_by(ScopeEntry.id)).all()
+    rank = {row[0]: n for n, row in enumerate(entries)}
+    history = db.session.execute(select(
+        HistoryEntry.table_name, HistoryEntry.record_id, HistoryEntry.action, cast(HistoryEntry.changes, Text),
+        HistoryEntry.changes, HistoryEntry.comment, HistoryEntry.user_id, HistoryEntry.username)
+        .where(HistoryEntry.table_name == "scope_entries").order_by(HistoryEntry.id)).all()
+    return ([tuple(r[1:]) for r in entries],
+            [(t, rank[rid], *rest) for t, rid, *rest in history])
+
+
+def clear_scope() -> None:
+    db.session.execute(ScopeEntry.__table__.delete())
+    db.session.execute(HistoryEntry.__table__.delete().where(HistoryEntry.table_name == "scope_entries"))
+    db.session.commit()
+
+
+SECOND = [  # after GOOD: one withdrawal, one unchanged, new periods (a re-assessment among them)
+    "L1,C01,食品,I001,铅,GB 5009.12-2017,3,2009-01-05,2011-07-01",
+    "L1,C01,食品,I002,镉,GB 5009.15-2014,2,2009-01-05,2010-06-01",
+    "L1,C01,食品,I002,镉,GB 5009.15-2014,2,2011-01-01,",
+    "L2,C02,纺织品,I003,甲醛,GB/T 2912.1-2009,1,2012-02-29,2012-12-31",
+]
+
+
+def test_copy_path_writes_the_same_rows_and_history_as_the_core_path(app, labs, make_user, monkeypatch):
+    actor = make_user("admin", username="质量员-张")
+    import_scope(csv_file(GOOD[0]))  # the catalogue stays, so both runs use the same item ids
+    import_scope(csv_file(*GOOD))
+    clear_scope()
+    runs = []
+    for path in ("core", "copy"):
+        with monkeypatch.context() as m:
+            if path == "core":
+                m.setattr(importer, "_copy_connection", lambda session: None)
+            assert import_scope(csv_file(*GOOD), actor=actor, comment=TRICKY_COMMENT).applied
+            second = import_scope(csv_file(*SECOND), actor=actor, comment=TRICKY_COMMENT)
+            assert second.applied and (second.withdrawals, second.unchanged, second.new_periods) == (1, 1, 2)
+        runs.append(snapshot())
+        clear_scope()
+    assert uses_copy(app) == on_postgresql(app)
+    assert runs[0] == runs[1]
+    entries, history = runs[1]
+    l1, l2 = labs[0].id, labs[1].id
+    item = dict(db.session.execute(select(TestItem.code, TestItem.id)).all())
+    assert entries == [
+        (l1, item["I001"], date(2009, 1, 5), date(2011, 7, 1), "initial", "reduction", None),
+        (l1, item["I002"], date(2009, 1, 5), date(2010, 6, 1), "initial", "reduction", None),
+        (l1, item["I003"], date(2010, 3, 1), None, "extension", None, None),
+        (l2, item["I001"], date(2010, 2, 1), None, "initial", None, None),
+        (l1, item["I002"], date(2011, 1, 1), None, "reassessment", None, None),
+        (l2, item["I003"], date(2012, 2, 29), date(2012, 12, 31), "extension", "reduction", None),
+    ]
+    changes = [(rank, action, parsed) for _t, rank, action, _text, parsed, *_ in history]
+    assert changes[1] == (1, "insert", {
+        "lab_id": [None, l1], "item_id": [None, item["I002"]], "granted_on": [None, "2009-01-05"],
+        "withdrawn_on": [None, "2010-06-01"], "basis": [None, "initial"], "withdrawal_reason": [None, "reduction"]})
+    assert changes[2] == (2, "insert", {
+        "lab_id": [None, l1], "item_id": [None, item["I003"]], "granted_on": [None, "2010-03-01"],
+        "basis": [None, "extension"]})
+    assert changes[-1] == (0, "update", {"withdrawn_on": [None, "2011-07-01"], "withdrawal_reason": [None, "reduction"]})
+    assert [c[:2] for c in changes] == [(0, "insert"), (1, "insert"), (2, "insert"), (3, "insert"),
+                                        (4, "insert"), (5, "insert"), (0, "update")]
+    assert {row[5:] for row in history} == {(TRICKY_COMMENT, actor.id, "质量员-张")}
+
+
+def test_record_bulk_copy_stores_what_record_bulk_stores(app, make_user):
+    if not on_postgresql(app):
+        with pytest.raises(RuntimeError):
+            record_bulk_copy(db.session, "test_items", [(1, "insert", {"a": [None, 1]})])
+        return
+    actor = make_user("admin", username="检查员")
+    db.session.info["actor"] = actor
+    entries = [
+        (1, "insert", {"name": [None, "铅（Pb）\t\"总量\" \\ 反斜杠\n换行"], "method": [None, None],
+                       "granted_on": [None, date(2010, 11, 11).isoformat()], "parameters": [None, 3]}),
+        (2, "update", {"name": ["旧名", "新名 ☃"], "ratio": [0.5, 1e-7], "flags": [[True, False], {"嵌套": None}]}),
+        (3, "delete", {}),
+    ]
+    record_bulk(db.session, "test_items", entries, comment=TRICKY_COMMENT)
+    record_bulk_copy(db.session, "test_items", entries, comment=TRICKY_COMMENT)
+    db.session.commit()
+    rows = db.session.execute(select(
+        HistoryEntry.table_name, HistoryEntry.record_id, HistoryEntry.action, cast(HistoryEntry.changes, Text),
+        HistoryEntry.changes, HistoryEntry.comment, HistoryEntry.user_id, HistoryEntry.username, HistoryEntry.at)
+        .where(HistoryEntry.table_name == "test_items").order_by(HistoryEntry.id)).all()
+    assert len(rows) == 6
+    assert [r[:8] for r in rows[:3]] == [r[:8] for r in rows[3:]]
+    assert [r[4] for r in rows[3:]] == [e[2] for e in entries]
+    assert all(r[8] is not None and r[8].tzinfo is None for r in rows)
+
+
+def _large_file(n: int) -> io.BytesIO:
+    return csv_file(*(f"L1,C01,食品,I{k:04d},项目 {k},,1,2010-01-{1 + k % 28:02d},2011-01-01" for k in range(n)))
+
+
+def test_failure_late_in_a_large_file_leaves_the_database_unchanged(app, labs, monkeypatch):
+    import_scope(csv_file(*GOOD))
+    before = (count(ScopeEntry), count(TestItem), count(TestCategory), count(HistoryEntry), snapshot())
+    last_id = db.session.scalar(select(func.max(ScopeEntry.id)))
+    last_history = db.session.scalar(select(func.max(HistoryEntry.id)))
+    # The file changes on disk between the check and the write: late in pass 2 a row's withdrawal
+    # now comes before its grant, which only the database's check constraint catches.
+    passes = []
+    real_rows = importer._rows
+
+    def rows(source, max_bytes):
+        passes.append(1)
+        for row, values in real_rows(source, max_bytes):
+            if len(passes) == 2 and row == 1990:
+                values = {**values, "withdrawn_on": "2000-01-01"}
+            yield row, values
+
+    batches = []
+    for name in ("_insert_returning", "_copy_insert"):
+        real = getattr(importer, name)
+        monkeypatch.setattr(importer, name, lambda *a, _real=real, _name=name: batches.append(_name) or _real(*a))
+    monkeypatch.setattr(importer, "_rows", rows)
+    monkeypatch.setattr(importer, "BATCH", 100)
+    with pytest.raises(IntegrityError):
+        import_scope(_large_file(2000))
+    written = [b for b in batches if b == ("_copy_insert" if uses_copy(app) else "_insert_returning")]
+    assert len(written) >= 20  # 19 batches of periods were written before the failing one
+    assert (count(ScopeEntry), count(TestItem), count(TestCategory), count(HistoryEntry), snapshot()) == before
+    # The session is usable, and the next ORM insert gets a fresh id (and so does its history row).
+    entry = ScopeEntry(lab_id=labs[1].id, item_id=db.session.scalar(select(TestItem.id).limit(1)),
+                       granted_on=date(2015, 1, 1))
+    db.session.add(entry)
+    db.session.commit()
+    assert entry.id > last_id
+    assert db.session.scalar(select(func.max(HistoryEntry.id))) > last_history
+
+
+def test_sequences_stay_right_after_a_copy_import(app, labs):
+    history_before = count(HistoryEntry)  # the labs' own
+    report = import_scope(_large_file(1200))
+    assert report.applied and report.new_periods == 1200
+    last_id = db.session.scalar(select(func.max(ScopeEntry.id)))
+    assert count(ScopeEntry) == 1200 and count(HistoryEntry) == history_before + 1 + 1200 + 1200
+    entry = ScopeEntry(lab_id=labs[1].id, item_id=db.session.scalar(select(TestItem.id).limit(1)),
+                       granted_on=date(2015, 1, 1))
+    db.session.add(entry)
+    db.session.commit()  # a Tracked insert: its history row is written by the ORM, ids from the sequences
+    assert entry.id > last_id
+    assert import_scope(csv_file("L2,C01,食品,I0001,项目 1,,1,2016-01-01,")).applied
+    assert db.session.scalar(select(func.max(ScopeEntry.id))) > entry.id
+    assert count(ScopeEntry) == 1202 and count(HistoryEntry) == history_before + 1 + 1200 + 1200 + 1 + 1
