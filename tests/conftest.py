@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
@@ -58,15 +59,13 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return "sqlite://"
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path) -> Iterator[Flask]:
-    """A fresh application with empty tables for every test."""
-
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = database_url
-        UPLOAD_FOLDER = str(tmp_path / "uploads")
-
-    app = create_app(Config)
+@contextmanager
+def fresh_app(database_url: str, tmp_path, **settings) -> Iterator[Flask]:
+    """An application with empty tables (and settings on top of TestingConfig), emptied afterwards."""
+    config = type("Config", (TestingConfig,), {
+        "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_FOLDER": str(tmp_path / "uploads"), **settings
+    })
+    app = create_app(config)
     with app.app_context():
         db.create_all()
         yield app
@@ -78,6 +77,13 @@ def app(database_url: str, tmp_path) -> Iterator[Flask]:
         else:
             db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path) -> Iterator[Flask]:
+    """A fresh application with empty tables for every test."""
+    with fresh_app(database_url, tmp_path) as application:
+        yield application
 
 
 @pytest.fixture

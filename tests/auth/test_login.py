@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 import pytest
 from flask import Flask
 from freezegun import freeze_time
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from config import ProductionConfig, TestingConfig
+from config import ProductionConfig
 from labtrack import create_app
 from labtrack.auth.models import User
 from labtrack.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, fresh_app
 
 
 def _login(client, username, password=PASSWORD):
@@ -129,22 +129,8 @@ def test_production_refuses_to_start_without(monkeypatch, missing):
 
 @pytest.fixture
 def csrf_app(database_url, tmp_path) -> Flask:
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = database_url
-        WTF_CSRF_ENABLED = True
-
-    app = create_app(Config)
-    with app.app_context():
-        db.create_all()
+    with fresh_app(database_url, tmp_path, WTF_CSRF_ENABLED=True) as app:
         yield app
-        db.session.remove()
-        if database_url.startswith("postgresql"):
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            db.drop_all()
-        db.engine.dispose()
 
 
 def test_csrf_is_enforced_when_enabled(csrf_app):
