@@ -96,7 +96,27 @@ def _base(stmt, lab_scope: int | None, filters: dict | None):
 
 
 def count(condition):
+    """SQL: how many rows meet the condition (inside a GROUP BY)."""
     return func.sum(case((condition, 1), else_=0))
+
+
+def measures(on: date) -> list:
+    """The aggregate columns `row()` reads: counts by state, ageing buckets, mean days to close."""
+    c = conditions(on)
+    age = days_between(literal(on), Finding.raised_on)
+    to_close = days_between(Finding.closed_on, Finding.raised_on)
+    return [
+        func.count().label("total"),
+        count(c["active"]).label("active"),
+        count(c["overdue"]).label("overdue"),
+        count(c["closed"]).label("closed"),
+        count(c["cancelled"]).label("cancelled"),
+        count(and_(c["active"], age <= 30)).label("b0"),
+        count(and_(c["active"], age > 30, age <= 60)).label("b1"),
+        count(and_(c["active"], age > 60, age <= 90)).label("b2"),
+        count(and_(c["active"], age > 90)).label("b3"),
+        func.avg(case((c["closed"], to_close))).label("mean_days"),
+    ]
 
 
 def rectification_figures(
@@ -106,22 +126,8 @@ def rectification_figures(
     on = on or today()
     group = dimensions()[by]
     c = conditions(on)
-    age = days_between(literal(on), Finding.raised_on)
-    to_close = days_between(Finding.closed_on, Finding.raised_on)
     stmt = _base(
-        select(
-            group.label("grp"),
-            func.count().label("total"),
-            count(c["active"]).label("active"),
-            count(c["overdue"]).label("overdue"),
-            count(c["closed"]).label("closed"),
-            count(c["cancelled"]).label("cancelled"),
-            count(and_(c["active"], age <= 30)).label("b0"),
-            count(and_(c["active"], age > 30, age <= 60)).label("b1"),
-            count(and_(c["active"], age > 60, age <= 90)).label("b2"),
-            count(and_(c["active"], age > 90)).label("b3"),
-            func.avg(case((c["closed"], to_close))).label("mean_days"),
-        ),
+        select(group.label("grp"), *measures(on)),
         lab_scope,
         filters,
     ).where(c["raised"]).group_by(group).order_by(group)

@@ -200,21 +200,10 @@ def _ints(row, *names: str) -> dict[str, int]:
 def finding_figures(date_from: date, date_to: date, on: date, region: str | None, scope: int | None) -> dict:
     """Findings raised in the period by area (with their severities) and by severity, closure as of `on`."""
     c = figures.conditions(on)  # closed / cancelled / active / overdue exactly as the rectification figures
-    count = figures.count
-    age = figures.days_between(literal(on), Finding.raised_on)
     to_close = figures.days_between(Finding.closed_on, Finding.raised_on)
     measures = [
-        func.count().label("total"),
-        count(c["active"]).label("active"),
-        count(c["overdue"]).label("overdue"),
-        count(c["closed"]).label("closed"),
-        count(c["cancelled"]).label("cancelled"),
-        count(and_(c["active"], age <= 30)).label("b0"),
-        count(and_(c["active"], age > 30, age <= 60)).label("b1"),
-        count(and_(c["active"], age > 60, age <= 90)).label("b2"),
-        count(and_(c["active"], age > 90)).label("b3"),
-        func.avg(case((c["closed"], to_close))).label("mean_days"),
-        *(count(Finding.severity == s.value).label(s.value) for s in Severity),
+        *figures.measures(on),
+        *(figures.count(Finding.severity == s.value).label(s.value) for s in Severity),
     ]
 
     def base(*cols):
