@@ -9,7 +9,6 @@ reserved from the sequence in one statement), on the session's connection and in
 
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,13 +17,13 @@ from typing import IO, Any
 import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, select, update
 
 from labtrack.extensions import db
 from labtrack.history.tracking import record_bulk, record_bulk_copy
 from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
+from labtrack.scope import bulk
 from labtrack.scope.models import Basis, ScopeEntry, TestCategory, TestItem, WithdrawalReason
 from labtrack.services import act_as
 from labtrack.tabular import RowError, TabularError, read_table
@@ -405,51 +404,6 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
     rows.close()
 
 
-def _insert_returning(table, rows: list[dict]) -> list[int]:
-    if not rows:
-        return []
-    result = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [r[0] for r in result]
-
-
-def _copy_connection(session) -> Any:
-    """The psycopg 3 connection under the session's transaction on PostgreSQL, else None (Core path)."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
-        return connection.connection.driver_connection
-    return None
-
-
-@contextmanager
-def _sqlalchemy_errors(statement: str) -> Iterator[None]:
-    """Raise a failing COPY's psycopg error as SQLAlchemy's (IntegrityError, ...), like the Core path."""
-    import psycopg
-
-    try:
-        yield
-    except psycopg.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
-
-
-def _copy_insert(session, driver_connection, table, rows: list[dict]) -> list[int]:
-    """Insert `rows` with COPY on the session's connection, ids reserved from the sequence first.
-
-    The same rows as `_insert_returning` would write, ids increasing in the rows' order; a rollback
-    of the session's transaction removes them (the sequence only moves on, as after any rollback).
-    """
-    if not rows:
-        return []
-    ids = sorted(session.execute(
-        text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)"),
-        {"n": len(rows)}).scalars())
-    columns = list(rows[0])
-    statement = f"COPY {table.name} (id, {', '.join(columns)}) FROM STDIN"
-    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for new_id, row in zip(ids, rows, strict=True):
-            copy.write_row((new_id, *(row[c] for c in columns)))
-    return ids
-
-
 def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, comment) -> None:
     """Pass 2: categories, items, then periods in batches; a history row for each, in bulk."""
     act_as(actor)
@@ -458,7 +412,7 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
     now = utcnow()
     cats = list(checker.new_categories.values())
     cat_rows = [{"code": c["code"], "name": c["name"], "created_at": now} for c in cats]
-    for c, new_id in zip(cats, _insert_returning(TestCategory.__table__, cat_rows), strict=True):
+    for c, new_id in zip(cats, bulk.insert_returning(TestCategory.__table__, cat_rows), strict=True):
         checker.categories[c["code"]] = new_id
     record_bulk(session, "test_categories", [
         (checker.categories[c["code"]], "insert", {"code": [None, c["code"]], "name": [None, c["name"]]})
@@ -467,7 +421,7 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
     item_rows = [{
         "code": i["code"], "name": i["name"], "category_id": checker.categories[i["category_code"]],
         "method": i["method"], "parameters": i["parameters"], "created_at": now} for i in items]
-    item_ids = _insert_returning(TestItem.__table__, item_rows)
+    item_ids = bulk.insert_returning(TestItem.__table__, item_rows)
     record_bulk(session, "test_items", [
         (new_id, "insert", {k: [None, v] for k, v in r.items() if v is not None and k != "created_at"})
         for new_id, r in zip(item_ids, item_rows, strict=True)], comment)
@@ -477,21 +431,21 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
     batch: list[dict] = []
     withdrawals: list[dict] = []
 
-    copy = _copy_connection(session)
+    copy = bulk.copy_connection(session)
 
     def record(entries: list[tuple[int, str, dict]]) -> None:
         if copy is None:
             record_bulk(session, "scope_entries", entries, comment)
         else:
-            with _sqlalchemy_errors("COPY history_entries"):
+            with bulk.sqlalchemy_errors("COPY history_entries"):
                 record_bulk_copy(session, "scope_entries", entries, comment)
 
     def flush() -> None:
         if copy is None:
-            ids = _insert_returning(table, batch)
+            ids = bulk.insert_returning(table, batch)
         else:
-            with _sqlalchemy_errors("COPY scope_entries"):
-                ids = _copy_insert(session, copy, table, batch)
+            with bulk.sqlalchemy_errors("COPY scope_entries"):
+                ids = bulk.copy_insert(session, copy, table, batch)
         record([
             (new_id, "insert", {k: [None, v.isoformat() if isinstance(v, date) else v]
                                 for k, v in r.items() if v is not None and k != "created_at"})

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from labtrack.extensions import db
 from labtrack.history.models import HistoryEntry
 from labtrack.history.tracking import record_bulk, record_bulk_copy
-from labtrack.scope import importer
+from labtrack.scope import bulk, importer
 from labtrack.scope.growth import growth
 from labtrack.scope.importer import HEADER, export_rows, import_scope
 from labtrack.scope.models import ScopeEntry, TestCategory, TestItem
@@ -172,7 +172,7 @@ def on_postgresql(app) -> bool:
 
 def uses_copy(app) -> bool:
     """Whether the importer takes the COPY path here (PostgreSQL) or the Core path (SQLite)."""
-    return importer._copy_connection(db.session) is not None
+    return bulk.copy_connection(db.session) is not None
 
 
 def snapshot() -> tuple[list, list]:
@@ -212,7 +212,7 @@ def test_copy_path_writes_the_same_rows_and_history_as_the_core_path(app, labs, 
     for path in ("core", "copy"):
         with monkeypatch.context() as m:
             if path == "core":
-                m.setattr(importer, "_copy_connection", lambda session: None)
+                m.setattr(bulk, "copy_connection", lambda session: None)
             assert import_scope(csv_file(*GOOD), actor=actor, comment=TRICKY_COMMENT).applied
             second = import_scope(csv_file(*SECOND), actor=actor, comment=TRICKY_COMMENT)
             assert second.applied and (second.withdrawals, second.unchanged, second.new_periods) == (1, 1, 2)
@@ -292,14 +292,14 @@ def test_failure_late_in_a_large_file_leaves_the_database_unchanged(app, labs, m
             yield row, values
 
     batches = []
-    for name in ("_insert_returning", "_copy_insert"):
-        real = getattr(importer, name)
-        monkeypatch.setattr(importer, name, lambda *a, _real=real, _name=name: batches.append(_name) or _real(*a))
+    for name in ("insert_returning", "copy_insert"):
+        real = getattr(bulk, name)
+        monkeypatch.setattr(bulk, name, lambda *a, _real=real, _name=name: batches.append(_name) or _real(*a))
     monkeypatch.setattr(importer, "_rows", rows)
     monkeypatch.setattr(importer, "BATCH", 100)
     with pytest.raises(IntegrityError):
         import_scope(_large_file(2000))
-    written = [b for b in batches if b == ("_copy_insert" if uses_copy(app) else "_insert_returning")]
+    written = [b for b in batches if b == ("copy_insert" if uses_copy(app) else "insert_returning")]
     assert len(written) >= 20  # 19 batches of periods were written before the failing one
     assert (count(ScopeEntry), count(TestItem), count(TestCategory), count(HistoryEntry), snapshot()) == before
     # The session is usable, and the next ORM insert gets a fresh id (and so does its history row).
