@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from labtrack.audits import evidence, workflow
 from labtrack.audits.checks import (
@@ -86,6 +87,8 @@ def audits_query(
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(Audit.reference.ilike(like), Audit.title.ilike(like), Lab.name.ilike(like)))
+    # The list shows each audit's lab, lead and number of findings: load them per page, not per row.
+    stmt = stmt.options(selectinload(Audit.lab), selectinload(Audit.lead), selectinload(Audit.findings))
     return stmt.order_by(Audit.started_on.desc(), Audit.id.desc())
 
 
