@@ -4,11 +4,12 @@ from flask import url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import selectinload
 
 from labtrack.api.common import PageArgs, list_schema, paginate, unprocessable
 from labtrack.auth.permissions import Perm, require
 from labtrack.labs import service
-from labtrack.labs.models import LabKind, LabStatus
+from labtrack.labs.models import Lab, LabKind, LabStatus
 from labtrack.services import InvalidInput
 
 blp = Blueprint("labs_api", __name__, url_prefix="/api/v1", description="Laboratories")
@@ -69,7 +70,8 @@ LabListSchema = list_schema(LabSchema, "LabList")
 def list_labs(args):
     """List laboratories (a lab manager sees only their own)."""
     page, per_page = args.pop("page"), args.pop("per_page")
-    return paginate(service.labs_query(**args), page, per_page)
+    stmt = service.labs_query(**args).options(selectinload(Lab.qualifications))
+    return paginate(stmt, page, per_page)
 
 
 @blp.route("/labs/<code>")

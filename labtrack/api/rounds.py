@@ -4,12 +4,14 @@ from flask import request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import selectinload
 
 from labtrack.api.common import PageArgs, list_schema, paginate
 from labtrack.auth.permissions import Perm, lab_scope_id, require
 from labtrack.proficiency import evaluation, results, service
 from labtrack.proficiency.models import (
     AssignedValueMethod,
+    Participant,
     Round,
     RoundKind,
     RoundStatus,
@@ -187,7 +189,12 @@ def round_json(rnd: Round, with_results: bool = True) -> dict:
 def list_rounds(args):
     """List rounds (a lab manager sees only those its lab takes part in)."""
     page, per_page = args.pop("page"), args.pop("per_page")
-    listing = paginate(service.rounds_query(**args), page, per_page)
+    stmt = service.rounds_query(**args).options(
+        selectinload(Round.participants).selectinload(Participant.lab),
+        selectinload(Round.evaluation),
+        selectinload(Round.item),
+    )
+    listing = paginate(stmt, page, per_page)
     listing["items"] = [round_json(r, with_results=False) for r in listing["items"]]
     return listing
 

@@ -355,6 +355,14 @@ def findings_query(
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(Finding.description.ilike(like), Finding.source_ref.ilike(like)))
+    # Lists show each finding's lab, audit, people and files: load them per page, not per row.
+    stmt = stmt.options(
+        selectinload(Finding.lab),
+        selectinload(Finding.audit),
+        selectinload(Finding.raised_by),
+        selectinload(Finding.closed_by),
+        selectinload(Finding.files),
+    )
     return stmt.order_by(Finding.due_on, Finding.id)
 
 
