@@ -13,7 +13,7 @@ from labtrack.models_base import today
 from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
 from labtrack.proficiency.service import rounds_query
 from labtrack.scope.models import TestItem
-from labtrack.scope.service import current_categories
+from labtrack.scope.service import categories_by_lab
 
 # Rounds whose scores count: published ones, plus evaluated ones for the regulator's staff.
 STAFF_SCORED = (RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
@@ -93,10 +93,11 @@ def coverage(as_of: date, lab_code: str | None = None) -> dict:
         .group_by(Result.lab_id, TestItem.category_id)
     ).all()
     last_by = {(lab_id, cat_id): day for lab_id, cat_id, day in last}
+    held = categories_by_lab([lab.id for lab in labs], as_of)
     rows = []
     for lab in labs:
         cats = []
-        for category in current_categories(lab.id, as_of):
+        for category in held[lab.id]:
             day = last_by.get((lab.id, category.id))
             cats.append({"category": category, "last": day, "flagged": day is None or day < cutoff})
         flagged = sum(1 for c in cats if c["flagged"])
