@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from labtrack.api.common import unprocessable
 from labtrack.auth.permissions import Perm, lab_scope_id, require
+from labtrack.labs import service as labs_service
 from labtrack.reports import campaign
 from labtrack.services import InvalidInput
 
@@ -140,7 +141,7 @@ class CampaignSummarySchema(Schema):
 def campaign_summary(args):
     """Audits, findings, rectification, comparisons and capability growth of a period (a lab manager: own lab)."""
     region = args["region"]
-    if region and lab_scope_id() is None and region not in campaign.regions():
+    if region and lab_scope_id() is None and region not in labs_service.regions():
         unprocessable({"region": [_("No laboratory in region %(region)s.", region=region)]})
     date_from, date_to = campaign.resolve_period(args["date_from"], args["date_to"])
     try:

@@ -31,6 +31,7 @@ from labtrack.audits.models import (
 from labtrack.auth.permissions import lab_scope_id
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
+from labtrack.labs.service import regions
 from labtrack.models_base import today
 from labtrack.proficiency.models import (
     ROUND_KIND_LABELS,
@@ -70,15 +71,6 @@ class CampaignForm(FlaskForm):
         """Only a region some visible laboratory is in."""
         if field.data and field.data not in {value for value, _label in field.choices}:
             raise ValidationError(_("No laboratory in region %(region)s.", region=field.data))
-
-
-def regions() -> list[str]:
-    """The regions of the labs the user may see, for the region filter."""
-    stmt = select(Lab.region).distinct().order_by(Lab.region)
-    scope = lab_scope_id()
-    if scope is not None:
-        stmt = stmt.where(Lab.id == scope)
-    return list(db.session.scalars(stmt))
 
 
 def default_period() -> tuple[date, date]:
