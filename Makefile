@@ -39,6 +39,7 @@ test: $(VENV)/.dev translations
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check labtrack tests bench scripts config.py wsgi.py
+	$(VENV)/bin/ruff format --check labtrack tests bench scripts config.py wsgi.py
 
 bench: $(VENV)/.dev
 	$(PY) -m bench

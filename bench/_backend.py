@@ -107,8 +107,13 @@ class PostgresBackend(SQLiteBackend):
 
     name = "postgresql"
     floor_label = "plain psycopg"
-    types = {"pk": "integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "real": "double precision", "date": "date",
-             "int": "integer", "text": "text"}
+    types = {
+        "pk": "integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "real": "double precision",
+        "date": "date",
+        "int": "integer",
+        "text": "text",
+    }
 
     def __init__(self, workdir: Path) -> None:
         from tests.pg import TempPostgres
@@ -168,8 +173,10 @@ class PostgresBackend(SQLiteBackend):
     def after_load(self, conn, tables: Iterable[str]) -> None:
         """Move the id sequences past the explicit ids loaded, then ANALYZE."""
         for table in tables:
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                         f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)")
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            )
         self.analyze(conn)
 
     def analyze(self, conn) -> None:

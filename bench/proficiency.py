@@ -53,7 +53,10 @@ def _timed(fn, repeat: int) -> float:
 
 def _insert_ids(model, rows: list[dict]) -> list[int]:
     table = model.__table__
-    return [r[0] for r in db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)]
+    return [
+        r[0]
+        for r in db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    ]
 
 
 def setup_round(n: int, rng: np.random.Generator) -> tuple[Round, np.ndarray]:
@@ -78,7 +81,9 @@ def floor_evaluation(backend: SQLiteBackend, values: np.ndarray):
     """Plain sqlite3 / psycopg on a minimal table: read values, same NumPy computation, one executemany."""
     con = backend.connect(backend.database("floor"))
     t = backend.types
-    con.execute(f"CREATE TABLE r (id {t['pk']}, value {t['real']}, score {t['real']}, kind {t['text']}, grade {t['text']})")
+    con.execute(
+        f"CREATE TABLE r (id {t['pk']}, value {t['real']}, score {t['real']}, kind {t['text']}, grade {t['text']})"
+    )
     con.cursor().executemany(backend.sql("INSERT INTO r (value) VALUES (?)"), [(float(v),) for v in values])
     con.commit()
     update = backend.sql("UPDATE r SET score = ?, kind = ?, grade = ? WHERE id = ?")
@@ -108,7 +113,9 @@ def setup_history(lab: Lab, rounds: int, rng: np.random.Generator) -> None:
         "unit": "mg/L", "status": "published", "assigned_value_method": "reference", "x_pt": 1.0, "u_x_pt": 0.01,
         "sigma_pt_method": "fixed", "sigma_pt": 0.1, "score_basis": "z", "closes_on": start + timedelta(days=14 * i),
         "organiser": "", "created_at": time_now(), "updated_at": time_now()} for i in range(rounds)])  # fmt: skip
-    part_ids = _insert_ids(Participant, [{"round_id": r, "lab_id": lab.id, "participant_code": "P001"} for r in round_ids])
+    part_ids = _insert_ids(
+        Participant, [{"round_id": r, "lab_id": lab.id, "participant_code": "P001"} for r in round_ids]
+    )
     scores = rng.normal(0, 1.2, rounds)
     _insert_ids(Result, [{
         "round_id": r, "participant_id": p, "lab_id": lab.id, "value": 1.0 + 0.1 * float(s), "score": float(s),
@@ -191,12 +198,15 @@ def run(backend: SQLiteBackend, scale: str) -> None:
     floor_con = backend.connect(url)
     query = backend.sql(
         "SELECT r.code, r.title, r.closes_on, s.value, s.score, s.score_kind, s.grade FROM round_results s "
-        "JOIN rounds r ON r.id = s.round_id WHERE s.lab_id = ? AND r.status = 'published' ORDER BY r.closes_on")
+        "JOIN rounds r ON r.id = s.round_id WHERE s.lab_id = ? AND r.status = 'published' ORDER BY r.closes_on"
+    )
     t_query = _timed(lambda: floor_con.execute(query, (lab_id,)).fetchall(), 7)
     floor_con.close()
-    print(f"history page over {history_rounds} rounds: {t_cold * 1000:.1f} ms drawing the chart, "
-          f"{t_page * 1000:.1f} ms with the chart reused (target < 150 ms); floor ({backend.floor_label} query of the "
-          f"rows) {t_query * 1000:.2f} ms")
+    print(
+        f"history page over {history_rounds} rounds: {t_cold * 1000:.1f} ms drawing the chart, "
+        f"{t_page * 1000:.1f} ms with the chart reused (target < 150 ms); floor ({backend.floor_label} query of the "
+        f"rows) {t_query * 1000:.2f} ms"
+    )
     with app.app_context():
         db.engine.dispose()
 

@@ -78,19 +78,25 @@ def floor_growth(backend: SQLiteBackend, conn, a, b, region: str | None = None) 
     where = "AND lab_id IN (SELECT id FROM labs WHERE region = ?)" if region else ""
     args = [a, a, b, b, a, a, b, a] + ([region] if region else [])
     flag = backend.flag
-    rows = conn.execute(backend.sql(f"""
+    rows = conn.execute(
+        backend.sql(f"""
         SELECT e.item_id, i.category_id, COALESCE(i.parameters, 0),
                MAX({flag("e.g <= ? AND (e.w IS NULL OR e.w > ?)")}), MAX({flag("e.w IS NULL OR e.w > ?")}),
                SUM({flag("e.w IS NULL OR e.w > ?")}) , SUM({flag("e.g <= ? AND (e.w IS NULL OR e.w > ?)")})
         FROM entries e JOIN items i ON i.id = e.item_id
         WHERE e.g <= ? AND (e.w IS NULL OR e.w > ?) {where}
-        GROUP BY {backend.group_by("e.item_id", "i.category_id", "i.parameters")}"""), args).fetchall()
+        GROUP BY {backend.group_by("e.item_id", "i.category_id", "i.parameters")}"""),
+        args,
+    ).fetchall()
     cats_a = {c for _, c, _, x, _, _, _ in rows if x}
     cats_b = {c for _, c, _, _, y, _, _ in rows if y}
     return {
-        "items_from": sum(r[3] for r in rows), "items_to": sum(r[4] for r in rows),
-        "categories_from": len(cats_a), "categories_to": len(cats_b),
-        "parameters_from": sum(r[2] for r in rows if r[3]), "parameters_to": sum(r[2] for r in rows if r[4]),
+        "items_from": sum(r[3] for r in rows),
+        "items_to": sum(r[4] for r in rows),
+        "categories_from": len(cats_a),
+        "categories_to": len(cats_b),
+        "parameters_from": sum(r[2] for r in rows if r[3]),
+        "parameters_to": sum(r[2] for r in rows if r[4]),
         "items_added": sorted(r[0] for r in rows if r[4] and not r[3]),
         "categories_added": sorted(cats_b - cats_a),
     }
@@ -98,24 +104,47 @@ def floor_growth(backend: SQLiteBackend, conn, a, b, region: str | None = None) 
 
 def _same(ours, floor: dict, id_of_code) -> bool:
     keys = ("items_from", "items_to", "categories_from", "categories_to", "parameters_from", "parameters_to")
-    return all(getattr(ours, k) == floor[k] for k in keys) and \
-        sorted(id_of_code(c) for c in ours.items_added) == floor["items_added"]
+    return (
+        all(getattr(ours, k) == floor[k] for k in keys)
+        and sorted(id_of_code(c) for c in ours.items_added) == floor["items_added"]
+    )
 
 
 def write_import_file(path: str, rows: int, first_lab: int, labs: int) -> None:
     """A scope CSV of `rows` periods for `labs` new labs (catalogue items, one period each)."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["lab_code", "category_code", "category_name", "item_code", "item_name", "method",
-                         "parameters", "granted_on", "withdrawn_on"])
+        writer.writerow(
+            [
+                "lab_code",
+                "category_code",
+                "category_name",
+                "item_code",
+                "item_name",
+                "method",
+                "parameters",
+                "granted_on",
+                "withdrawn_on",
+            ]
+        )
         per_lab = rows // labs
         for n in range(rows):
             lab = first_lab + n // per_lab
             item = n % per_lab + 1
             cat = (item - 1) % scope_data.CATEGORIES + 1
-            writer.writerow([f"BL{lab:05d}", f"K{cat:03d}", f"检测大类 {cat}", f"T{item:05d}", f"检测项目 {item}",
-                             f"GB/T {10000 + item}-2010", "", f"20{10 + n % 12:02d}-0{1 + n % 9}-15",
-                             "" if n % 7 else "2024-06-30"])
+            writer.writerow(
+                [
+                    f"BL{lab:05d}",
+                    f"K{cat:03d}",
+                    f"检测大类 {cat}",
+                    f"T{item:05d}",
+                    f"检测项目 {item}",
+                    f"GB/T {10000 + item}-2010",
+                    "",
+                    f"20{10 + n % 12:02d}-0{1 + n % 9}-15",
+                    "" if n % 7 else "2024-06-30",
+                ]
+            )
 
 
 def bench_import(backend: SQLiteBackend, workdir: Path, rows: int) -> dict:
@@ -127,9 +156,15 @@ def bench_import(backend: SQLiteBackend, workdir: Path, rows: int) -> dict:
 
     backend.create_schema(app)
     conn = backend.connect(url)
-    backend.load(conn, "labs", scope_data.LAB_COLUMNS, (
-        (i, f"BL{i:05d}", f"L{i}", "R", "regional_lab", "active", 0, "2025-01-01", "2025-01-01")
-        for i in range(1, labs + 1)))
+    backend.load(
+        conn,
+        "labs",
+        scope_data.LAB_COLUMNS,
+        (
+            (i, f"BL{i:05d}", f"L{i}", "R", "regional_lab", "active", 0, "2025-01-01", "2025-01-01")
+            for i in range(1, labs + 1)
+        ),
+    )
     backend.after_load(conn, ["labs"])
     conn.close()
     csv_path = str(workdir / "import.csv")
@@ -137,17 +172,22 @@ def bench_import(backend: SQLiteBackend, workdir: Path, rows: int) -> dict:
     # Floor: parse the CSV and executemany into a minimal table with the same three indexes.
     floor_db = backend.connect(backend.database("floor_import"))
     t = backend.types
-    for statement in (f"CREATE TABLE e (lab {t['text']}, item {t['text']}, g {t['date']}, w {t['date']})",
-                      "CREATE INDEX e1 ON e (g, w, item)", "CREATE INDEX e2 ON e (item, lab, g)",
-                      "CREATE INDEX e3 ON e (lab, g, w, item)"):
+    for statement in (
+        f"CREATE TABLE e (lab {t['text']}, item {t['text']}, g {t['date']}, w {t['date']})",
+        "CREATE INDEX e1 ON e (g, w, item)",
+        "CREATE INDEX e2 ON e (item, lab, g)",
+        "CREATE INDEX e3 ON e (lab, g, w, item)",
+    ):
         floor_db.execute(statement)
     floor_db.commit()
     started = time.perf_counter()
     with open(csv_path, encoding="utf-8") as f:
         reader = csv.reader(f)
         next(reader)
-        floor_db.cursor().executemany(backend.sql("INSERT INTO e VALUES (?, ?, ?, ?)"),
-                                      ((r[0], r[3], r[7], r[8] or None) for r in reader))
+        floor_db.cursor().executemany(
+            backend.sql("INSERT INTO e VALUES (?, ?, ?, ?)"),
+            ((r[0], r[3], r[7], r[8] or None) for r in reader),
+        )
     floor_db.commit()
     floor = time.perf_counter() - started
     floor_db.close()
@@ -162,8 +202,14 @@ def bench_import(backend: SQLiteBackend, workdir: Path, rows: int) -> dict:
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert report.applied, report.errors[:5]
     size = os.path.getsize(csv_path) / 1e6
-    return {"rows": rows, "ours": ours, "floor": floor, "file_mb": size, "rss_growth_mb": (after - before) / 1024,
-            "periods": report.new_periods}
+    return {
+        "rows": rows,
+        "ours": ours,
+        "floor": floor,
+        "file_mb": size,
+        "rss_growth_mb": (after - before) / 1024,
+        "periods": report.new_periods,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -171,8 +217,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scope")
     parser.add_argument("--scale", choices=list(scope_data.SCALES), default="small")
     parser.add_argument("--db", choices=CHOICES, default="sqlite", help="the database to measure on")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the SQLite databases in /tmp for another run (PostgreSQL: always fresh)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the SQLite databases in /tmp for another run (PostgreSQL: always fresh)",
+    )
     args = parser.parse_args(argv)
     suffix = "" if args.db == "sqlite" else f"-{args.db}"
     workdir = Path(tempfile.gettempdir()) / f"labtrack-bench-scope-{args.scale}{suffix}"
@@ -190,18 +239,24 @@ def run(backend: SQLiteBackend, workdir: Path, scale: str, keep: bool) -> None:
     floor_name = backend.floor_label
     print(f"scale={scale} db={backend.name} ({backend.version()}); load average {os.getloadavg()[0]:.2f}")
     result = bench_import(backend, workdir, import_rows)
-    print(f"import {result['rows']:,} rows ({result['file_mb']:.0f} MB CSV): {result['ours']:.2f} s; "
-          f"floor (csv + executemany, minimal table) {result['floor']:.2f} s; ratio {result['ours'] / result['floor']:.2f}x "
-          f"(target <= 5x); peak RSS growth {result['rss_growth_mb']:.0f} MB")
+    print(
+        f"import {result['rows']:,} rows ({result['file_mb']:.0f} MB CSV): {result['ours']:.2f} s; "
+        f"floor (csv + executemany, minimal table) {result['floor']:.2f} s; ratio {result['ours'] / result['floor']:.2f}x "
+        f"(target <= 5x); peak RSS growth {result['rss_growth_mb']:.0f} MB"
+    )
     reuse = keep and backend.exists("scope") and backend.exists("floor")
     url = backend.database("scope", fresh=not reuse)
     if not reuse:
         info = build(backend, url, scale)
-        print(f"data set: {info['labs']:,} labs, {info['categories']} categories, {info['items']:,} items, "
-              f"{info['periods']:,} lab-item periods (generated in {info['seconds']} s)")
+        print(
+            f"data set: {info['labs']:,} labs, {info['categories']} categories, {info['items']:,} items, "
+            f"{info['periods']:,} lab-item periods (generated in {info['seconds']} s)"
+        )
         started = time.perf_counter()
         build_floor(backend, url)
-        print(f"floor schema ({floor_name}: labs, items, entries, 3 indexes) built in {time.perf_counter() - started:.1f} s")
+        print(
+            f"floor schema ({floor_name}: labs, items, entries, 3 indexes) built in {time.perf_counter() - started:.1f} s"
+        )
     app = make_app(url, str(workdir / "uploads"))
     from sqlalchemy import select
 
@@ -215,16 +270,24 @@ def run(backend: SQLiteBackend, workdir: Path, scale: str, keep: bool) -> None:
         ours_t, ours = best(lambda: growth(A, B))
         floor_t, floor = best(lambda: floor_growth(backend, floor_conn, a, b))
         id_of = lambda code: int(code[1:])  # noqa: E731  (bench item codes are T<id>)
-        print(f"growth, everyone: {ours_t * 1000:.0f} ms; floor {floor_t * 1000:.0f} ms; ratio {ours_t / floor_t:.2f}x "
-              f"(target <= 2x); same answer: {_same(ours, floor, id_of)}; {ours.headline()}")
+        print(
+            f"growth, everyone: {ours_t * 1000:.0f} ms; floor {floor_t * 1000:.0f} ms; ratio {ours_t / floor_t:.2f}x "
+            f"(target <= 2x); same answer: {_same(ours, floor, id_of)}; {ours.headline()}"
+        )
         region = "Region 07"
         ours_t, ours = best(lambda: growth(A, B, region=region))
         floor_t, floor = best(lambda: floor_growth(backend, floor_conn, a, b, region))
-        print(f"growth, one region: {ours_t * 1000:.0f} ms; floor {floor_t * 1000:.0f} ms; ratio {ours_t / floor_t:.2f}x "
-              f"(target <= 2x); same answer: {_same(ours, floor, id_of)}")
-        labs = db.session.scalars(select(Lab).where(Lab.id.in_([17, 4711 % scope_data.SCALES[scale] + 2, 99]))).all()
+        print(
+            f"growth, one region: {ours_t * 1000:.0f} ms; floor {floor_t * 1000:.0f} ms; ratio {ours_t / floor_t:.2f}x "
+            f"(target <= 2x); same answer: {_same(ours, floor, id_of)}"
+        )
+        labs = db.session.scalars(
+            select(Lab).where(Lab.id.in_([17, 4711 % scope_data.SCALES[scale] + 2, 99]))
+        ).all()
         times = [best(lambda lab=lab: growth(A, B, lab=lab), 5)[0] for lab in labs]
-        print(f"growth, one lab: median {statistics.median(times) * 1000:.1f} ms over {len(labs)} labs (target < 50 ms)")
+        print(
+            f"growth, one lab: median {statistics.median(times) * 1000:.1f} ms over {len(labs)} labs (target < 50 ms)"
+        )
         from labtrack.auth.models import User
 
         if db.session.scalar(select(User).where(User.username == "bench")) is None:

@@ -36,7 +36,15 @@ def periods_for_lab(rng: random.Random, lab_id: int, n_items: int):
 LAB_COLUMNS = ("id", "code", "name", "region", "kind", "status", "is_model_lab", "created_at", "updated_at")
 CATEGORY_COLUMNS = ("id", "code", "name", "name_en", "created_at")
 ITEM_COLUMNS = ("id", "code", "name", "category_id", "method", "parameters", "created_at")
-ENTRY_COLUMNS = ("lab_id", "item_id", "granted_on", "withdrawn_on", "basis", "withdrawal_reason", "created_at")
+ENTRY_COLUMNS = (
+    "lab_id",
+    "item_id",
+    "granted_on",
+    "withdrawn_on",
+    "basis",
+    "withdrawal_reason",
+    "created_at",
+)
 
 
 def tables(scale: str = "small", seed: int = 7):
@@ -44,14 +52,45 @@ def tables(scale: str = "small", seed: int = 7):
     rng = random.Random(seed)
     n_labs = SCALES[scale]
     now = "2025-01-01 00:00:00"
-    yield "labs", LAB_COLUMNS, (
-        (i, f"BL{i:05d}", f"Bench lab {i}", f"Region {i % REGIONS:02d}", "regional_lab", "active", 0, now, now)
-        for i in range(1, n_labs + 1))
-    yield "test_categories", CATEGORY_COLUMNS, (
-        (c, f"K{c:03d}", f"检测大类 {c}", f"Category {c}", now) for c in range(1, CATEGORIES + 1))
-    yield "test_items", ITEM_COLUMNS, (
-        (i, f"T{i:05d}", f"检测项目 {i}", (i - 1) % CATEGORIES + 1, f"GB/T {10000 + i}-2010", rng.randint(1, 12), now)
-        for i in range(1, ITEMS + 1))
+    yield (
+        "labs",
+        LAB_COLUMNS,
+        (
+            (
+                i,
+                f"BL{i:05d}",
+                f"Bench lab {i}",
+                f"Region {i % REGIONS:02d}",
+                "regional_lab",
+                "active",
+                0,
+                now,
+                now,
+            )
+            for i in range(1, n_labs + 1)
+        ),
+    )
+    yield (
+        "test_categories",
+        CATEGORY_COLUMNS,
+        ((c, f"K{c:03d}", f"检测大类 {c}", f"Category {c}", now) for c in range(1, CATEGORIES + 1)),
+    )
+    yield (
+        "test_items",
+        ITEM_COLUMNS,
+        (
+            (
+                i,
+                f"T{i:05d}",
+                f"检测项目 {i}",
+                (i - 1) % CATEGORIES + 1,
+                f"GB/T {10000 + i}-2010",
+                rng.randint(1, 12),
+                now,
+            )
+            for i in range(1, ITEMS + 1)
+        ),
+    )
 
     def entries():
         for lab in range(1, n_labs + 1):
@@ -83,15 +122,22 @@ def generate(url: str, scale: str = "small", seed: int = 7, backend=None) -> dic
     names = []
     for table, columns, rows in tables(scale, seed):
         if table == "scope_entries":
+
             def counted(rows=rows):
                 nonlocal periods
                 for row in rows:
                     periods += 1
                     yield row
+
             rows = counted()
         backend.load(conn, table, columns, rows)
         names.append(table)
     backend.after_load(conn, names)
     conn.close()
-    return {"labs": SCALES[scale], "items": ITEMS, "categories": CATEGORIES, "periods": periods,
-            "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "labs": SCALES[scale],
+        "items": ITEMS,
+        "categories": CATEGORIES,
+        "periods": periods,
+        "seconds": round(time.perf_counter() - started, 1),
+    }

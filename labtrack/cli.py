@@ -31,7 +31,9 @@ def demo_command(force: bool, if_empty: bool) -> None:
 
 @labtrack_cli.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["admin", "quality", "inspector", "lab_manager", "viewer"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "quality", "inspector", "lab_manager", "viewer"])
+)
 @click.option("--lab", "lab_code", help="Lab code (lab managers only).")
 @click.option("--full-name", default="")
 @click.option("--email", default=None)

@@ -45,35 +45,74 @@ _SUFFIX = {"Aba": "州", "Ganzi": "州", "Liangshan": "州"}
 K = LabKind
 # (code, kind, region, Chinese name, English name); names of prefecture institutes are built below.
 _FIXED = [
-    ("SC-TC", K.TECHNICAL_CENTRE, "Chengdu", "四川出入境检验检疫局检验检疫技术中心",
-     "Technical Centre of Sichuan Entry-Exit Inspection and Quarantine Bureau"),
-    ("SC-PQI", K.PRODUCT_QUALITY, "Chengdu", "四川省产品质量监督检验检测院",
-     "Sichuan Product Quality Supervision and Inspection Institute"),
-    ("SC-MTI", K.METROLOGY, "Chengdu", "四川省计量测试研究院",
-     "Sichuan Institute of Metrology and Testing"),
-    ("SC-FIB", K.FIBRE, "Chengdu", "四川省纤维检验局",
-     "Sichuan Fibre Inspection Bureau"),
-    ("SC-SEI", K.SPECIAL_EQUIPMENT, "Chengdu", "四川省特种设备检验研究院",
-     "Sichuan Special Equipment Inspection and Research Institute"),
+    (
+        "SC-TC",
+        K.TECHNICAL_CENTRE,
+        "Chengdu",
+        "四川出入境检验检疫局检验检疫技术中心",
+        "Technical Centre of Sichuan Entry-Exit Inspection and Quarantine Bureau",
+    ),
+    (
+        "SC-PQI",
+        K.PRODUCT_QUALITY,
+        "Chengdu",
+        "四川省产品质量监督检验检测院",
+        "Sichuan Product Quality Supervision and Inspection Institute",
+    ),
+    ("SC-MTI", K.METROLOGY, "Chengdu", "四川省计量测试研究院", "Sichuan Institute of Metrology and Testing"),
+    ("SC-FIB", K.FIBRE, "Chengdu", "四川省纤维检验局", "Sichuan Fibre Inspection Bureau"),
+    (
+        "SC-SEI",
+        K.SPECIAL_EQUIPMENT,
+        "Chengdu",
+        "四川省特种设备检验研究院",
+        "Sichuan Special Equipment Inspection and Research Institute",
+    ),
 ]
 _REGIONAL = ["Panzhihua", "Yibin", "Luzhou", "Mianyang", "Leshan", "Deyang"]
 _PRODUCT_QUALITY = [
-    "Zigong", "Suining", "Neijiang", "Nanchong", "Meishan", "Guang'an", "Dazhou",
-    "Ya'an", "Bazhong", "Ziyang", "Aba", "Ganzi", "Liangshan", "Guangyuan",
+    "Zigong",
+    "Suining",
+    "Neijiang",
+    "Nanchong",
+    "Meishan",
+    "Guang'an",
+    "Dazhou",
+    "Ya'an",
+    "Bazhong",
+    "Ziyang",
+    "Aba",
+    "Ganzi",
+    "Liangshan",
+    "Guangyuan",
 ]
 _METROLOGY = ["Deyang", "Mianyang", "Luzhou", "Nanchong", "Leshan", "Yibin", "Zigong"]
 _FIBRE = ["Nanchong", "Suining", "Dazhou"]
 _SPECIAL_EQUIPMENT = ["Panzhihua", "Dazhou", "Guangyuan", "Liangshan"]
 _ENTERPRISE = [
     ("SC-ENT-YBL", "Yibin", "宜宾酒业集团质量检测中心", "Yibin Liquor Group Quality Testing Centre"),
-    ("SC-ENT-DYM", "Deyang", "德阳重型机械有限公司理化检测中心",
-     "Deyang Heavy Machinery Co. Physical and Chemical Testing Centre"),
-    ("SC-ENT-PZS", "Panzhihua", "攀枝花钢钒有限公司检测中心", "Panzhihua Steel and Vanadium Co. Testing Centre"),
+    (
+        "SC-ENT-DYM",
+        "Deyang",
+        "德阳重型机械有限公司理化检测中心",
+        "Deyang Heavy Machinery Co. Physical and Chemical Testing Centre",
+    ),
+    (
+        "SC-ENT-PZS",
+        "Panzhihua",
+        "攀枝花钢钒有限公司检测中心",
+        "Panzhihua Steel and Vanadium Co. Testing Centre",
+    ),
     ("SC-ENT-CDF", "Chengdu", "成都天府食品有限公司检验室", "Chengdu Tianfu Foods Co. Inspection Laboratory"),
 ]
 _THIRD_PARTY = [
     ("SC-3P-CDA", "Chengdu", "成都华测检测技术有限公司", "Chengdu Huace Testing Technology Co."),
-    ("SC-3P-CDB", "Chengdu", "成都蓉城检验认证有限公司", "Chengdu Rongcheng Inspection and Certification Co."),
+    (
+        "SC-3P-CDB",
+        "Chengdu",
+        "成都蓉城检验认证有限公司",
+        "Chengdu Rongcheng Inspection and Certification Co.",
+    ),
     ("SC-3P-MY", "Mianyang", "绵阳科信检测有限公司", "Mianyang Kexin Testing Co."),
     ("SC-3P-MS", "Meishan", "眉山东坡检测技术有限公司", "Meishan Dongpo Testing Technology Co."),
 ]
@@ -85,13 +124,49 @@ EXPIRED = "SC-3P-MS"  # expired 20 days ago; the lab is suspended until it renew
 SUSPENDED = {EXPIRED}
 
 _ABBREV = {
-    "Chengdu": "CD", "Zigong": "ZG", "Panzhihua": "PZH", "Luzhou": "LZ", "Deyang": "DY",
-    "Mianyang": "MY", "Guangyuan": "GY", "Suining": "SN", "Neijiang": "NJ", "Leshan": "LS",
-    "Nanchong": "NC", "Meishan": "MS", "Yibin": "YB", "Guang'an": "GA", "Dazhou": "DZ",
-    "Ya'an": "YA", "Bazhong": "BZ", "Ziyang": "ZY", "Aba": "AB", "Ganzi": "GZ", "Liangshan": "LSZ",
+    "Chengdu": "CD",
+    "Zigong": "ZG",
+    "Panzhihua": "PZH",
+    "Luzhou": "LZ",
+    "Deyang": "DY",
+    "Mianyang": "MY",
+    "Guangyuan": "GY",
+    "Suining": "SN",
+    "Neijiang": "NJ",
+    "Leshan": "LS",
+    "Nanchong": "NC",
+    "Meishan": "MS",
+    "Yibin": "YB",
+    "Guang'an": "GA",
+    "Dazhou": "DZ",
+    "Ya'an": "YA",
+    "Bazhong": "BZ",
+    "Ziyang": "ZY",
+    "Aba": "AB",
+    "Ganzi": "GZ",
+    "Liangshan": "LSZ",
 }
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-_GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平", "刚"]
+_GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "霞",
+    "平",
+    "刚",
+]
 _POSITIONS = [("主任", "Director"), ("质量负责人", "Quality manager"), ("技术负责人", "Technical manager")]
 
 
@@ -103,27 +178,59 @@ def lab_specs() -> list[tuple[str, LabKind, str, str, str]]:
     """The 47 institutions as (code, kind, region, name, English name), in a fixed order."""
     specs = list(_FIXED[:1])
     for region in _REGIONAL:
-        specs.append((f"SC-RL-{_ABBREV[region]}", K.REGIONAL_LAB, region,
-                      f"{_ZH[region]}出入境检验检疫局综合技术中心",
-                      f"{region} Entry-Exit Inspection and Quarantine Regional Laboratory"))
+        specs.append(
+            (
+                f"SC-RL-{_ABBREV[region]}",
+                K.REGIONAL_LAB,
+                region,
+                f"{_ZH[region]}出入境检验检疫局综合技术中心",
+                f"{region} Entry-Exit Inspection and Quarantine Regional Laboratory",
+            )
+        )
     specs.append(_FIXED[1])
     for region in _PRODUCT_QUALITY:
-        specs.append((f"SC-PQI-{_ABBREV[region]}", K.PRODUCT_QUALITY, region,
-                      f"{_place(region)}产品质量监督检验所",
-                      f"{region} Product Quality Supervision and Inspection Institute"))
+        specs.append(
+            (
+                f"SC-PQI-{_ABBREV[region]}",
+                K.PRODUCT_QUALITY,
+                region,
+                f"{_place(region)}产品质量监督检验所",
+                f"{region} Product Quality Supervision and Inspection Institute",
+            )
+        )
     specs.append(_FIXED[2])
     for region in _METROLOGY:
-        specs.append((f"SC-MTI-{_ABBREV[region]}", K.METROLOGY, region,
-                      f"{_place(region)}计量测试所", f"{region} Institute of Metrology and Testing"))
+        specs.append(
+            (
+                f"SC-MTI-{_ABBREV[region]}",
+                K.METROLOGY,
+                region,
+                f"{_place(region)}计量测试所",
+                f"{region} Institute of Metrology and Testing",
+            )
+        )
     specs.append(_FIXED[3])
     for region in _FIBRE:
-        specs.append((f"SC-FIB-{_ABBREV[region]}", K.FIBRE, region,
-                      f"{_place(region)}纤维检验所", f"{region} Fibre Inspection Institute"))
+        specs.append(
+            (
+                f"SC-FIB-{_ABBREV[region]}",
+                K.FIBRE,
+                region,
+                f"{_place(region)}纤维检验所",
+                f"{region} Fibre Inspection Institute",
+            )
+        )
     specs.append(_FIXED[4])
     for region in _SPECIAL_EQUIPMENT:
-        specs.append((f"SC-SEI-{_ABBREV[region]}", K.SPECIAL_EQUIPMENT, region,
-                      f"{_place(region)}特种设备监督检验所",
-                      f"{region} Special Equipment Supervision and Inspection Institute"))
+        specs.append(
+            (
+                f"SC-SEI-{_ABBREV[region]}",
+                K.SPECIAL_EQUIPMENT,
+                region,
+                f"{_place(region)}特种设备监督检验所",
+                f"{region} Special Equipment Supervision and Inspection Institute",
+            )
+        )
     specs += [(c, K.ENTERPRISE, r, n, e) for c, r, n, e in _ENTERPRISE]
     specs += [(c, K.THIRD_PARTY, r, n, e) for c, r, n, e in _THIRD_PARTY]
     return specs
@@ -136,12 +243,14 @@ def _contacts(rng: random.Random, code: str, region: str) -> list[LabContact]:
     for index in range(1 + rng.randrange(2)):
         position, position_en = _POSITIONS[index]
         name = rng.choice(_SURNAMES) + rng.choice(_GIVEN) + (rng.choice(_GIVEN) if rng.random() < 0.6 else "")
-        contacts.append(LabContact(
-            name=name,
-            position=f"{position} / {position_en}",
-            phone=f"{area}-{rng.randrange(2 * 10 ** (digits - 1), 9 * 10 ** (digits - 1))}",
-            email=f"{code.lower()}.{index + 1}@labs.example.cn",
-        ))
+        contacts.append(
+            LabContact(
+                name=name,
+                position=f"{position} / {position_en}",
+                phone=f"{area}-{rng.randrange(2 * 10 ** (digits - 1), 9 * 10 ** (digits - 1))}",
+                email=f"{code.lower()}.{index + 1}@labs.example.cn",
+            )
+        )
     return contacts
 
 
@@ -155,16 +264,24 @@ def _certificates(rng: random.Random, number: int, code: str, kind: LabKind) -> 
     else:
         cma_expiry = now + timedelta(days=120 + rng.randrange(1000))
     cma_issued = cma_expiry - timedelta(days=3 * 365 + 1)
-    certs = [Qualification(
-        scheme=Scheme.CMA, certificate_no=f"{cma_issued.year}51{number:04d}{rng.randrange(10, 99)}",
-        issued_on=cma_issued, expires_on=cma_expiry,
-    )]
+    certs = [
+        Qualification(
+            scheme=Scheme.CMA,
+            certificate_no=f"{cma_issued.year}51{number:04d}{rng.randrange(10, 99)}",
+            issued_on=cma_issued,
+            expires_on=cma_expiry,
+        )
+    ]
     if kind not in (K.ENTERPRISE,) and (kind != K.PRODUCT_QUALITY or number % 3 == 0):
         cnas_expiry = now + timedelta(days=150 + rng.randrange(900))
-        certs.append(Qualification(
-            scheme=Scheme.CNAS, certificate_no=f"CNAS L{1200 + number * 7}",
-            issued_on=cnas_expiry - timedelta(days=6 * 365 + 1), expires_on=cnas_expiry,
-        ))
+        certs.append(
+            Qualification(
+                scheme=Scheme.CNAS,
+                certificate_no=f"CNAS L{1200 + number * 7}",
+                issued_on=cnas_expiry - timedelta(days=6 * 365 + 1),
+                expires_on=cnas_expiry,
+            )
+        )
     return certs
 
 
@@ -178,7 +295,11 @@ def load_labs() -> dict[str, Lab]:
         lab = existing.get(code)
         if lab is None:
             lab = Lab(
-                code=code, name=name, name_en=name_en, region=region, kind=kind,
+                code=code,
+                name=name,
+                name_en=name_en,
+                region=region,
+                kind=kind,
                 status=LabStatus.SUSPENDED if code in SUSPENDED else LabStatus.ACTIVE,
                 is_model_lab=code in MODEL_LABS,
                 address=f"四川省{_place(region)}",
@@ -203,8 +324,9 @@ def load_accounts(labs: dict[str, Lab], password: str, staff: list[tuple[str, st
     for username, role, full_name, lab in wanted:
         if username in taken:
             continue
-        db.session.add(User(username=username, role=role, full_name=full_name, lab=lab,
-                            password_hash=password_hash))
+        db.session.add(
+            User(username=username, role=role, full_name=full_name, lab=lab, password_hash=password_hash)
+        )
         added += 1
     db.session.flush()
     return added

@@ -15,7 +15,7 @@ def wants_json() -> bool:
 def _flatten(errors):
     """webargs puts errors under their location ("json", "query"); name the fields directly."""
     if isinstance(errors, dict) and len(errors) == 1:
-        (location, inner), = errors.items()
+        ((location, inner),) = errors.items()
         if location in ("json", "query", "form", "files") and isinstance(inner, dict):
             return inner
     return errors

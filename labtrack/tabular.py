@@ -51,7 +51,10 @@ def sniff_format(head: bytes, filename: str = "") -> str:
         raise _fail(_("The file is empty."))
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
-    if head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")) or b"\x00" in head[:4096]:
+    if (
+        head.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8"))
+        or b"\x00" in head[:4096]
+    ):
         raise _fail(_("The file is neither CSV nor XLSX."))
     try:
         head[:4096].decode("utf-8")
@@ -80,8 +83,11 @@ def _check_header(found: list[str], expected: list[str]) -> None:
         found.pop()
     if found != expected:
         raise _fail(
-            _("The header must be exactly: %(expected)s (found: %(found)s).",
-              expected=",".join(expected), found=",".join(found) or _("nothing"))
+            _(
+                "The header must be exactly: %(expected)s (found: %(found)s).",
+                expected=",".join(expected),
+                found=",".join(found) or _("nothing"),
+            )
         )
 
 
@@ -110,7 +116,9 @@ def _csv_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dic
             values = (values + [""] * width)[:width]
             yield number, {k: v.strip() for k, v in zip(expected, values, strict=True)}
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise _fail(_("The file cannot be read as CSV: %(error)s", error=str(exc)), row=reader.line_num) from exc
+        raise _fail(
+            _("The file cannot be read as CSV: %(error)s", error=str(exc)), row=reader.line_num
+        ) from exc
     finally:
         text.detach()  # the caller owns the byte stream: do not let the wrapper close it
 
@@ -186,7 +194,9 @@ def csv_bytes(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else _safe(_cell_text(v) if isinstance(v, date) else v) for v in row])
+        writer.writerow(
+            ["" if v is None else _safe(_cell_text(v) if isinstance(v, date) else v) for v in row]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -1,8 +1,8 @@
 """Translation catalogues, one per area: extract, update, compile, and list what is missing.
 
-    python scripts/i18n.py update AREA     extract AREA's strings and merge them into its .po
-    python scripts/i18n.py compile         compile every .po into .mo
-    python scripts/i18n.py missing [AREA]  list msgids without a Chinese translation (exit 1 if any)
+python scripts/i18n.py update AREA     extract AREA's strings and merge them into its .po
+python scripts/i18n.py compile         compile every .po into .mo
+python scripts/i18n.py missing [AREA]  list msgids without a Chinese translation (exit 1 if any)
 """
 
 import subprocess
@@ -16,14 +16,34 @@ LOCALE = "zh_Hans_CN"
 # Which sources feed which catalogue; `core` is everything that is not an area's own.
 AREAS = {
     "core": [
-        "labtrack/__init__.py", "labtrack/cli.py", "labtrack/demo.py", "labtrack/demo_labs.py",
-        "labtrack/errors.py", "labtrack/forms.py",
-        "labtrack/main.py", "labtrack/services.py", "labtrack/templating.py", "labtrack/auth",
-        "labtrack/labs", "labtrack/history", "labtrack/reports/__init__.py",
-        "labtrack/reports/views.py", "labtrack/reports/dashboard.py", "labtrack/api/__init__.py",
-        "labtrack/api/common.py", "labtrack/api/labs.py", "labtrack/tabular.py", "templates/base.html",
-        "templates/_macros.html", "templates/errors", "templates/auth", "templates/main",
-        "templates/labs", "templates/reports/index.html", "templates/history", "templates/admin",
+        "labtrack/__init__.py",
+        "labtrack/cli.py",
+        "labtrack/demo.py",
+        "labtrack/demo_labs.py",
+        "labtrack/errors.py",
+        "labtrack/forms.py",
+        "labtrack/main.py",
+        "labtrack/services.py",
+        "labtrack/templating.py",
+        "labtrack/auth",
+        "labtrack/labs",
+        "labtrack/history",
+        "labtrack/reports/__init__.py",
+        "labtrack/reports/views.py",
+        "labtrack/reports/dashboard.py",
+        "labtrack/api/__init__.py",
+        "labtrack/api/common.py",
+        "labtrack/api/labs.py",
+        "labtrack/tabular.py",
+        "templates/base.html",
+        "templates/_macros.html",
+        "templates/errors",
+        "templates/auth",
+        "templates/main",
+        "templates/labs",
+        "templates/reports/index.html",
+        "templates/history",
+        "templates/admin",
     ],
     "reports": ["labtrack/reports/campaign.py", "labtrack/api/reports.py", "templates/reports/campaign.html"],
     "scope": ["labtrack/scope", "labtrack/api/scope.py", "templates/scope"],
@@ -46,9 +66,26 @@ def extract(area: str, pot: Path) -> None:
     """Write the area's message template."""
     sources = [s for s in AREAS[area] if (ROOT / s).exists()]
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "_n:1,2", "--no-location", "--sort-output", "-o", str(pot), *sources],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "_n:1,2",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(pot),
+            *sources,
+        ],
+        cwd=ROOT,
+        check=True,
     )
 
 
@@ -61,9 +98,22 @@ def update(area: str) -> None:
     po = directory / LOCALE / "LC_MESSAGES" / "messages.po"
     command = "update" if po.exists() else "init"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", command, "-i", str(pot),
-         "-d", str(directory), "-l", LOCALE, *(["--no-fuzzy-matching"] if command == "update" else [])],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            command,
+            "-i",
+            str(pot),
+            "-d",
+            str(directory),
+            "-l",
+            LOCALE,
+            *(["--no-fuzzy-matching"] if command == "update" else []),
+        ],
+        cwd=ROOT,
+        check=True,
     )
     pot.unlink()
 
@@ -75,7 +125,8 @@ def compile_all() -> None:
         if (directory / LOCALE).exists():
             subprocess.run(
                 [sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", str(directory)],
-                cwd=ROOT, check=True,
+                cwd=ROOT,
+                check=True,
             )
 
 

@@ -62,9 +62,11 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @contextmanager
 def fresh_app(database_url: str, tmp_path, **settings) -> Iterator[Flask]:
     """An application with empty tables (and settings on top of TestingConfig), emptied afterwards."""
-    config = type("Config", (TestingConfig,), {
-        "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_FOLDER": str(tmp_path / "uploads"), **settings
-    })
+    config = type(
+        "Config",
+        (TestingConfig,),
+        {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_FOLDER": str(tmp_path / "uploads"), **settings},
+    )
     app = create_app(config)
     with app.app_context():
         db.create_all()
@@ -111,11 +113,15 @@ def make_lab() -> Callable[..., Lab]:
 def make_user(make_lab) -> Callable[..., User]:
     """Create a user of a role; lab managers get a lab of their own unless one is given."""
 
-    def make(role: str | Role = Role.ADMIN, username: str | None = None, lab: Lab | None = None, **fields) -> User:
+    def make(
+        role: str | Role = Role.ADMIN, username: str | None = None, lab: Lab | None = None, **fields
+    ) -> User:
         role = Role(role)
         if role == Role.LAB_MANAGER and lab is None:
             lab = make_lab()
-        user = User(username=username or f"{role.value}-{lab.code if lab else 'x'}", role=role, lab=lab, **fields)
+        user = User(
+            username=username or f"{role.value}-{lab.code if lab else 'x'}", role=role, lab=lab, **fields
+        )
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()

@@ -42,7 +42,9 @@ class TempPostgres:
 
     def start(self) -> str:
         """Start the server; returns a SQLAlchemy URL of an empty database."""
-        self._run(self.initdb, "-D", str(self.data), "-U", "labtrack", "-A", "trust", "-E", "UTF8", "--locale=C")
+        self._run(
+            self.initdb, "-D", str(self.data), "-U", "labtrack", "-A", "trust", "-E", "UTF8", "--locale=C"
+        )
         opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(self.pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start")
         return self.url("postgres")
@@ -55,7 +57,9 @@ class TempPostgres:
         """Create a database and return its URL."""
         import psycopg
 
-        with psycopg.connect(f"postgresql://labtrack@127.0.0.1:{self.port}/postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"postgresql://labtrack@127.0.0.1:{self.port}/postgres", autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)

@@ -18,13 +18,64 @@ JUNK = {
     "markup": "<script>alert(1)</script>",
 }
 FIELDS = [
-    "code", "name", "name_en", "region", "kind", "status", "title", "measurand", "unit", "item_code",
-    "category_code", "lab_code", "lab", "username", "password", "confirm", "email", "role", "comment",
-    "reason", "to", "version", "value", "expanded_uncertainty", "coverage_factor", "method", "x_pt",
-    "u_x_pt", "sigma_pt", "granted_on", "withdrawn_on", "issued_on", "expires_on", "due_on", "start_on",
-    "end_on", "severity", "area", "clause", "description", "root_cause", "correction", "corrective_action",
-    "owner", "target_date", "evidence", "effectiveness", "token", "on", "from", "to_date", "scheme",
-    "certificate_no", "parameters", "basis", "participants", "assigned_value_method", "sigma_pt_method",
+    "code",
+    "name",
+    "name_en",
+    "region",
+    "kind",
+    "status",
+    "title",
+    "measurand",
+    "unit",
+    "item_code",
+    "category_code",
+    "lab_code",
+    "lab",
+    "username",
+    "password",
+    "confirm",
+    "email",
+    "role",
+    "comment",
+    "reason",
+    "to",
+    "version",
+    "value",
+    "expanded_uncertainty",
+    "coverage_factor",
+    "method",
+    "x_pt",
+    "u_x_pt",
+    "sigma_pt",
+    "granted_on",
+    "withdrawn_on",
+    "issued_on",
+    "expires_on",
+    "due_on",
+    "start_on",
+    "end_on",
+    "severity",
+    "area",
+    "clause",
+    "description",
+    "root_cause",
+    "correction",
+    "corrective_action",
+    "owner",
+    "target_date",
+    "evidence",
+    "effectiveness",
+    "token",
+    "on",
+    "from",
+    "to_date",
+    "scheme",
+    "certificate_no",
+    "parameters",
+    "basis",
+    "participants",
+    "assigned_value_method",
+    "sigma_pt_method",
 ]
 
 
@@ -34,10 +85,13 @@ def _payloads():
     yield "json-object", {"json": {f: ["junk", {"x": 1}] for f in FIELDS}}
     yield "json-list", {"json": [1, "two", None, {"lab_code": 5, "value": "abc"}]}
     yield "json-broken", {"data": b"{not json", "content_type": "application/json"}
-    yield "file", {
-        "data": {"file": (io.BytesIO(b"\x00\x01\x02junk" * 100), "../../etc/passwd.csv"), "confirm": "1"},
-        "content_type": "multipart/form-data",
-    }
+    yield (
+        "file",
+        {
+            "data": {"file": (io.BytesIO(b"\x00\x01\x02junk" * 100), "../../etc/passwd.csv"), "confirm": "1"},
+            "content_type": "multipart/form-data",
+        },
+    )
 
 
 @pytest.mark.slow

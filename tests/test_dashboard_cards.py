@@ -40,6 +40,7 @@ def dashboard(client) -> str:
 
 # --- audits ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def findings_world(app, frozen, make_lab, make_user):
     """Two labs and eight findings; as of 2010-07-01:
@@ -51,18 +52,43 @@ def findings_world(app, frozen, make_lab, make_user):
     """
     lab_a, lab_b = make_lab("LA-A"), make_lab("LA-B")
     inspector = make_user(Role.INSPECTOR, username="insp")
-    audit_a = Audit(reference="FC-2010-001", lab_id=lab_a.id, kind=AuditKind.FLIGHT_CHECK, title="A",
-                    started_on=date(2010, 5, 10), status=AuditStatus.COMPLETED, lead_id=inspector.id)
-    audit_b = Audit(reference="FC-2010-002", lab_id=lab_b.id, kind=AuditKind.FLIGHT_CHECK, title="B",
-                    started_on=date(2010, 5, 10), status=AuditStatus.COMPLETED)
+    audit_a = Audit(
+        reference="FC-2010-001",
+        lab_id=lab_a.id,
+        kind=AuditKind.FLIGHT_CHECK,
+        title="A",
+        started_on=date(2010, 5, 10),
+        status=AuditStatus.COMPLETED,
+        lead_id=inspector.id,
+    )
+    audit_b = Audit(
+        reference="FC-2010-002",
+        lab_id=lab_b.id,
+        kind=AuditKind.FLIGHT_CHECK,
+        title="B",
+        started_on=date(2010, 5, 10),
+        status=AuditStatus.COMPLETED,
+    )
     db.session.add_all([audit_a, audit_b])
     db.session.flush()
 
     def finding(audit, number, status, due, **fields):
-        db.session.add(Finding(
-            audit_id=audit.id, lab_id=audit.lab_id, number=number, source=FindingSource.AUDIT, severity="major",
-            area="quality_control", clause="7.7.1", description="No internal quality control.",
-            raised_on=date(2010, 5, 10), due_on=due, status=status, **fields))
+        db.session.add(
+            Finding(
+                audit_id=audit.id,
+                lab_id=audit.lab_id,
+                number=number,
+                source=FindingSource.AUDIT,
+                severity="major",
+                area="quality_control",
+                clause="7.7.1",
+                description="No internal quality control.",
+                raised_on=date(2010, 5, 10),
+                due_on=due,
+                status=status,
+                **fields,
+            )
+        )
 
     finding(audit_a, 1, State.OPEN, date(2010, 7, 5))
     finding(audit_a, 2, State.PLAN_SUBMITTED, date(2010, 6, 20))
@@ -79,16 +105,22 @@ def findings_world(app, frozen, make_lab, make_user):
 def test_lab_manager_sees_only_their_labs_rectification(client, auth, findings_world):
     auth.login(Role.LAB_MANAGER, lab=findings_world["A"])
     html = dashboard(client)
-    assert (badge(html, "dash-rect-open"), badge(html, "dash-rect-due-soon"), badge(html, "dash-rect-overdue")) == (
-        "3", "1", "1")
+    assert (
+        badge(html, "dash-rect-open"),
+        badge(html, "dash-rect-due-soon"),
+        badge(html, "dash-rect-overdue"),
+    ) == ("3", "1", "1")
     assert "/audits/queue" in html and "/audits/findings?overdue=1" in html
     for other in ("dash-verification", "dash-rect-figures", "dash-most-overdue", "FC-2010-002"):
         assert other not in html
     auth.logout()
     auth.login(Role.LAB_MANAGER, lab=findings_world["B"])
     html = dashboard(client)
-    assert (badge(html, "dash-rect-open"), badge(html, "dash-rect-due-soon"), badge(html, "dash-rect-overdue")) == (
-        "2", "0", "2")
+    assert (
+        badge(html, "dash-rect-open"),
+        badge(html, "dash-rect-due-soon"),
+        badge(html, "dash-rect-overdue"),
+    ) == ("2", "0", "2")
 
 
 def test_inspector_sees_what_awaits_their_verification(client, auth, findings_world):
@@ -107,7 +139,7 @@ def test_quality_sees_verification_overdue_closure_and_most_overdue(client, auth
     assert badge(html, "dash-totals-overdue") == "3"
     assert badge(html, "dash-totals-closure") == "28.6 %"  # 2 closed of 8 - 1 cancelled
     assert badge(html, "dash-totals-median") == "20.0"  # median of 30 and 10 days
-    card = html[html.index('id="dash-most-overdue"'):]
+    card = html[html.index('id="dash-most-overdue"') :]
     order = [card.index(label) for label in ("FC-2010-002 #1", "FC-2010-001 #2", "FC-2010-002 #2")]
     assert order == sorted(order)  # 30, 11, 6 days overdue
     assert "30 d" in card and "11 d" in card and "6 d" in card
@@ -134,6 +166,7 @@ def test_audit_cards_empty_states(client, auth, frozen):
 
 # --- proficiency -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def rounds_world(app, frozen, make_lab, make_user):
     """Labs P1..P5; rounds: OPEN-1 (P1, P2; P1 submitted), OPEN-2 (P2, P3), CLOSED-1, EVAL-1 and PUB-1
@@ -143,11 +176,23 @@ def rounds_world(app, frozen, make_lab, make_user):
     codes = [lab.code for lab in labs]
 
     def make(code, participants, closes_on):
-        rnd = rounds.create_round({
-            "code": code, "title": f"Lead in ceramics {code}", "kind": "blind_sample", "measurand": "Pb",
-            "unit": "mg/L", "assigned_value_method": "reference", "x_pt": 10.0, "u_x_pt": 0.1,
-            "sigma_pt_method": "fixed", "sigma_pt": 0.5, "closes_on": date.fromisoformat(closes_on), "participants": participants,
-        }, staff)
+        rnd = rounds.create_round(
+            {
+                "code": code,
+                "title": f"Lead in ceramics {code}",
+                "kind": "blind_sample",
+                "measurand": "Pb",
+                "unit": "mg/L",
+                "assigned_value_method": "reference",
+                "x_pt": 10.0,
+                "u_x_pt": 0.1,
+                "sigma_pt_method": "fixed",
+                "sigma_pt": 0.5,
+                "closes_on": date.fromisoformat(closes_on),
+                "participants": participants,
+            },
+            staff,
+        )
         rounds.transition(rnd, "open", staff)
         return rnd
 
@@ -212,6 +257,7 @@ def test_inspector_sees_open_rounds_but_not_the_pipeline(client, auth, rounds_wo
 
 # --- scope -------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def scope_world(app, frozen, make_lab, make_user):
     """Lab S-A holds I1 (3 parameters) and I2 (2) of C1 since 2009; lab S-B held I1 until 2010-02-01
@@ -220,14 +266,18 @@ def scope_world(app, frozen, make_lab, make_user):
     c1, c2 = TestCategory(code="C1", name="Food"), TestCategory(code="C2", name="Toys")
     db.session.add_all([c1, c2])
     db.session.flush()
-    i1, i2, i3 = (TestItem(code=code, name=code, category_id=cat.id, parameters=p)
-                  for code, cat, p in (("I1", c1, 3), ("I2", c1, 2), ("I3", c2, 4)))
+    i1, i2, i3 = (
+        TestItem(code=code, name=code, category_id=cat.id, parameters=p)
+        for code, cat, p in (("I1", c1, 3), ("I2", c1, 2), ("I3", c2, 4))
+    )
     db.session.add_all([i1, i2, i3])
     db.session.commit()
     lab_a, lab_b, lab_c = make_lab("S-A"), make_lab("S-B"), make_lab("S-C")
     scope_service.grant_item(lab_a, i1, "2009-01-01", actor)
     scope_service.grant_item(lab_a, i2, "2009-01-01", actor)
-    scope_service.grant_item(lab_b, i1, "2009-01-01", actor, withdrawn_on="2010-02-01", withdrawal_reason="reduction")
+    scope_service.grant_item(
+        lab_b, i1, "2009-01-01", actor, withdrawn_on="2010-02-01", withdrawal_reason="reduction"
+    )
     scope_service.grant_item(lab_b, i3, "2010-03-01", actor)
     return {"A": lab_a, "B": lab_b, "C": lab_c}
 
@@ -264,6 +314,7 @@ def test_scope_card_empty_system(client, auth, frozen):
 
 
 # --- the demo ----------------------------------------------------------------------------------
+
 
 def test_every_role_gets_a_dashboard_on_the_demo(app, client):
     from labtrack.demo import DEMO_PASSWORD, load_demo

@@ -48,8 +48,12 @@ def test_demo_province(app):
     pqi = db.session.scalar(select(Lab).where(Lab.code == "SC-PQI"))
     assert pqi.name == "四川省产品质量监督检验检测院" and pqi.name_en
     # Every lab holds a CMA certificate, and has someone to call.
-    assert db.session.scalar(select(func.count(func.distinct(Qualification.lab_id))).where(
-        Qualification.scheme == Scheme.CMA)) == 47
+    assert (
+        db.session.scalar(
+            select(func.count(func.distinct(Qualification.lab_id))).where(Qualification.scheme == Scheme.CMA)
+        )
+        == 47
+    )
     assert db.session.scalar(select(func.count()).where(Qualification.scheme == Scheme.CNAS)) > 10
     assert db.session.scalar(select(func.count(func.distinct(LabContact.lab_id)))) == 47
 
@@ -59,8 +63,11 @@ def test_demo_certificates_expire_relative_to_today(app):
     now = today()
     expired = db.session.scalars(select(Qualification).where(Qualification.expires_on < now)).all()
     assert [q.lab.code for q in expired] == ["SC-3P-MS"]
-    soon = db.session.scalars(select(Qualification).where(
-        Qualification.expires_on >= now, Qualification.expires_on <= now + timedelta(days=90))).all()
+    soon = db.session.scalars(
+        select(Qualification).where(
+            Qualification.expires_on >= now, Qualification.expires_on <= now + timedelta(days=90)
+        )
+    ).all()
     assert len(soon) == 4
     for q in db.session.scalars(select(Qualification)):
         assert q.expires_on > q.issued_on
@@ -69,8 +76,12 @@ def test_demo_certificates_expire_relative_to_today(app):
 def test_demo_accounts_sign_in(app, client):
     assert app.test_cli_runner().invoke(args=["labtrack", "demo"]).exit_code == 0
     staff = {u.username: u.role for u in db.session.scalars(select(User).where(User.lab_id.is_(None)))}
-    assert staff == {"admin": Role.ADMIN, "quality": Role.QUALITY, "inspector": Role.INSPECTOR,
-                     "viewer": Role.VIEWER}
+    assert staff == {
+        "admin": Role.ADMIN,
+        "quality": Role.QUALITY,
+        "inspector": Role.INSPECTOR,
+        "viewer": Role.VIEWER,
+    }
     managers = db.session.scalars(select(User).where(User.role == Role.LAB_MANAGER)).all()
     assert len(managers) == 47
     assert all(m.username == f"manager-{m.lab.code}" for m in managers)
@@ -106,8 +117,11 @@ def test_demo_flags_stay_true_on_any_day_and_data_are_deterministic(app, day):
         assert app.test_cli_runner().invoke(args=["labtrack", "demo"]).exit_code == 0
         now = today()
         expired = db.session.scalar(select(func.count()).where(Qualification.expires_on < now))
-        soon = db.session.scalar(select(func.count()).where(
-            Qualification.expires_on >= now, Qualification.expires_on <= now + timedelta(days=90)))
+        soon = db.session.scalar(
+            select(func.count()).where(
+                Qualification.expires_on >= now, Qualification.expires_on <= now + timedelta(days=90)
+            )
+        )
     assert (expired, soon) == (1, 4)
     names = db.session.scalars(select(LabContact.name).order_by(LabContact.id)).all()
     assert names[:2] == ["高娜平", "张杰"]  # seeded per lab: the same on every run

@@ -74,7 +74,11 @@ def test_flask_db_upgrade_command_on_postgresql(postgres_server):
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "x" * 32, "LABTRACK_CONFIG": "production"}
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     engine = create_engine(url)

@@ -44,7 +44,12 @@ def test_every_read_endpoint_for_every_role(demo, client, username):
                 problems.append((rule.endpoint, url, status, "allowed" if allowed else "refused"))
         # A role that may use a one-argument page finds at least one record it opens (lab managers:
         # when the records are their own lab's, which the candidates put first).
-        if allowed and len(rule.arguments) <= 1 and 200 not in statuses.values() and rule.endpoint != "auth.login":
+        if (
+            allowed
+            and len(rule.arguments) <= 1
+            and 200 not in statuses.values()
+            and rule.endpoint != "auth.login"
+        ):
             problems.append((rule.endpoint, sorted(statuses.items()), "no record opened"))
     assert problems == []
 

@@ -21,7 +21,9 @@ from labtrack.auth.permissions import Perm, require
 from labtrack.history.service import history_for
 from labtrack.services import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
-blp = Blueprint("audits_api", __name__, url_prefix="/api/v1", description="Audits, findings and rectification")
+blp = Blueprint(
+    "audits_api", __name__, url_prefix="/api/v1", description="Audits, findings and rectification"
+)
 
 
 class AuditSchema(Schema):
@@ -107,7 +109,9 @@ class EvidenceFileSchema(Schema):
     sha256 = fields.String()
     stage = fields.String()
     uploaded_at = fields.DateTime()
-    url = fields.Function(lambda f: url_for("audits_api.download_evidence", finding_id=f.finding_id, file_id=f.id))
+    url = fields.Function(
+        lambda f: url_for("audits_api.download_evidence", finding_id=f.finding_id, file_id=f.id)
+    )
 
 
 class FindingHistorySchema(Schema):
@@ -193,7 +197,9 @@ class FindingQueryArgs(PageArgs):
     severity = fields.String(validate=validate.OneOf([s.value for s in Severity]))
     area = fields.String(validate=validate.OneOf([a.value for a in Area]))
     overdue = fields.Boolean()
-    audit_kind = fields.String(validate=validate.OneOf([k.value for k in AuditKind] + [FindingSource.ROUND.value]))
+    audit_kind = fields.String(
+        validate=validate.OneOf([k.value for k in AuditKind] + [FindingSource.ROUND.value])
+    )
     region = fields.String()
     q = fields.String()
 
@@ -213,7 +219,9 @@ class FindingTransitionSchema(Schema):
     action_target_on = fields.Date()
     evidence_text = fields.String()
     effectiveness_review = fields.String()
-    password = fields.String(load_only=True, metadata={"description": "the verifier's password, when closing"})
+    password = fields.String(
+        load_only=True, metadata={"description": "the verifier's password, when closing"}
+    )
 
 
 class FindingDeadlineSchema(Schema):
@@ -247,6 +255,7 @@ def _finding(finding_id: int):
 
 
 # --- audits ----------------------------------------------------------------------------------
+
 
 @blp.route("/audits")
 @require(Perm.AUDITS_VIEW)
@@ -313,6 +322,7 @@ def create_finding(data, audit_id):
 
 # --- findings --------------------------------------------------------------------------------
 
+
 @blp.route("/findings")
 @require(Perm.FINDINGS_VIEW)
 @blp.arguments(FindingQueryArgs, location="query")
@@ -375,16 +385,29 @@ def extend(data, finding_id):
     """Extend the deadline (quality department); the old date stays in the history."""
     finding = _finding(finding_id)
     try:
-        return rectification.extend_deadline(finding, data["due_on"], data["comment"], current_user,
-                                       version=data["version"])
+        return rectification.extend_deadline(
+            finding, data["due_on"], data["comment"], current_user, version=data["version"]
+        )
     except DomainError as exc:
         _domain(exc)
 
 
 @blp.route("/findings/<int:finding_id>/evidence", methods=["POST"])
 @require(Perm.FINDINGS_VIEW)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
-    "type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}})
+@blp.doc(
+    requestBody={
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        }
+    }
+)
 @blp.response(201, EvidenceFileSchema(many=True))
 def upload_evidence(finding_id):
     """Attach files (multipart field `files`): PDF, images or office documents, checked by content."""
@@ -407,6 +430,8 @@ def download_evidence(finding_id, file_id):
     path = evidence.path_for(record.sha256)
     if not path.is_file():
         not_found("file")
-    response = send_file(path, mimetype=record.content_type, as_attachment=True, download_name=record.filename)
+    response = send_file(
+        path, mimetype=record.content_type, as_attachment=True, download_name=record.filename
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -16,7 +16,9 @@ blp = Blueprint("reports_api", __name__, url_prefix="/api/v1", description="Cros
 class CampaignArgs(Schema):
     """?from=&to=&region= (no dates: the calendar year of the latest audit)."""
 
-    date_from = fields.Date(load_default=None, data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
+    date_from = fields.Date(
+        load_default=None, data_key="from", metadata={"description": "first day (YYYY-MM-DD)"}
+    )
     date_to = fields.Date(load_default=None, data_key="to", metadata={"description": "last day (YYYY-MM-DD)"})
     region = fields.String(load_default=None, metadata={"description": "a prefecture; none: every region"})
 
@@ -37,7 +39,9 @@ class CampaignAuditRowSchema(Schema):
     reports_sampled = fields.Integer()
     institutions = fields.Integer()
     prefectures = fields.Integer()
-    visited_institutions = fields.Integer(metadata={"description": "totals only: supervision and undercover visits"})
+    visited_institutions = fields.Integer(
+        metadata={"description": "totals only: supervision and undercover visits"}
+    )
     visited_prefectures = fields.Integer()
 
 
@@ -62,7 +66,9 @@ class CampaignFindingRowSchema(Schema):
     mean_days_to_close = fields.Float(allow_none=True)
     buckets = fields.Dict(keys=fields.String(), values=fields.Integer())
     severities = fields.Dict(keys=fields.String(), values=fields.Integer())
-    from_rounds = fields.Integer(metadata={"description": "totals only: findings raised by comparison rounds"})
+    from_rounds = fields.Integer(
+        metadata={"description": "totals only: findings raised by comparison rounds"}
+    )
 
 
 class CampaignFindingsSchema(Schema):

@@ -20,7 +20,9 @@ from labtrack.proficiency.models import (
 )
 from labtrack.services import DomainError
 
-blp = Blueprint("rounds_api", __name__, url_prefix="/api/v1", description="Comparison rounds and proficiency tests")
+blp = Blueprint(
+    "rounds_api", __name__, url_prefix="/api/v1", description="Comparison rounds and proficiency tests"
+)
 
 
 def _fail(exc: DomainError) -> None:
@@ -153,7 +155,9 @@ def result_json(result, identities: bool) -> dict:
         "coverage_factor": result.coverage_factor,
         "method": result.method,
         "submitted_at": result.submitted_at,
-        "score": result.score if result.round.status in (RoundStatus.EVALUATED, RoundStatus.PUBLISHED) else None,
+        "score": result.score
+        if result.round.status in (RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
+        else None,
         "score_kind": result.score_kind,
         "grade": result.grade,
     }
@@ -299,6 +303,7 @@ def publish(code):
         "status": rnd.status,
         "published_at": rnd.published_at,
         "findings_raised": [
-            {"finding_id": link.finding_id, "lab_code": link.result.lab.code, "reason": link.reason} for link in links
+            {"finding_id": link.finding_id, "lab_code": link.result.lab.code, "reason": link.reason}
+            for link in links
         ],
     }

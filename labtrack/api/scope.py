@@ -20,7 +20,9 @@ from labtrack.scope.importer import import_scope
 from labtrack.scope.models import TestCategory, TestItem
 from labtrack.services import InvalidInput
 
-blp = Blueprint("scope_api", __name__, url_prefix="/api/v1", description="Scope, catalogue and capability growth")
+blp = Blueprint(
+    "scope_api", __name__, url_prefix="/api/v1", description="Scope, catalogue and capability growth"
+)
 
 
 class CategorySchema(Schema):
@@ -78,9 +80,14 @@ class OnArgs(Schema):
 class GrowthArgs(Schema):
     """?from=&to= (and region for everyone's growth)."""
 
-    date_from = fields.Date(load_default=None, data_key="from",
-                            metadata={"description": "date A (default: 31 December of last year)"})
-    date_to = fields.Date(load_default=None, data_key="to", metadata={"description": "date B (default: today)"})
+    date_from = fields.Date(
+        load_default=None,
+        data_key="from",
+        metadata={"description": "date A (default: 31 December of last year)"},
+    )
+    date_to = fields.Date(
+        load_default=None, data_key="to", metadata={"description": "date B (default: today)"}
+    )
     region = fields.String()
     series = fields.String(validate=validate.OneOf(["none", "month", "quarter"]), load_default="none")
 
@@ -154,8 +161,9 @@ def _growth_answer(args, lab=None, region=None):
         result = growth(args["date_from"], args["date_to"], lab=lab, region=region)
         data = result.as_dict()
         if args.get("series") in ("month", "quarter"):
-            data["series"] = growth_series(args["date_from"], args["date_to"], lab=lab, region=region,
-                                           step=args["series"])
+            data["series"] = growth_series(
+                args["date_from"], args["date_to"], lab=lab, region=region, step=args["series"]
+            )
     except InvalidInput as exc:
         unprocessable(exc.errors, exc.message)
     return data
@@ -268,6 +276,8 @@ def import_scope_api(args):
     body = upload.read(current_app.config["MAX_IMPORT_BYTES"] + 1) if upload else request.get_data()
     report = import_scope(body, actor=current_user, dry_run=args["dry_run"], comment="API scope import")
     if not report.ok:
-        unprocessable({"rows": [e.as_dict() for e in report.errors]},
-                      f"{len(report.errors)} error(s) in the file; nothing was written.")
+        unprocessable(
+            {"rows": [e.as_dict() for e in report.errors]},
+            f"{len(report.errors)} error(s) in the file; nothing was written.",
+        )
     return report.as_dict()

@@ -30,7 +30,9 @@ def may_see(actor: Any, finding_or_audit: Finding | Audit) -> bool:
     return own_lab(actor, finding_or_audit.lab_id)
 
 
-def text_field(data: dict, key: str, errors: dict, required: bool = True, limit: int = TEXT_MAX) -> str | None:
+def text_field(
+    data: dict, key: str, errors: dict, required: bool = True, limit: int = TEXT_MAX
+) -> str | None:
     """Text from `data[key]`, trimmed and bounded; problems go into `errors`."""
     value = data.get(key)
     value = value.strip() if isinstance(value, str) else value
@@ -63,7 +65,9 @@ def date_field(data: dict, key: str, errors: dict, required: bool = True) -> dat
         return None
 
 
-def choice_field(data: dict, key: str, allowed: Iterable[str], errors: dict, required: bool = True) -> str | None:
+def choice_field(
+    data: dict, key: str, allowed: Iterable[str], errors: dict, required: bool = True
+) -> str | None:
     """One of the allowed values from `data[key]`; problems go into `errors`."""
     value = data.get(key)
     if value in (None, ""):

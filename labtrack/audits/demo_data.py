@@ -61,16 +61,39 @@ class _Campaign:
 
     # --- audits and findings ---
 
-    def audit(self, lab: Lab, kind: AuditKind, start: date, days: int, title: str, team: str,
-              counts: dict | None = None, summary: str | None = None) -> Audit:
+    def audit(
+        self,
+        lab: Lab,
+        kind: AuditKind,
+        start: date,
+        days: int,
+        title: str,
+        team: str,
+        counts: dict | None = None,
+        summary: str | None = None,
+    ) -> Audit:
         key = (kind.value, start.year)
         self.sequence[key] = self.sequence.get(key, 0) + 1
-        prefix = {"flight_check": "FC", "self_inspection": "SI", "external_assessment": "EA",
-                  "supervision_visit": "SV", "undercover_visit": "UV", "internal_audit": "IA"}[kind.value]
+        prefix = {
+            "flight_check": "FC",
+            "self_inspection": "SI",
+            "external_assessment": "EA",
+            "supervision_visit": "SV",
+            "undercover_visit": "UV",
+            "internal_audit": "IA",
+        }[kind.value]
         audit = Audit(
-            reference=f"{prefix}-{start.year}-{self.sequence[key]:03d}", lab_id=lab.id, kind=kind, title=title,
-            started_on=start, ended_on=start + timedelta(days=days), lead_id=getattr(self.inspector, "id", None),
-            team=team, status=AuditStatus.COMPLETED, summary=summary, **(counts or {}),
+            reference=f"{prefix}-{start.year}-{self.sequence[key]:03d}",
+            lab_id=lab.id,
+            kind=kind,
+            title=title,
+            started_on=start,
+            ended_on=start + timedelta(days=days),
+            lead_id=getattr(self.inspector, "id", None),
+            team=team,
+            status=AuditStatus.COMPLETED,
+            summary=summary,
+            **(counts or {}),
         )
         audit.lab = lab
         db.session.add(audit)
@@ -82,10 +105,18 @@ class _Campaign:
         severity = severity or rng.choices(["major", "minor", "observation"], [2, 6, 2])[0]
         raised = audit.ended_on or audit.started_on
         finding = Finding(
-            audit=audit, lab_id=audit.lab_id, number=len(audit.findings) + 1, source=FindingSource.AUDIT,
-            severity=severity, area=area, clause=clause, description=f"{zh}\n{en}",
-            raised_by_id=getattr(self.inspector, "id", None), raised_on=raised,
-            due_on=service.due_date(severity, raised), status=State.OPEN,
+            audit=audit,
+            lab_id=audit.lab_id,
+            number=len(audit.findings) + 1,
+            source=FindingSource.AUDIT,
+            severity=severity,
+            area=area,
+            clause=clause,
+            description=f"{zh}\n{en}",
+            raised_by_id=getattr(self.inspector, "id", None),
+            raised_on=raised,
+            due_on=service.due_date(severity, raised),
+            status=State.OPEN,
         )
         finding.lab = audit.lab
         audit.findings.append(finding)
@@ -98,20 +129,29 @@ class _Campaign:
         shares = _split(SELF_INSPECTION_FINDINGS, len(labs), rng)
         for lab, share in zip(labs, shares, strict=True):
             audit = self.audit(
-                lab, AuditKind.SELF_INSPECTION, _day(rng, date(2010, 3, 15), date(2010, 5, 20)), 10,
+                lab,
+                AuditKind.SELF_INSPECTION,
+                _day(rng, date(2010, 3, 15), date(2010, 5, 20)),
+                10,
                 "检测工作整顿自查自纠 / Testing-work rectification: self-inspection",
                 "质量负责人、内审员 / quality manager, internal auditors",
                 summary="从意识、制度建设、制度执行、人员管理、监督五个方面开展自查。\n"
-                        "Self-inspection in five aspects: awareness, system building, system implementation, "
-                        "personnel management, supervision.",
+                "Self-inspection in five aspects: awareness, system building, system implementation, "
+                "personnel management, supervision.",
             )
             for _ in range(share):
                 area = rng.choice(FOUR_AREAS) if rng.random() < 0.85 else rng.choice(OTHER_AREAS)
                 self.finding(audit, area)
         # External assessment by CNAS experts, with the bureau's own inspection.
         for lab in labs[: min(4, len(labs))]:
-            audit = self.audit(lab, AuditKind.EXTERNAL_ASSESSMENT, _day(rng, date(2010, 6, 1), date(2010, 6, 30)), 2,
-                               "CNAS专家现场检查 / On-site check by CNAS experts", "CNAS评审员 2名 / two CNAS assessors")
+            audit = self.audit(
+                lab,
+                AuditKind.EXTERNAL_ASSESSMENT,
+                _day(rng, date(2010, 6, 1), date(2010, 6, 30)),
+                2,
+                "CNAS专家现场检查 / On-site check by CNAS experts",
+                "CNAS评审员 2名 / two CNAS assessors",
+            )
             for area in rng.sample(FOUR_AREAS, 2):
                 self.finding(audit, area)
         # Flight checks led by the accreditation division.
@@ -120,19 +160,37 @@ class _Campaign:
         starts = sorted(_day(rng, date(2010, 5, 10), date(2010, 12, 10)) for _ in flight_labs)
         for i, (lab, start) in enumerate(zip(flight_labs, starts, strict=True)):
             audit = self.audit(
-                lab, AuditKind.FLIGHT_CHECK, start, 1, "认评处飞行检查 / Unannounced flight check",
+                lab,
+                AuditKind.FLIGHT_CHECK,
+                start,
+                1,
+                "认评处飞行检查 / Unannounced flight check",
                 "认评处 3人 / three staff of the accreditation division",
                 counts={key: counts[key][i] for key in FLIGHT_TOTALS},
                 summary="查阅体系文件和原始记录，核查仪器设备，抽查检测报告和证书。\n"
-                        "Read system documents and raw records, checked instruments, sampled reports and certificates.",
+                "Read system documents and raw records, checked instruments, sampled reports and certificates.",
             )
-            for area in rng.sample(["equipment_traceability", "records", "reports_certificates", "quality_control",
-                                    "sampling_handling"], rng.randint(2, 3)):
+            for area in rng.sample(
+                [
+                    "equipment_traceability",
+                    "records",
+                    "reports_certificates",
+                    "quality_control",
+                    "sampling_handling",
+                ],
+                rng.randint(2, 3),
+            ):
                 self.finding(audit, area)
         # Internal audits.
-        for lab in labs[-min(3, len(labs)):]:
-            audit = self.audit(lab, AuditKind.INTERNAL_AUDIT, _day(rng, date(2010, 9, 1), date(2010, 9, 30)), 3,
-                               "年度内部审核 / Annual internal audit", "内审员 / internal auditors")
+        for lab in labs[-min(3, len(labs)) :]:
+            audit = self.audit(
+                lab,
+                AuditKind.INTERNAL_AUDIT,
+                _day(rng, date(2010, 9, 1), date(2010, 9, 30)),
+                3,
+                "年度内部审核 / Annual internal audit",
+                "内审员 / internal auditors",
+            )
             self.finding(audit, rng.choice(["qms_operation", "records"]))
         # Supervision visits (bureau leaders, one per prefecture) and undercover visits (3 groups).
         visited = self._visited()
@@ -141,21 +199,33 @@ class _Campaign:
             if lab.region in seen:
                 continue
             seen.add(lab.region)
-            audit = self.audit(lab, AuditKind.SUPERVISION_VISIT, _day(rng, date(2010, 9, 6), date(2010, 10, 29)), 1,
-                               "局领导督查督导 / Supervision visit by bureau leaders", "分管副局长、质量管理部 / deputy director, quality department")
+            audit = self.audit(
+                lab,
+                AuditKind.SUPERVISION_VISIT,
+                _day(rng, date(2010, 9, 6), date(2010, 10, 29)),
+                1,
+                "局领导督查督导 / Supervision visit by bureau leaders",
+                "分管副局长、质量管理部 / deputy director, quality department",
+            )
             if rng.random() < 0.3:
                 self.finding(audit, rng.choice(["qms_operation", "facilities_environment"]))
         for n, lab in enumerate(visited):
             audit = self.audit(
-                lab, AuditKind.UNDERCOVER_VISIT, _day(rng, date(2010, 10, 8), date(2010, 11, 26)), 0,
+                lab,
+                AuditKind.UNDERCOVER_VISIT,
+                _day(rng, date(2010, 10, 8), date(2010, 11, 26)),
+                0,
                 f"暗查暗访第{n % 3 + 1}组 / Undercover visit, group {n % 3 + 1}",
                 "副局长、义务质量监督员 / deputy director, volunteer quality supervisors",
                 summary="政务服务、质量效率、纪律作风、检测工作四个方面；结果向被访单位公开通报。\n"
-                        "Government service, quality and efficiency, discipline and conduct, testing work; "
-                        "results shown to the institution.",
+                "Government service, quality and efficiency, discipline and conduct, testing work; "
+                "results shown to the institution.",
             )
             if rng.random() < 0.4:
-                self.finding(audit, rng.choice(["impartiality_conduct", "impartiality_conduct", "facilities_environment"]))
+                self.finding(
+                    audit,
+                    rng.choice(["impartiality_conduct", "impartiality_conduct", "facilities_environment"]),
+                )
         db.session.flush()
 
     def _spread(self, n: int) -> list[Lab]:
@@ -182,27 +252,49 @@ class _Campaign:
         values = dict(values or {})
         act_as(actor, f"{name}: {values['comment']}" if values.get("comment") else name)
         at = datetime.combine(on, time(16, 30))
-        rectification.apply_step(finding, STEPS_BY_SOURCE[(name, State(finding.status))], values, actor, on, at)
+        rectification.apply_step(
+            finding, STEPS_BY_SOURCE[(name, State(finding.status))], values, actor, on, at
+        )
         db.session.flush()
 
     def plan(self, finding: Finding, on: date) -> None:
         rng = self.rng
         method, zh, en = rng.choice(T.ROOT_CAUSES)
-        self.step(finding, "submit_plan", on, self.manager(finding.lab), {
-            "root_cause": f"{zh}\n{en}", "root_cause_method": method,
-            "correction": T.both(rng.choice(T.CORRECTIONS)), "occurs_elsewhere": T.both(rng.choice(T.ELSEWHERE)),
-            "corrective_action": T.both(rng.choice(T.ACTIONS)), "action_owner": rng.choice(T.OWNERS),
-            "action_target_on": on + timedelta(days=rng.randint(20, 45)),
-        })
+        self.step(
+            finding,
+            "submit_plan",
+            on,
+            self.manager(finding.lab),
+            {
+                "root_cause": f"{zh}\n{en}",
+                "root_cause_method": method,
+                "correction": T.both(rng.choice(T.CORRECTIONS)),
+                "occurs_elsewhere": T.both(rng.choice(T.ELSEWHERE)),
+                "corrective_action": T.both(rng.choice(T.ACTIONS)),
+                "action_owner": rng.choice(T.OWNERS),
+                "action_target_on": on + timedelta(days=rng.randint(20, 45)),
+            },
+        )
 
     def evidence(self, finding: Finding, on: date) -> None:
         manager = self.manager(finding.lab)
-        self.step(finding, "submit_evidence", on, manager, {"evidence_text": T.both(self.rng.choice(T.EVIDENCE))})
+        self.step(
+            finding, "submit_evidence", on, manager, {"evidence_text": T.both(self.rng.choice(T.EVIDENCE))}
+        )
         checked = evidence.check(f"整改证据-{finding.label.replace(' #', '-')}.pdf", _pdf(finding.label))
         evidence.store(checked)
-        db.session.add(EvidenceFile(
-            finding=finding, sha256=checked.sha256, filename=checked.filename, size=checked.size, kind=checked.kind,
-            content_type=checked.content_type, stage="evidence", uploaded_by_id=getattr(manager, "id", None)))
+        db.session.add(
+            EvidenceFile(
+                finding=finding,
+                sha256=checked.sha256,
+                filename=checked.filename,
+                size=checked.size,
+                kind=checked.kind,
+                content_type=checked.content_type,
+                stage="evidence",
+                uploaded_by_id=getattr(manager, "id", None),
+            )
+        )
 
     def walk(self, finding: Finding, outcome: str) -> None:
         """Take a finding through the workflow, with realistic gaps, to `outcome`."""
@@ -212,8 +304,15 @@ class _Campaign:
         goal = order.index(outcome if outcome in order else "closed")
         if outcome == "cancelled":
             on += timedelta(days=rng.randint(5, 20))
-            self.step(finding, "cancel", on, self.quality, {
-                "comment": "与飞行检查提出的问题重复，合并整改。\nDuplicate of a flight-check finding; rectified together."})
+            self.step(
+                finding,
+                "cancel",
+                on,
+                self.quality,
+                {
+                    "comment": "与飞行检查提出的问题重复，合并整改。\nDuplicate of a flight-check finding; rectified together."
+                },
+            )
             return
         if goal >= 1:
             on += timedelta(days=rng.randint(5, 18))
@@ -225,7 +324,9 @@ class _Campaign:
                 self.plan(finding, on)
         if goal >= 2:
             on += timedelta(days=rng.randint(2, 7))
-            self.step(finding, "accept_plan", on, verifier, {"comment": "整改计划可行。\nThe plan is adequate."})
+            self.step(
+                finding, "accept_plan", on, verifier, {"comment": "整改计划可行。\nThe plan is adequate."}
+            )
         if goal >= 3:
             on += timedelta(days=rng.randint(12, 35))
             self.evidence(finding, on)
@@ -233,16 +334,28 @@ class _Campaign:
                 on += timedelta(days=rng.randint(3, 8))
                 self.step(finding, "reject_evidence", on, verifier, {"comment": T.both(T.REJECTIONS[1])})
                 on += timedelta(days=rng.randint(7, 14))
-                self.step(finding, "submit_evidence", on, self.manager(finding.lab),
-                          {"evidence_text": T.both(T.EVIDENCE[2])})
+                self.step(
+                    finding,
+                    "submit_evidence",
+                    on,
+                    self.manager(finding.lab),
+                    {"evidence_text": T.both(T.EVIDENCE[2])},
+                )
         if goal >= 4:
             on += timedelta(days=rng.randint(3, 10))
             self.step(finding, "close", on, verifier, {"effectiveness_review": T.both(rng.choice(T.REVIEWS))})
         if outcome == "reopened":
             on += timedelta(days=rng.randint(60, 90))
-            self.step(finding, "reopen", on, self.quality, {
-                "comment": "2011年复查发现同类问题再次出现，整改无效，重新整改。\n"
-                           "A 2011 re-check found the same problem again: ineffective, reopened."})
+            self.step(
+                finding,
+                "reopen",
+                on,
+                self.quality,
+                {
+                    "comment": "2011年复查发现同类问题再次出现，整改无效，重新整改。\n"
+                    "A 2011 re-check found the same problem again: ineffective, reopened."
+                },
+            )
 
     def outcomes(self) -> None:
         rng = self.rng
@@ -308,8 +421,11 @@ def summary() -> str:
     """One line: audits, what flight checks reviewed, findings, closure rate, overdue today."""
     audits = db.session.scalar(select(func.count()).select_from(Audit))
     reviewed = db.session.execute(
-        select(func.sum(Audit.documents_reviewed), func.sum(Audit.instruments_checked), func.sum(Audit.reports_sampled))
-        .where(Audit.kind == AuditKind.FLIGHT_CHECK)
+        select(
+            func.sum(Audit.documents_reviewed),
+            func.sum(Audit.instruments_checked),
+            func.sum(Audit.reports_sampled),
+        ).where(Audit.kind == AuditKind.FLIGHT_CHECK)
     ).one()
     visited = db.session.execute(
         select(func.count(func.distinct(Audit.lab_id)), func.count(func.distinct(Lab.region)))

@@ -31,7 +31,11 @@ KINDS: dict[str, tuple[tuple[str, ...], str]] = {
     "ods": ((".ods",), "application/vnd.oasis.opendocument.spreadsheet"),
     "odp": ((".odp",), "application/vnd.oasis.opendocument.presentation"),
 }
-OLE2_TYPES = {".doc": "application/msword", ".xls": "application/vnd.ms-excel", ".ppt": "application/vnd.ms-powerpoint"}
+OLE2_TYPES = {
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+}
 ALLOWED_EXTENSIONS = sorted({ext for exts, _mime in KINDS.values() for ext in exts})
 
 

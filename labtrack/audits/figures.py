@@ -74,7 +74,9 @@ def days_between(later, earlier):
 
 def conditions(on: date) -> dict[str, Any]:
     closed = and_(Finding.status == State.CLOSED, Finding.closed_on <= on)
-    cancelled = and_(Finding.status == State.CANCELLED, or_(Finding.cancelled_on.is_(None), Finding.cancelled_on <= on))
+    cancelled = and_(
+        Finding.status == State.CANCELLED, or_(Finding.cancelled_on.is_(None), Finding.cancelled_on <= on)
+    )
     active = and_(not_(closed), not_(cancelled))
     return {
         "raised": Finding.raised_on <= on,
@@ -86,7 +88,11 @@ def conditions(on: date) -> dict[str, Any]:
 
 
 def _base(stmt, lab_scope: int | None, filters: dict | None):
-    stmt = stmt.select_from(Finding).join(Lab, Finding.lab_id == Lab.id).outerjoin(Audit, Finding.audit_id == Audit.id)
+    stmt = (
+        stmt.select_from(Finding)
+        .join(Lab, Finding.lab_id == Lab.id)
+        .outerjoin(Audit, Finding.audit_id == Audit.id)
+    )
     if lab_scope is not None:
         stmt = stmt.where(Finding.lab_id == lab_scope)
     for key, value in (filters or {}).items():
@@ -126,11 +132,16 @@ def rectification_figures(
     on = on or today()
     group = dimensions()[by]
     c = conditions(on)
-    stmt = _base(
-        select(group.label("grp"), *measures(on)),
-        lab_scope,
-        filters,
-    ).where(c["raised"]).group_by(group).order_by(group)
+    stmt = (
+        _base(
+            select(group.label("grp"), *measures(on)),
+            lab_scope,
+            filters,
+        )
+        .where(c["raised"])
+        .group_by(group)
+        .order_by(group)
+    )
     medians = _medians(group, on, lab_scope, filters)
     rows = []
     for r in db.session.execute(stmt):
@@ -149,8 +160,12 @@ def row(r, median, by: str | None) -> dict:
         "closed": int(r.closed or 0),
         "cancelled": int(r.cancelled or 0),
         "closure_rate": (int(r.closed or 0) / denominator) if denominator else None,
-        "buckets": {BUCKETS[0]: int(r.b0 or 0), BUCKETS[1]: int(r.b1 or 0), BUCKETS[2]: int(r.b2 or 0),
-                    BUCKETS[3]: int(r.b3 or 0)},
+        "buckets": {
+            BUCKETS[0]: int(r.b0 or 0),
+            BUCKETS[1]: int(r.b1 or 0),
+            BUCKETS[2]: int(r.b2 or 0),
+            BUCKETS[3]: int(r.b3 or 0),
+        },
         "mean_days_to_close": float(r.mean_days) if r.mean_days is not None else None,
         "median_days_to_close": median,
     }
@@ -166,16 +181,20 @@ def _medians(group, on: date, lab_scope: int | None, filters: dict | None) -> di
     days = days_between(Finding.closed_on, Finding.raised_on)
     partition = {"partition_by": group} if group is not None else {}
     columns = [group.label("grp")] if group is not None else []
-    inner = _base(
-        select(
-            *columns,
-            days.label("d"),
-            func.row_number().over(order_by=days, **partition).label("rn"),
-            func.count().over(**partition).label("n"),
-        ),
-        lab_scope,
-        filters,
-    ).where(c["raised"], c["closed"]).subquery()
+    inner = (
+        _base(
+            select(
+                *columns,
+                days.label("d"),
+                func.row_number().over(order_by=days, **partition).label("rn"),
+                func.count().over(**partition).label("n"),
+            ),
+            lab_scope,
+            filters,
+        )
+        .where(c["raised"], c["closed"])
+        .subquery()
+    )
     middle = or_(inner.c.rn == (inner.c.n + 1) // 2, inner.c.rn == (inner.c.n + 2) // 2)
     if group is None:
         value = db.session.scalar(select(func.avg(inner.c.d)).where(middle))
@@ -188,8 +207,14 @@ def totals(on: date | None = None, lab_scope: int | None = None, filters: dict |
     """The same figures for everything at once."""
     on = on or today()
     rows = rectification_figures("severity", on, lab_scope, filters)
-    result = {"total": 0, "active": 0, "overdue": 0, "closed": 0, "cancelled": 0,
-              "buckets": dict.fromkeys(BUCKETS, 0)}
+    result = {
+        "total": 0,
+        "active": 0,
+        "overdue": 0,
+        "closed": 0,
+        "cancelled": 0,
+        "buckets": dict.fromkeys(BUCKETS, 0),
+    }
     for row in rows:  # at most three rows, one per severity: already aggregated in SQL
         for key in ("total", "active", "overdue", "closed", "cancelled"):
             result[key] += row[key]
@@ -201,8 +226,12 @@ def totals(on: date | None = None, lab_scope: int | None = None, filters: dict |
     return result
 
 
-def overdue_list(on: date | None = None, lab_scope: int | None = None, filters: dict | None = None,
-                 limit: int | None = None) -> list:
+def overdue_list(
+    on: date | None = None,
+    lab_scope: int | None = None,
+    filters: dict | None = None,
+    limit: int | None = None,
+) -> list:
     """Overdue findings with their days overdue (computed in SQL), most overdue first."""
     on = on or today()
     c = conditions(on)
@@ -216,10 +245,15 @@ def overdue_list(on: date | None = None, lab_scope: int | None = None, filters: 
 
 # --- work queues -----------------------------------------------------------------------------
 
+
 def lab_manager_queue(lab_id: int, on: date | None = None) -> dict[str, list[Finding]]:
     """My rectification: active findings of my lab, those due within 10 days, those overdue."""
     on = on or today()
-    base = select(Finding).where(Finding.lab_id == lab_id, Finding.status.in_(ACTIVE)).order_by(Finding.due_on, Finding.id)
+    base = (
+        select(Finding)
+        .where(Finding.lab_id == lab_id, Finding.status.in_(ACTIVE))
+        .order_by(Finding.due_on, Finding.id)
+    )
     return {
         "open": db.session.scalars(base).all(),
         "due_soon": db.session.scalars(
@@ -244,19 +278,22 @@ def verification_queue(user_id: int | None) -> dict[str, list[Finding]]:
 
 # --- charts ----------------------------------------------------------------------------------
 
+
 def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({
-        "svg.fonttype": "none",  # text stays text: the browser draws Chinese with its own fonts
-        "svg.hashsalt": "labtrack",
-        "font.family": "sans-serif",
-        "font.sans-serif": ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"],
-        "font.size": 9,
-    })
+    plt.rcParams.update(
+        {
+            "svg.fonttype": "none",  # text stays text: the browser draws Chinese with its own fonts
+            "svg.hashsalt": "labtrack",
+            "font.family": "sans-serif",
+            "font.sans-serif": ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"],
+            "font.size": 9,
+        }
+    )
     return plt
 
 
@@ -321,20 +358,38 @@ def closure_chart(rows: list[dict], title: str) -> str:
 
 def export_rows(rows: list[dict]) -> tuple[list[str], list[list]]:
     """Header and rows of the figures table for CSV / XLSX."""
-    header = ["group", "total", "active", "overdue", "closed", "cancelled", "closure_rate",
-              *(f"age_{b}" for b in BUCKETS), "median_days_to_close", "mean_days_to_close"]
+    header = [
+        "group",
+        "total",
+        "active",
+        "overdue",
+        "closed",
+        "cancelled",
+        "closure_rate",
+        *(f"age_{b}" for b in BUCKETS),
+        "median_days_to_close",
+        "mean_days_to_close",
+    ]
     body = [
-        [str(r["label"]), r["total"], r["active"], r["overdue"], r["closed"], r["cancelled"],
-         round(r["closure_rate"], 4) if r["closure_rate"] is not None else None,
-         *(r["buckets"][b] for b in BUCKETS),
-         r["median_days_to_close"],
-         round(r["mean_days_to_close"], 1) if r["mean_days_to_close"] is not None else None]
+        [
+            str(r["label"]),
+            r["total"],
+            r["active"],
+            r["overdue"],
+            r["closed"],
+            r["cancelled"],
+            round(r["closure_rate"], 4) if r["closure_rate"] is not None else None,
+            *(r["buckets"][b] for b in BUCKETS),
+            r["median_days_to_close"],
+            round(r["mean_days_to_close"], 1) if r["mean_days_to_close"] is not None else None,
+        ]
         for r in rows
     ]
     return header, body
 
 
 # --- the home dashboard's counts (the queues above, counted in SQL) ---------------------------
+
 
 def lab_manager_counts(lab_id: int, on: date | None = None) -> dict[str, int]:
     """The sizes of `lab_manager_queue`: active findings of the lab, due within 10 days, overdue (one query)."""

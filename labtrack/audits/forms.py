@@ -55,9 +55,14 @@ class AuditForm(PageForm):
     started_on = DateField(_l("Started on"), validators=[DataRequired()])
     ended_on = DateField(_l("Ended on"), validators=[Optional()])
     lead_id = SelectField(_l("Lead inspector"), coerce=int, validators=[Optional()])
-    team = StringField(_l("Team"), validators=[Optional(), Length(max=500)],
-                       description=_l("Names of the other members, separated by commas."))
-    documents_reviewed = IntegerField(_l("System documents and raw records reviewed"), validators=COUNT, default=0)
+    team = StringField(
+        _l("Team"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Names of the other members, separated by commas."),
+    )
+    documents_reviewed = IntegerField(
+        _l("System documents and raw records reviewed"), validators=COUNT, default=0
+    )
     instruments_checked = IntegerField(_l("Instruments checked"), validators=COUNT, default=0)
     reports_sampled = IntegerField(_l("Reports and certificates sampled"), validators=COUNT, default=0)
     status = SelectField(_l("Status"), choices=list(AUDIT_STATUS_LABELS.items()), validators=[DataRequired()])
@@ -78,8 +83,11 @@ class FindingForm(PageForm):
     area = SelectField(_l("Area"), choices=list(AREA_LABELS.items()), validators=[DataRequired()])
     clause = SelectField(_l("ISO/IEC 17025:2017 clause"), validators=[DataRequired()])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=10_000)])
-    due_on = DateField(_l("Due on"), validators=[Optional()],
-                       description=_l("Leave empty for the default deadline by severity."))
+    due_on = DateField(
+        _l("Due on"),
+        validators=[Optional()],
+        description=_l("Leave empty for the default deadline by severity."),
+    )
     files = MultipleFileField(_l("Evidence files"))
     version = HiddenField()
     submit = SubmitField(_l("Save"))
@@ -109,7 +117,9 @@ class PlanForm(StepForm):
         _l("Does the same problem exist, or could it occur, elsewhere?"),
         validators=[DataRequired(), Length(max=10_000)],
     )
-    corrective_action = TextAreaField(_l("Corrective action"), validators=[DataRequired(), Length(max=10_000)])
+    corrective_action = TextAreaField(
+        _l("Corrective action"), validators=[DataRequired(), Length(max=10_000)]
+    )
     action_owner = StringField(_l("Owner"), validators=[DataRequired(), Length(max=120)])
     action_target_on = DateField(_l("Target date"), validators=[DataRequired()])
     submit = SubmitField(_l("Submit the plan"))
@@ -119,8 +129,9 @@ class EvidenceForm(StepForm):
     """Evidence of the rectification: a text and files."""
 
     evidence_text = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=10_000)])
-    files = MultipleFileField(_l("Evidence files"),
-                              description=_l("PDF, images (PNG, JPEG, GIF, WebP) or office documents."))
+    files = MultipleFileField(
+        _l("Evidence files"), description=_l("PDF, images (PNG, JPEG, GIF, WebP) or office documents.")
+    )
     submit = SubmitField(_l("Submit the evidence"))
 
 
@@ -131,7 +142,8 @@ class CloseForm(StepForm):
         _l("Review of effectiveness"), validators=[DataRequired(), Length(max=10_000)]
     )
     password = PasswordField(
-        _l("Your password (electronic signature)"), validators=[DataRequired()],
+        _l("Your password (electronic signature)"),
+        validators=[DataRequired()],
         description=_l("Closing is signed with your password, as an electronic signature."),
     )
     submit = SubmitField(_l("Close the finding"))

@@ -30,6 +30,7 @@ from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound, act_a
 
 # --- files -----------------------------------------------------------------------------------
 
+
 def upload_stage(finding: Finding, role: str) -> str:
     """Which stage a file attached now belongs to (plan, evidence, verification, finding)."""
     if role == workflow.LAB_MANAGER:
@@ -62,6 +63,7 @@ def add_files(finding: Finding, files: Iterable[tuple[str, bytes]], actor: Any) 
 
 
 # --- the workflow ----------------------------------------------------------------------------
+
 
 def check_step(finding: Finding, to: str, actor: Any) -> workflow.Transition:
     """The state table's answer for this actor: NotFound, Forbidden (403) or Conflict (409)."""
@@ -103,8 +105,10 @@ def transition(
     if step.needs_files and not checked and not any(f.stage == "evidence" for f in finding.files):
         errors.setdefault("files", []).append(_("Attach at least one evidence file."))
     password = data.get("password")
-    if step.needs_password and "password" not in errors and not (
-        isinstance(password, str) and actor.check_password(password)
+    if (
+        step.needs_password
+        and "password" not in errors
+        and not (isinstance(password, str) and actor.check_password(password))
     ):
         errors["password"] = [_("The password is not correct; the finding was not closed.")]
     if errors:
@@ -131,7 +135,9 @@ def _step_values(step: workflow.Transition, finding: Finding, data: dict, errors
         if key == "action_target_on":
             values[key] = date_field(data, key, errors)
             if values[key] and values[key] < finding.raised_on:
-                errors.setdefault(key, []).append(_("The target date cannot be before the finding was raised."))
+                errors.setdefault(key, []).append(
+                    _("The target date cannot be before the finding was raised.")
+                )
         elif key == "root_cause_method":
             values[key] = choice_field(data, key, [m.value for m in RootCauseMethod], errors)
         elif key == "action_owner":
@@ -144,7 +150,12 @@ def _step_values(step: workflow.Transition, finding: Finding, data: dict, errors
 
 
 def apply_step(
-    finding: Finding, step: workflow.Transition, values: dict, actor: Any, on: date, at: datetime | None = None
+    finding: Finding,
+    step: workflow.Transition,
+    values: dict,
+    actor: Any,
+    on: date,
+    at: datetime | None = None,
 ) -> None:
     """Set the fields a step changes (no checks: `transition` and the demo loader call this).
 

@@ -45,13 +45,24 @@ from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound, act_a
 
 COMMENT_MAX = 2000  # the history log keeps comments of up to 2,000 characters
 AUDIT_FIELDS = (
-    "lab_id", "kind", "title", "started_on", "ended_on", "lead_id", "team", "documents_reviewed",
-    "instruments_checked", "reports_sampled", "status", "summary",
+    "lab_id",
+    "kind",
+    "title",
+    "started_on",
+    "ended_on",
+    "lead_id",
+    "team",
+    "documents_reviewed",
+    "instruments_checked",
+    "reports_sampled",
+    "status",
+    "summary",
 )
 FINDING_EDIT_FIELDS = ("severity", "area", "clause", "description")
 
 
 # --- deadlines -------------------------------------------------------------------------------
+
 
 def due_date(severity: str, raised_on: date) -> date:
     """The default deadline: raised on + FINDING_DUE_DAYS[severity] (DESIGN: major 30, minor 60)."""
@@ -60,6 +71,7 @@ def due_date(severity: str, raised_on: date) -> date:
 
 
 # --- audits ----------------------------------------------------------------------------------
+
 
 def audits_query(
     lab: str | None = None,
@@ -103,7 +115,7 @@ def get_audit(actor: Any, audit_id: int) -> Audit:
 def _next_reference(kind: str, year: int) -> str:
     prefix = f"{AUDIT_KIND_PREFIX[AuditKind(kind)]}-{year}-"
     taken = db.session.scalars(select(Audit.reference).where(Audit.reference.like(prefix + "%"))).all()
-    numbers = [int(r[len(prefix):]) for r in taken if r[len(prefix):].isdigit()]
+    numbers = [int(r[len(prefix) :]) for r in taken if r[len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
@@ -138,7 +150,9 @@ def _audit_values(data: dict, audit: Audit | None) -> dict:
         values["ended_on"] = date_field(data, "ended_on", errors, required=False)
     for key in ("team", "summary"):
         if key in data:
-            values[key] = text_field(data, key, errors, required=False, limit=500 if key == "team" else TEXT_MAX)
+            values[key] = text_field(
+                data, key, errors, required=False, limit=500 if key == "team" else TEXT_MAX
+            )
     if "lead_id" in data:
         from labtrack.auth.models import User
 
@@ -198,6 +212,7 @@ def update_audit(audit: Audit, data: dict, actor: Any) -> Audit:
 
 
 # --- raising findings ------------------------------------------------------------------------
+
 
 def _finding_values(data: dict, errors: dict, partial: bool = False) -> dict:
     values: dict[str, Any] = {}
@@ -311,6 +326,7 @@ def update_finding(finding: Finding, data: dict, actor: Any, version: int | None
 
 
 # --- finding queries -------------------------------------------------------------------------
+
 
 def findings_query(
     lab: str | None = None,

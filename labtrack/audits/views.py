@@ -49,6 +49,7 @@ LABELS = {
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def _or_404(fn, *args):
     try:
         return fn(current_user, *args)
@@ -58,8 +59,6 @@ def _or_404(fn, *args):
 
 def _uploads(name: str = "files") -> list[tuple[str, bytes]]:
     return [(f.filename, f.read()) for f in request.files.getlist(name) if f and f.filename]
-
-
 
 
 def _date_arg(name: str) -> date | None:
@@ -75,9 +74,11 @@ def _lab_choices() -> list[tuple[int, str]]:
 
 
 def _lead_choices() -> list[tuple[int, str]]:
-    stmt = select(User.id, User.username, User.full_name).where(
-        User.role.in_([Role.INSPECTOR, Role.QUALITY, Role.ADMIN])
-    ).order_by(User.username)
+    stmt = (
+        select(User.id, User.username, User.full_name)
+        .where(User.role.in_([Role.INSPECTOR, Role.QUALITY, Role.ADMIN]))
+        .order_by(User.username)
+    )
     return [(0, "—")] + [(i, f"{u} {n}".strip()) for i, u, n in db.session.execute(stmt)]
 
 
@@ -95,7 +96,13 @@ def index():
     stmt = service.audits_query(**filters, year=year)
     page = db.paginate(stmt, per_page=25, error_out=False)
     return render_template(
-        "audits/index.html", page=page, filters=filters, year=year, regions=regions(), queue=_queue(), **LABELS
+        "audits/index.html",
+        page=page,
+        filters=filters,
+        year=year,
+        regions=regions(),
+        queue=_queue(),
+        **LABELS,
     )
 
 
@@ -221,7 +228,9 @@ def _step_forms(finding, submitted=None) -> dict:
         form = form_class(formdata=None, prefix=step.name)
         form.to.data, form.version.data = step.target.value, finding.version
         if step.name == "submit_plan":
-            form.process(formdata=None, obj=finding, data={"to": step.target.value, "version": finding.version})
+            form.process(
+                formdata=None, obj=finding, data={"to": step.target.value, "version": finding.version}
+            )
         forms[step.name] = (step, form)
     return forms
 
@@ -253,15 +262,23 @@ def finding_step(finding_id: int):
     name = request.form.get("step", "")
     step = next((t for t in workflow.TRANSITIONS if t.name == name and t.source == item.status), None)
     if step is None:
-        flash(_("This step is not possible now: the finding is %(state)s.", state=item.status_label), "danger")
+        flash(
+            _("This step is not possible now: the finding is %(state)s.", state=item.status_label), "danger"
+        )
         return redirect(url_for("audits.finding", finding_id=item.id))
     form = STEP_FORMS.get(step.name, ReasonForm)(prefix=step.name)
     if not form.validate_on_submit():
         return _render_finding(item, submitted=(step.name, form), status=422)
     data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "submit", "files")}
     try:
-        rectification.transition(item, form.to.data, data, current_user, version=form.version.data,
-                           files=_uploads(f"{step.name}-files"))
+        rectification.transition(
+            item,
+            form.to.data,
+            data,
+            current_user,
+            version=form.version.data,
+            files=_uploads(f"{step.name}-files"),
+        )
     except Forbidden:
         abort(403)
     except InvalidInput as exc:
@@ -310,7 +327,9 @@ def finding_extend(finding_id: int):
     if not form.validate_on_submit():
         return _render_finding(item, extend_form=form, status=422)
     try:
-        rectification.extend_deadline(item, form.due_on.data, form.comment.data, current_user, version=form.version.data)
+        rectification.extend_deadline(
+            item, form.due_on.data, form.comment.data, current_user, version=form.version.data
+        )
     except InvalidInput as exc:
         db.session.rollback()
         apply_errors(form, exc)
@@ -348,13 +367,16 @@ def download(finding_id: int, file_id: int):
     path = evidence.path_for(record.sha256)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=record.content_type, as_attachment=True, download_name=record.filename)
+    response = send_file(
+        path, mimetype=record.content_type, as_attachment=True, download_name=record.filename
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
 # --- figures ---------------------------------------------------------------------------------
+
 
 def _figure_args() -> tuple[str, date, dict]:
     by = request.args.get("by", "region")
@@ -374,12 +396,19 @@ def figures_page():
     label = str(figures.DIMENSION_LABELS[by])
     return render_template(
         "audits/figures.html",
-        by=by, on=on, filters=filters, rows=rows,
+        by=by,
+        on=on,
+        filters=filters,
+        rows=rows,
         totals=figures.totals(on, scope, filters),
         overdue=figures.overdue_list(on, scope, filters, limit=500),
-        ageing_svg=Markup(figures.ageing_chart(rows, _("Active findings by age, by %(by)s", by=label.lower()))),
+        ageing_svg=Markup(
+            figures.ageing_chart(rows, _("Active findings by age, by %(by)s", by=label.lower()))
+        ),
         closure_svg=Markup(figures.closure_chart(rows, _("Closure rate by %(by)s", by=label.lower()))),
-        dimensions=figures.DIMENSION_LABELS, regions=regions(), **LABELS,
+        dimensions=figures.DIMENSION_LABELS,
+        regions=regions(),
+        **LABELS,
     )
 
 
@@ -390,16 +419,28 @@ def figures_export(fmt: str):
     by, on, filters = _figure_args()
     scope = lab_scope_id()
     if request.args.get("what") == "overdue":
-        header = ["finding", "laboratory", "region", "severity", "area", "status", "raised_on", "due_on",
-                  "days_overdue"]
-        rows = [[f.label, f.lab.code, f.lab.region, f.severity, f.area, f.status, f.raised_on, f.due_on, days]
-                for f, days in figures.overdue_list(on, scope, filters)]
+        header = [
+            "finding",
+            "laboratory",
+            "region",
+            "severity",
+            "area",
+            "status",
+            "raised_on",
+            "due_on",
+            "days_overdue",
+        ]
+        rows = [
+            [f.label, f.lab.code, f.lab.region, f.severity, f.area, f.status, f.raised_on, f.due_on, days]
+            for f, days in figures.overdue_list(on, scope, filters)
+        ]
         return export_response(fmt, f"overdue-{on.isoformat()}", header, rows)
     header, rows = figures.export_rows(figures.rectification_figures(by, on, scope, filters))
     return export_response(fmt, f"rectification-by-{by}-{on.isoformat()}", header, rows)
 
 
 # --- the lab page's panel --------------------------------------------------------------------
+
 
 @bp.app_template_global()
 def audits_lab_summary(lab) -> dict:
@@ -412,6 +453,7 @@ def audits_lab_summary(lab) -> dict:
 
 
 # --- the home dashboard's card -----------------------------------------------------------------
+
 
 @bp.app_template_global()
 def audits_dashboard() -> dict:
@@ -427,7 +469,9 @@ def audits_dashboard() -> dict:
     card: dict = {"kind": None}
     if current_user.can(Perm.VERIFY):
         card = {"kind": "verify", **figures.verification_counts(current_user.id)}
-    if current_user.can(Perm.FINDINGS_MANAGE) or (card["kind"] is None and current_user.can(Perm.REPORTS_VIEW)):
+    if current_user.can(Perm.FINDINGS_MANAGE) or (
+        card["kind"] is None and current_user.can(Perm.REPORTS_VIEW)
+    ):
         card["kind"] = card["kind"] or "figures"
         card["totals"] = figures.totals()
         card["overdue"] = figures.overdue_list(limit=5)

@@ -35,8 +35,6 @@ def _user_form(user: User | None = None) -> UserForm:
     return form
 
 
-
-
 def _user_fields(form: UserForm) -> dict:
     return {
         "username": form.username.data.strip(),
@@ -57,8 +55,9 @@ def users():
     filters.role.choices = [("", _("All roles"))] + _role_choices()
     filters.lab.choices = [("", _("All laboratories"))] + _lab_choices()[1:]
     filters.validate()
-    stmt = service.users_query(role=filters.role.data or None, lab_code=filters.lab.data or None,
-                               q=filters.q.data or None)
+    stmt = service.users_query(
+        role=filters.role.data or None, lab_code=filters.lab.data or None, q=filters.q.data or None
+    )
     page = db.paginate(stmt, per_page=50, error_out=False)
     return render_template("admin/users.html", page=page, filters=filters)
 
@@ -72,8 +71,13 @@ def user_new():
         fields = _user_fields(form)
         try:
             user = service.create_user(
-                fields["username"], fields["password"] or "", fields["role"], actor=current_user,
-                lab_code=fields["lab_code"], full_name=fields["full_name"], email=fields["email"],
+                fields["username"],
+                fields["password"] or "",
+                fields["role"],
+                actor=current_user,
+                lab_code=fields["lab_code"],
+                full_name=fields["full_name"],
+                email=fields["email"],
             )
             if not fields["active"]:
                 service.set_active(user, False, current_user)
@@ -91,8 +95,9 @@ def user_new():
 def user_detail(user_id: int):
     """One account: its details, API tokens and history."""
     user = db.get_or_404(User, user_id)
-    return render_template("admin/user_detail.html", user=user, token_form=TokenForm(),
-                           history=history_for(user), secret=None)
+    return render_template(
+        "admin/user_detail.html", user=user, token_form=TokenForm(), history=history_for(user), secret=None
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -125,8 +130,11 @@ def user_active(user_id: int):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        message = _("User %(name)s enabled.", name=user.username) if active else _(
-            "User %(name)s disabled.", name=user.username)
+        message = (
+            _("User %(name)s enabled.", name=user.username)
+            if active
+            else _("User %(name)s disabled.", name=user.username)
+        )
         flash(message, "success" if active else "warning")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
@@ -158,8 +166,9 @@ def token_new(user_id: int):
     secret = None
     if form.validate_on_submit():
         secret = service.issue_token(user, name=(form.name.data or "").strip(), actor=current_user)
-    response = render_template("admin/user_detail.html", user=user, token_form=form,
-                               history=history_for(user), secret=secret)
+    response = render_template(
+        "admin/user_detail.html", user=user, token_form=form, history=history_for(user), secret=secret
+    )
     return response, 200, {"Cache-Control": "no-store"}
 
 
@@ -173,4 +182,3 @@ def token_revoke(user_id: int, token_id: int):
     service.revoke_token(token, current_user)
     flash(_("Token revoked."), "warning")
     return redirect(url_for("admin.user_detail", user_id=user_id))
-

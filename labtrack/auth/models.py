@@ -37,9 +37,7 @@ class User(Tracked, UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     lab: Mapped["Lab | None"] = relationship()  # noqa: F821
-    tokens: Mapped[list["ApiToken"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan"
-    )
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:

@@ -26,9 +26,7 @@ def authenticate(username: str, password: str) -> User:
     now = utcnow()
     if user is not None and user.locked_until and user.locked_until > now:
         minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-        raise LoginRefused(
-            _("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes)
-        )
+        raise LoginRefused(_("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes))
     if user is None or not user.check_password(password):
         if user is not None:
             user.failed_logins += 1
@@ -98,7 +96,9 @@ def update_user(user: User, actor: Any, **fields: Any) -> User:
         raise InvalidInput(_("The user could not be saved."), {"username": [_("This username is taken.")]})
     _refuse_self_lockout(user, actor, fields.get("active", user.active), role)
     if fields.get("password") and len(fields["password"]) < 10:
-        raise InvalidInput(_("The user could not be saved."), {"password": [_("Use at least 10 characters.")]})
+        raise InvalidInput(
+            _("The user could not be saved."), {"password": [_("Use at least 10 characters.")]}
+        )
     user.username = new_name
     user.role = Role(role)
     user.lab = lab if role == Role.LAB_MANAGER else None
@@ -115,7 +115,9 @@ def update_user(user: User, actor: Any, **fields: Any) -> User:
 def reset_password(user: User, password: str, actor: Any) -> None:
     """Set a new password and lift any lockout."""
     if len(password or "") < 10:
-        raise InvalidInput(_("The password was not changed."), {"password": [_("Use at least 10 characters.")]})
+        raise InvalidInput(
+            _("The password was not changed."), {"password": [_("Use at least 10 characters.")]}
+        )
     user.set_password(password)
     user.failed_logins = 0
     user.locked_until = None
@@ -150,10 +152,14 @@ def _refuse_self_lockout(user: User, actor: Any, active: bool, role: str) -> Non
     if actor is None or getattr(actor, "id", None) != user.id:
         return
     if not active:
-        raise Conflict(_("You cannot disable your own account."), {"active": [_("You cannot disable your own account.")]})
+        raise Conflict(
+            _("You cannot disable your own account."), {"active": [_("You cannot disable your own account.")]}
+        )
     if role != Role.ADMIN and user.role == Role.ADMIN:
-        raise Conflict(_("You cannot take away your own administrator role."),
-                       {"role": [_("You cannot take away your own administrator role.")]})
+        raise Conflict(
+            _("You cannot take away your own administrator role."),
+            {"role": [_("You cannot take away your own administrator role.")]},
+        )
 
 
 def set_active(user: User, active: bool, actor: Any) -> User:
@@ -180,9 +186,13 @@ def revoke_token(token: ApiToken, actor: Any) -> ApiToken:
 def change_own_password(user: User, current: str, new: str) -> None:
     """A user's own password change: the current password must be right."""
     if not user.check_password(current):
-        raise InvalidInput(_("The password was not changed."), {"current": [_("The current password is wrong.")]})
+        raise InvalidInput(
+            _("The password was not changed."), {"current": [_("The current password is wrong.")]}
+        )
     if len(new) < 10:
-        raise InvalidInput(_("The password was not changed."), {"password": [_("Use at least 10 characters.")]})
+        raise InvalidInput(
+            _("The password was not changed."), {"password": [_("Use at least 10 characters.")]}
+        )
     user.set_password(new)
     act_as(user, comment="password changed")
     commit()

@@ -23,9 +23,7 @@ def _load_from_token(req):
     header = req.headers.get("Authorization", "")
     if not header.lower().startswith("bearer "):
         return None
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
-    )
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip())))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     now = utcnow()

@@ -59,7 +59,9 @@ def set_language(code: str):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+    return redirect(
+        _safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path)
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])

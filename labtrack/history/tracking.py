@@ -134,7 +134,14 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     if not rows:
         return
     values = [
-        history_row(actor, obj.__tablename__, inspect(obj).mapper.primary_key_from_instance(obj)[0], action, changes, comment)
+        history_row(
+            actor,
+            obj.__tablename__,
+            inspect(obj).mapper.primary_key_from_instance(obj)[0],
+            action,
+            changes,
+            comment,
+        )
         for action, obj, changes in rows
     ]
     session.connection().execute(insert(HistoryEntry), values)

@@ -45,9 +45,15 @@ class QualificationForm(FlaskForm):
     """Add or edit a certificate (CMA, CNAS or another scheme)."""
 
     scheme = SelectField(_l("Scheme"), choices=list(SCHEME_LABELS.items()), validators=[DataRequired()])
-    certificate_no = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=64), plain_text])
-    issued_on = DateField(_l("Issued on"), validators=[DataRequired(message=_l("A valid date is required (YYYY-MM-DD)."))])
-    expires_on = DateField(_l("Expires on"), validators=[DataRequired(message=_l("A valid date is required (YYYY-MM-DD)."))])
+    certificate_no = StringField(
+        _l("Certificate number"), validators=[DataRequired(), Length(max=64), plain_text]
+    )
+    issued_on = DateField(
+        _l("Issued on"), validators=[DataRequired(message=_l("A valid date is required (YYYY-MM-DD)."))]
+    )
+    expires_on = DateField(
+        _l("Expires on"), validators=[DataRequired(message=_l("A valid date is required (YYYY-MM-DD)."))]
+    )
     status = SelectField(
         _l("Status"), choices=list(QUALIFICATION_STATUS_LABELS.items()), validators=[DataRequired()]
     )
@@ -78,7 +84,11 @@ class ContactForm(FlaskForm):
     )
     email = StringField(
         _l("E-mail"),
-        validators=[Optional(), Length(max=254), Email(message=_l("Invalid e-mail address."), check_deliverability=False)],
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message=_l("Invalid e-mail address."), check_deliverability=False),
+        ],
     )
     submit = SubmitField(_l("Save"))
 

@@ -31,8 +31,11 @@ _KIND_WORDS = {
     LabKind.PRODUCT_QUALITY: ("Product quality inspection institute", "产品质量监督检验所", "产品质量检验所"),
     LabKind.METROLOGY: ("Metrology institute", "计量测试所", "计量院"),
     LabKind.FIBRE: ("Fibre inspection institute", "Fiber inspection institute", "纤维检验所"),
-    LabKind.SPECIAL_EQUIPMENT: ("Special-equipment inspection institute", "Special equipment inspection institute",
-                                "特种设备检验所"),
+    LabKind.SPECIAL_EQUIPMENT: (
+        "Special-equipment inspection institute",
+        "Special equipment inspection institute",
+        "特种设备检验所",
+    ),
     LabKind.ENTERPRISE: ("Enterprise laboratory", "Enterprise lab", "企业实验室"),
     LabKind.THIRD_PARTY: ("Third-party laboratory", "Third-party lab", "第三方实验室"),
 }
@@ -60,10 +63,18 @@ class ImportReport:
     def summary(self) -> str:
         """One line for the command line or a flash message."""
         if self.dry_run:
-            return _("Dry run: %(c)d to create, %(u)d to update, %(s)d unchanged; nothing written.",
-                     c=len(self.created), u=len(self.updated), s=len(self.unchanged))
-        return _("Imported: %(c)d created, %(u)d updated, %(s)d unchanged.",
-                 c=len(self.created), u=len(self.updated), s=len(self.unchanged))
+            return _(
+                "Dry run: %(c)d to create, %(u)d to update, %(s)d unchanged; nothing written.",
+                c=len(self.created),
+                u=len(self.updated),
+                s=len(self.unchanged),
+            )
+        return _(
+            "Imported: %(c)d created, %(u)d updated, %(s)d unchanged.",
+            c=len(self.created),
+            u=len(self.updated),
+            s=len(self.unchanged),
+        )
 
 
 def parse_kind(text: str) -> LabKind | None:
@@ -87,8 +98,13 @@ def _check_row(number: int, row: dict[str, str]) -> tuple[dict[str, Any] | None,
     kind = parse_kind(row["kind"])
     if row["kind"] and kind is None:
         known = ", ".join(k.value for k in LabKind)
-        errors.append(RowError(number, "kind", _("Unknown kind %(kind)s; use one of: %(known)s.",
-                                                 kind=row["kind"][:40], known=known)))
+        errors.append(
+            RowError(
+                number,
+                "kind",
+                _("Unknown kind %(kind)s; use one of: %(known)s.", kind=row["kind"][:40], known=known),
+            )
+        )
     if errors:
         return None, errors
     return {"code": row["code"], "name": row["name"], "region": row["region"], "kind": kind}, []
@@ -101,7 +117,9 @@ def _load(path: Path, limit: int | None) -> IO[bytes]:
     an in-memory stream avoids it until that is fixed there.
     """
     if limit is not None and path.stat().st_size > limit:
-        raise TabularError([RowError(1, None, _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)))])
+        raise TabularError(
+            [RowError(1, None, _("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)))]
+        )
     return io.BytesIO(path.read_bytes())
 
 
@@ -121,8 +139,17 @@ def read_labs(source: str | Path | IO[bytes]) -> tuple[list[tuple[int, dict[str,
                 continue
             key = data["code"].lower()
             if key in first_row:
-                errors.append(RowError(number, "code", _("Code %(code)s already appears in row %(row)d.",
-                                                        code=data["code"], row=first_row[key])))
+                errors.append(
+                    RowError(
+                        number,
+                        "code",
+                        _(
+                            "Code %(code)s already appears in row %(row)d.",
+                            code=data["code"],
+                            row=first_row[key],
+                        ),
+                    )
+                )
                 continue
             first_row[key] = number
             rows.append((number, data))
@@ -156,4 +183,3 @@ def import_labs(source: str | Path | IO[bytes], actor: Any = None, dry_run: bool
         act_as(actor, comment="import-labs")
         commit()
     return report
-

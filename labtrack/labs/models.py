@@ -149,9 +149,7 @@ class Qualification(Tracked, db.Model):
     certificate_no: Mapped[str] = mapped_column(String(64), unique=True)
     issued_on: Mapped[date]
     expires_on: Mapped[date] = mapped_column(index=True)
-    status: Mapped[QualificationStatus] = mapped_column(
-        String(20), default=QualificationStatus.VALID
-    )
+    status: Mapped[QualificationStatus] = mapped_column(String(20), default=QualificationStatus.VALID)
 
     lab: Mapped[Lab] = relationship(back_populates="qualifications")
 

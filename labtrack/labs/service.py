@@ -97,7 +97,9 @@ def _control_errors(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, 
 
 def validate_lab(data: dict[str, Any], lab: Lab | None = None) -> None:
     """Check the rules a form or schema cannot: unique code, known kind and status."""
-    errors: dict[str, list[str]] = _control_errors(data, ("code", "name", "name_en", "region", "address", "notes"))
+    errors: dict[str, list[str]] = _control_errors(
+        data, ("code", "name", "name_en", "region", "address", "notes")
+    )
     code = (data.get("code") or (lab.code if lab else "")).strip()
     if not code:
         errors.setdefault("code", []).append(_("A code is required."))
@@ -106,7 +108,9 @@ def validate_lab(data: dict[str, Any], lab: Lab | None = None) -> None:
             select(Lab.id).where(func.lower(Lab.code) == code.lower(), Lab.id != (lab.id if lab else -1))
         )
         if clash is not None:
-            errors.setdefault("code", []).append(_("Another laboratory already has code %(code)s.", code=code))
+            errors.setdefault("code", []).append(
+                _("Another laboratory already has code %(code)s.", code=code)
+            )
     if "kind" in data and data["kind"] not in {k.value for k in LabKind}:
         errors.setdefault("kind", []).append(_("Unknown kind of laboratory."))
     if "status" in data and data["status"] not in {s.value for s in LabStatus}:
@@ -298,8 +302,17 @@ def remove_contact(contact: LabContact, actor: Any) -> None:
 # --- Export ---
 
 EXPORT_HEADER = [
-    "code", "name", "region", "kind", "name_en", "status", "model_lab",
-    "cma_certificate", "cma_expires_on", "cnas_certificate", "cnas_expires_on",
+    "code",
+    "name",
+    "region",
+    "kind",
+    "name_en",
+    "status",
+    "model_lab",
+    "cma_certificate",
+    "cma_expires_on",
+    "cnas_certificate",
+    "cnas_expires_on",
 ]
 
 
@@ -312,15 +325,22 @@ def export_rows(stmt: Select) -> Iterator[list[Any]]:
             latest[q.scheme] = q
         cma, cnas = latest.get(Scheme.CMA), latest.get(Scheme.CNAS)
         yield [
-            lab.code, lab.name, lab.region, lab.kind.value if hasattr(lab.kind, "value") else lab.kind,
-            lab.name_en, lab.status.value if hasattr(lab.status, "value") else lab.status,
+            lab.code,
+            lab.name,
+            lab.region,
+            lab.kind.value if hasattr(lab.kind, "value") else lab.kind,
+            lab.name_en,
+            lab.status.value if hasattr(lab.status, "value") else lab.status,
             "yes" if lab.is_model_lab else "no",
-            cma.certificate_no if cma else None, cma.expires_on if cma else None,
-            cnas.certificate_no if cnas else None, cnas.expires_on if cnas else None,
+            cma.certificate_no if cma else None,
+            cma.expires_on if cma else None,
+            cnas.certificate_no if cnas else None,
+            cnas.expires_on if cnas else None,
         ]
 
 
 # --- History of a lab and of its certificates and contacts ---
+
 
 def _children_of(lab: Lab, table: str):
     """Ids of the records of `table` ever created for this lab (read from their insert rows)."""
@@ -339,7 +359,9 @@ def lab_history(lab: Lab, limit: int = 200) -> list[HistoryEntry]:
     """The newest history rows of the lab, its certificates and its contacts (deleted ones too)."""
     clauses = [(HistoryEntry.table_name == "labs") & (HistoryEntry.record_id == lab.id)]
     for table in ("qualifications", "lab_contacts"):
-        clauses.append((HistoryEntry.table_name == table) & HistoryEntry.record_id.in_(_children_of(lab, table)))
+        clauses.append(
+            (HistoryEntry.table_name == table) & HistoryEntry.record_id.in_(_children_of(lab, table))
+        )
     stmt = (
         select(HistoryEntry)
         .where(or_(*clauses))

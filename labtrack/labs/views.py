@@ -16,8 +16,6 @@ from labtrack.tabular import export_response
 bp = Blueprint("labs", __name__, url_prefix="/labs")
 
 
-
-
 def _filters() -> dict:
     return {k: request.args.get(k) or None for k in ("q", "region", "kind", "status")}
 
@@ -183,7 +181,9 @@ def contact_edit(code: str, contact_id: int):
         else:
             flash(_("Contact saved."), "success")
             return redirect(url_for("labs.detail", code=lab.code))
-    return render_template("labs/record_form.html", form=form, lab=lab, title=_("Contact %(name)s", name=contact.name))
+    return render_template(
+        "labs/record_form.html", form=form, lab=lab, title=_("Contact %(name)s", name=contact.name)
+    )
 
 
 @bp.post("/<code>/contacts/<int:contact_id>/delete")

@@ -17,16 +17,25 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 # Text stays text (the browser renders Chinese with its own fonts); ids are stable between runs.
 matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "labtrack", "font.size": 9})
 
-GRADE_COLOURS = {"satisfactory": "#2e7d32", "questionable": "#f9a825", "unsatisfactory": "#c62828", None: "#757575"}
+GRADE_COLOURS = {
+    "satisfactory": "#2e7d32",
+    "questionable": "#f9a825",
+    "unsatisfactory": "#c62828",
+    None: "#757575",
+}
 
 
 def _svg(fig: Figure, title: str, tight: bool = True) -> str:
     """The figure as an <svg> element with an accessible title (no XML prolog, scalable)."""
     out = io.StringIO()
-    fig.savefig(out, format="svg", bbox_inches="tight" if tight else None, metadata={"Date": None, "Creator": None})
+    fig.savefig(
+        out, format="svg", bbox_inches="tight" if tight else None, metadata={"Date": None, "Creator": None}
+    )
     svg = out.getvalue()
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="chart" role="img"', svg, count=1)
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(
+        r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="chart" role="img"', svg, count=1
+    )
     return svg.replace(">", f"><title>{_escape(title)}</title>", 1)
 
 
@@ -55,8 +64,15 @@ def histogram(values, x_pt: float, sigma_pt: float | None, unit: str) -> str:
         lo, hi = min(lo, x_pt - 3.5 * sigma_pt), max(hi, x_pt + 3.5 * sigma_pt)
     pad = (hi - lo) * 0.05 or 1.0
     bins = int(np.clip(np.sqrt(values.size) * 2, 6, 40))
-    ax.hist(values, bins=bins, range=(lo - pad, hi + pad), density=True, color="#90caf9", edgecolor="white",
-            label=_("results"))
+    ax.hist(
+        values,
+        bins=bins,
+        range=(lo - pad, hi + pad),
+        density=True,
+        color="#90caf9",
+        edgecolor="white",
+        label=_("results"),
+    )
     if values.size >= 3 and np.ptp(values) > 0:
         grid = np.linspace(lo - pad, hi + pad, 300)
         ax.plot(grid, kde(values, grid), color="#1565c0", linewidth=1.5, label=_("kernel density"))
@@ -64,8 +80,13 @@ def histogram(values, x_pt: float, sigma_pt: float | None, unit: str) -> str:
     if sigma_pt:
         for k, style in ((2, "--"), (3, ":")):
             for sign in (-1, 1):
-                ax.axvline(x_pt + sign * k * sigma_pt, color="#c62828" if k == 3 else "#f9a825",
-                           linestyle=style, linewidth=1, label=f"x_pt ± {k} σ_pt" if sign == 1 else None)
+                ax.axvline(
+                    x_pt + sign * k * sigma_pt,
+                    color="#c62828" if k == 3 else "#f9a825",
+                    linestyle=style,
+                    linewidth=1,
+                    label=f"x_pt ± {k} σ_pt" if sign == 1 else None,
+                )
     ax.set_xlabel(unit or _("value"))
     ax.set_ylabel(_("density"))
     ax.legend(fontsize=7, frameon=False, loc="upper right")
@@ -73,7 +94,9 @@ def histogram(values, x_pt: float, sigma_pt: float | None, unit: str) -> str:
     return _svg(fig, _("Histogram of the results with kernel density and the assigned value"))
 
 
-def ranked_scores(labels: list[str], scores, grades: list[str], kind: str, highlight: str | None = None) -> str:
+def ranked_scores(
+    labels: list[str], scores, grades: list[str], kind: str, highlight: str | None = None
+) -> str:
     """Scores sorted from lowest to highest as bars, with the ±2 and ±3 lines (±1 for En)."""
     scores = np.asarray(scores, dtype=float)
     order = np.argsort(scores, kind="stable")
@@ -103,7 +126,9 @@ def ranked_scores(labels: list[str], scores, grades: list[str], kind: str, highl
     return _svg(fig, _("Scores ranked, with the action and warning limits"))
 
 
-def en_chart(labels: list[str], values, expanded, x_pt: float, U_x_pt: float, unit: str, grades: list[str]) -> str:
+def en_chart(
+    labels: list[str], values, expanded, x_pt: float, U_x_pt: float, unit: str, grades: list[str]
+) -> str:
     """Each lab's value with its expanded uncertainty bar, against x_pt ± U(x_pt)."""
     values = np.asarray(values, dtype=float)
     expanded = np.nan_to_num(np.asarray(expanded, dtype=float))
@@ -113,8 +138,15 @@ def en_chart(labels: list[str], values, expanded, x_pt: float, U_x_pt: float, un
     ax.axhspan(x_pt - U_x_pt, x_pt + U_x_pt, color="#bdbdbd", alpha=0.5, label="x_pt ± U(x_pt)")
     ax.axhline(x_pt, color="black", linewidth=1.2, label=f"x_pt = {x_pt:.4g}")
     for i in range(n):
-        ax.errorbar(i, values[i], yerr=expanded[i], fmt="o", color=GRADE_COLOURS.get(grades[i], "#757575"),
-                    capsize=4, markersize=5)
+        ax.errorbar(
+            i,
+            values[i],
+            yerr=expanded[i],
+            fmt="o",
+            color=GRADE_COLOURS.get(grades[i], "#757575"),
+            capsize=4,
+            markersize=5,
+        )
     ax.set_xticks(np.arange(n))
     ax.set_xticklabels(labels, rotation=90)
     ax.set_xlim(-0.75, n - 0.25)
@@ -148,8 +180,12 @@ def draw_history(dates, scores, kinds, grades) -> str:
     y = np.asarray(scores, dtype=float)
     for k in (2, 3):
         for sign in (-1, 1):
-            ax.axhline(sign * k, color="#c62828" if k == 3 else "#f9a825", linestyle="--" if k == 2 else "-",
-                       linewidth=1)
+            ax.axhline(
+                sign * k,
+                color="#c62828" if k == 3 else "#f9a825",
+                linestyle="--" if k == 2 else "-",
+                linewidth=1,
+            )
     ax.axhline(0, color="black", linewidth=0.6)
     if y.size:
         ax.plot(x, y, color="#90a4ae", linewidth=0.8, zorder=1)
@@ -158,7 +194,15 @@ def draw_history(dates, scores, kinds, grades) -> str:
             for marker, is_en in (("o", False), ("s", True)):
                 mask = (grade_arr == grade_value) & ((kind_arr == "en") == is_en)
                 if mask.any():
-                    ax.plot(x[mask], y[mask], linestyle="none", marker=marker, markersize=4.5, color=colour, zorder=2)
+                    ax.plot(
+                        x[mask],
+                        y[mask],
+                        linestyle="none",
+                        marker=marker,
+                        markersize=4.5,
+                        color=colour,
+                        zorder=2,
+                    )
         top = max(4.0, float(np.abs(y).max()) * 1.1)
         ax.set_ylim(-top, top)
         span = x.max() - x.min()

@@ -52,7 +52,10 @@ def _run(spec, labs, actor, rng, stop_at="published"):
              "method": spec.get("method")} for code, value in spec["values"].items()]  # fmt: skip
     results.submit_results(rnd, rows, actor)
     opens = spec["round"]["opens_on"]
-    stamps = {labs[code].id: _when(opens + timedelta(days=7 + i % 20), 9 + i % 8) for i, code in enumerate(spec["values"])}
+    stamps = {
+        labs[code].id: _when(opens + timedelta(days=7 + i % 20), 9 + i % 8)
+        for i, code in enumerate(spec["values"])
+    }
     db.session.execute(
         update(Result).execution_options(synchronize_session=False),
         [{"id": rid, "submitted_at": stamps[lab_id]} for rid, lab_id in db.session.execute(
@@ -70,7 +73,9 @@ def _run(spec, labs, actor, rng, stop_at="published"):
     rnd.published_at = _when(closes + timedelta(days=21), 15)
     raised_on = closes + timedelta(days=21)
     for finding in db.session.scalars(
-        select(Finding).join(RoundFinding, RoundFinding.finding_id == Finding.id).where(RoundFinding.round_id == rnd.id)
+        select(Finding)
+        .join(RoundFinding, RoundFinding.finding_id == Finding.id)
+        .where(RoundFinding.round_id == rnd.id)
     ):
         finding.raised_on = raised_on
         finding.due_on = due_date(finding.severity, raised_on)
@@ -101,7 +106,9 @@ def _rectify(actor_by_lab, quality):
             on = on + timedelta(days=9)
             values = {**plan, "action_target_on": finding.raised_on + timedelta(days=25)}
             if name == "submit_evidence":
-                values["evidence_text"] = "Revised SOP, standards register and re-test report attached to the lab file."
+                values["evidence_text"] = (
+                    "Revised SOP, standards register and re-test report attached to the lab file."
+                )
             who = quality if name == "accept_plan" else actor_by_lab.get(finding.lab_id, quality)
             apply_step(finding, step, values, who, on)
     db.session.commit()
@@ -144,60 +151,151 @@ def _load(labs: dict[str, Lab]) -> str:
 
     lead = _item("Lead (ceramics)")
     specs = [
-        {"round": {"code": "BS-2010-01", "title": "盲样比对：陶瓷餐具铅溶出量 (Lead released from ceramic tableware)",
-                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处", "item_code": lead,
-                   "measurand": "Pb, 4 % acetic acid, 24 h", "unit": "mg/L", "opens_on": date(2010, 5, 10),
-                   "closes_on": date(2010, 6, 18), "assigned_value_method": "reference", "x_pt": 1.85,
-                   "u_x_pt": 0.02, "sigma_pt_method": "fixed", "sigma_pt": 0.185,
-                   "notes": "Formulated blind sample; sigma_pt = 10 % of x_pt (fitness for purpose)."},
-         "participants": ceramics, "method": "GB/T 3534-2002 (FAAS)",
-         "values": _values(rng, ceramics, 1.85, 0.185, {fail_lab: 3.7, twice: 2.45}, 3)},
-        {"round": {"code": "BS-2010-02", "title": "盲样比对：纺织品甲醛含量 (Formaldehyde in textiles)",
-                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
-                   "item_code": _item("Formaldehyde (textiles)"), "measurand": "Free and hydrolysed formaldehyde",
-                   "unit": "mg/kg", "opens_on": date(2010, 7, 5), "closes_on": date(2010, 8, 13),
-                   "assigned_value_method": "consensus", "sigma_pt_method": "fixed", "sigma_pt": 11.7,
-                   "notes": "Consensus value (Algorithm A); sigma_pt = 15 % of the expected level."},
-         "participants": textiles, "method": "GB/T 2912.1-2009",
-         "values": _values(rng, textiles, 78.0, 7.0, {fibre[-1]: 3.6} if fibre else {}, 1, 11.7)},
-        {"round": {"code": "BS-2010-03", "title": "盲样比对：乳粉菌落总数 (Aerobic plate count in milk powder)",
-                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
-                   "item_code": _item("Aerobic plate count (food)"), "measurand": "Aerobic plate count",
-                   "unit": "log10 CFU/g", "opens_on": date(2010, 9, 6), "closes_on": date(2010, 10, 15),
-                   "assigned_value_method": "consensus", "sigma_pt_method": "robust_sd",
-                   "notes": "Fewer than 12 results: the consensus value is flagged as unreliable."},
-         "participants": micro, "method": "GB 4789.2-2010",
-         "values": _values(rng, micro, 4.32, 0.12, {once: 2.6} if once else {}, 2)},
-        {"round": {"code": "MC-2010-01", "title": "量值比对：1 kg 砝码质量 (Mass of a 1 kg stainless-steel weight)",
-                   "kind": "measurement_comparison", "organiser": "四川省计量测试研究院 (reference laboratory)",
-                   "measurand": "Conventional mass deviation from 1 kg", "unit": "mg",
-                   "opens_on": date(2010, 4, 12), "closes_on": date(2010, 6, 30),
-                   "assigned_value_method": "reference_lab", "x_pt": 0.52, "u_x_pt": 0.08, "score_basis": "en",
-                   "notes": "Circulated artefact, reference value of the provincial metrology institute (U = 0.16 mg, k = 2)."},
-         "participants": [c for c in metrology if c != "SC-MTI"] + tc + special[:1], "method": "JJG 99-2006, E2 comparator",
-         "values": None},
-        {"round": {"code": "BS-2011-01", "title": "盲样比对：陶瓷餐具铅溶出量（第二轮）(Lead released from ceramic tableware, round 2)",
-                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处", "item_code": lead,
-                   "measurand": "Pb, 4 % acetic acid, 24 h", "unit": "mg/L", "opens_on": date(2011, 3, 7),
-                   "closes_on": date(2011, 4, 15), "assigned_value_method": "reference", "x_pt": 0.92,
-                   "u_x_pt": 0.012, "sigma_pt_method": "fixed", "sigma_pt": 0.092},
-         "participants": ceramics, "method": "GB/T 3534-2002 (FAAS)",
-         "values": _values(rng, ceramics, 0.92, 0.092, {twice: -2.55, third[0]: 3.3} if third else {twice: -2.55}, 3)},
-        {"round": {"code": "BS-2011-02", "title": "盲样比对：家用电器泄漏电流 (Leakage current of household appliances)",
-                   "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
-                   "item_code": _item("Leakage current (household electrical appliances)"),
-                   "measurand": "Leakage current at 1.06 × rated voltage", "unit": "mA",
-                   "opens_on": date(2011, 6, 1), "closes_on": date(2011, 7, 15),
-                   "assigned_value_method": "consensus", "sigma_pt_method": "fixed", "sigma_pt": 0.024},
-         "participants": electrical, "method": "GB 4706.1-2005 clause 13",
-         "values": _values(rng, electrical, 0.238, 0.012, {electrical[-1]: -3.8}, 3, 0.024)},
-        {"round": {"code": "CNAS-T0476", "title": "CNAS 能力验证：大米中总砷 (CNAS T0476 Total arsenic in rice)",
-                   "kind": "proficiency_test", "organiser": "CNAS", "item_code": _item("Total arsenic (food)"),
-                   "measurand": "Total arsenic", "unit": "mg/kg", "opens_on": date(2011, 9, 1),
-                   "closes_on": date(2011, 10, 20), "assigned_value_method": "reference", "x_pt": 0.218,
-                   "u_x_pt": 0.004, "sigma_pt_method": "fixed", "sigma_pt": 0.024,
-                   "notes": "External PT: assigned value and sigma_pt as reported by CNAS (robust mean of 132 participants)."},
-         "participants": tc, "method": "GB/T 5009.11-2003 (HG-AFS)", "values": {"SC-TC": 0.226} if tc else {}},
+        {
+            "round": {
+                "code": "BS-2010-01",
+                "title": "盲样比对：陶瓷餐具铅溶出量 (Lead released from ceramic tableware)",
+                "kind": "blind_sample",
+                "organiser": "四川省质量技术监督局 认评处",
+                "item_code": lead,
+                "measurand": "Pb, 4 % acetic acid, 24 h",
+                "unit": "mg/L",
+                "opens_on": date(2010, 5, 10),
+                "closes_on": date(2010, 6, 18),
+                "assigned_value_method": "reference",
+                "x_pt": 1.85,
+                "u_x_pt": 0.02,
+                "sigma_pt_method": "fixed",
+                "sigma_pt": 0.185,
+                "notes": "Formulated blind sample; sigma_pt = 10 % of x_pt (fitness for purpose).",
+            },
+            "participants": ceramics,
+            "method": "GB/T 3534-2002 (FAAS)",
+            "values": _values(rng, ceramics, 1.85, 0.185, {fail_lab: 3.7, twice: 2.45}, 3),
+        },
+        {
+            "round": {
+                "code": "BS-2010-02",
+                "title": "盲样比对：纺织品甲醛含量 (Formaldehyde in textiles)",
+                "kind": "blind_sample",
+                "organiser": "四川省质量技术监督局 认评处",
+                "item_code": _item("Formaldehyde (textiles)"),
+                "measurand": "Free and hydrolysed formaldehyde",
+                "unit": "mg/kg",
+                "opens_on": date(2010, 7, 5),
+                "closes_on": date(2010, 8, 13),
+                "assigned_value_method": "consensus",
+                "sigma_pt_method": "fixed",
+                "sigma_pt": 11.7,
+                "notes": "Consensus value (Algorithm A); sigma_pt = 15 % of the expected level.",
+            },
+            "participants": textiles,
+            "method": "GB/T 2912.1-2009",
+            "values": _values(rng, textiles, 78.0, 7.0, {fibre[-1]: 3.6} if fibre else {}, 1, 11.7),
+        },
+        {
+            "round": {
+                "code": "BS-2010-03",
+                "title": "盲样比对：乳粉菌落总数 (Aerobic plate count in milk powder)",
+                "kind": "blind_sample",
+                "organiser": "四川省质量技术监督局 认评处",
+                "item_code": _item("Aerobic plate count (food)"),
+                "measurand": "Aerobic plate count",
+                "unit": "log10 CFU/g",
+                "opens_on": date(2010, 9, 6),
+                "closes_on": date(2010, 10, 15),
+                "assigned_value_method": "consensus",
+                "sigma_pt_method": "robust_sd",
+                "notes": "Fewer than 12 results: the consensus value is flagged as unreliable.",
+            },
+            "participants": micro,
+            "method": "GB 4789.2-2010",
+            "values": _values(rng, micro, 4.32, 0.12, {once: 2.6} if once else {}, 2),
+        },
+        {
+            "round": {
+                "code": "MC-2010-01",
+                "title": "量值比对：1 kg 砝码质量 (Mass of a 1 kg stainless-steel weight)",
+                "kind": "measurement_comparison",
+                "organiser": "四川省计量测试研究院 (reference laboratory)",
+                "measurand": "Conventional mass deviation from 1 kg",
+                "unit": "mg",
+                "opens_on": date(2010, 4, 12),
+                "closes_on": date(2010, 6, 30),
+                "assigned_value_method": "reference_lab",
+                "x_pt": 0.52,
+                "u_x_pt": 0.08,
+                "score_basis": "en",
+                "notes": "Circulated artefact, reference value of the provincial metrology institute (U = 0.16 mg, k = 2).",
+            },
+            "participants": [c for c in metrology if c != "SC-MTI"] + tc + special[:1],
+            "method": "JJG 99-2006, E2 comparator",
+            "values": None,
+        },
+        {
+            "round": {
+                "code": "BS-2011-01",
+                "title": "盲样比对：陶瓷餐具铅溶出量（第二轮）(Lead released from ceramic tableware, round 2)",
+                "kind": "blind_sample",
+                "organiser": "四川省质量技术监督局 认评处",
+                "item_code": lead,
+                "measurand": "Pb, 4 % acetic acid, 24 h",
+                "unit": "mg/L",
+                "opens_on": date(2011, 3, 7),
+                "closes_on": date(2011, 4, 15),
+                "assigned_value_method": "reference",
+                "x_pt": 0.92,
+                "u_x_pt": 0.012,
+                "sigma_pt_method": "fixed",
+                "sigma_pt": 0.092,
+            },
+            "participants": ceramics,
+            "method": "GB/T 3534-2002 (FAAS)",
+            "values": _values(
+                rng, ceramics, 0.92, 0.092, {twice: -2.55, third[0]: 3.3} if third else {twice: -2.55}, 3
+            ),
+        },
+        {
+            "round": {
+                "code": "BS-2011-02",
+                "title": "盲样比对：家用电器泄漏电流 (Leakage current of household appliances)",
+                "kind": "blind_sample",
+                "organiser": "四川省质量技术监督局 认评处",
+                "item_code": _item("Leakage current (household electrical appliances)"),
+                "measurand": "Leakage current at 1.06 × rated voltage",
+                "unit": "mA",
+                "opens_on": date(2011, 6, 1),
+                "closes_on": date(2011, 7, 15),
+                "assigned_value_method": "consensus",
+                "sigma_pt_method": "fixed",
+                "sigma_pt": 0.024,
+            },
+            "participants": electrical,
+            "method": "GB 4706.1-2005 clause 13",
+            "values": _values(rng, electrical, 0.238, 0.012, {electrical[-1]: -3.8}, 3, 0.024),
+        },
+        {
+            "round": {
+                "code": "CNAS-T0476",
+                "title": "CNAS 能力验证：大米中总砷 (CNAS T0476 Total arsenic in rice)",
+                "kind": "proficiency_test",
+                "organiser": "CNAS",
+                "item_code": _item("Total arsenic (food)"),
+                "measurand": "Total arsenic",
+                "unit": "mg/kg",
+                "opens_on": date(2011, 9, 1),
+                "closes_on": date(2011, 10, 20),
+                "assigned_value_method": "reference",
+                "x_pt": 0.218,
+                "u_x_pt": 0.004,
+                "sigma_pt_method": "fixed",
+                "sigma_pt": 0.024,
+                "notes": "External PT: assigned value and sigma_pt as reported by CNAS (robust mean of 132 participants).",
+            },
+            "participants": tc,
+            "method": "GB/T 5009.11-2003 (HG-AFS)",
+            "values": {"SC-TC": 0.226} if tc else {},
+        },
     ]
     # The measurement-value comparison: deviations with expanded uncertainties (k = 2).
     mc = specs[3]

@@ -86,7 +86,11 @@ def evaluate_round(rnd: Round, actor: Any) -> Outcome:
     evaluation.sigma_pt_method = rnd.sigma_pt_method if kind in ("z", "z_prime") else None
     evaluation.score_kind = kind
     evaluation.x_pt, evaluation.u_x_pt, evaluation.sigma_pt = outcome.x_pt, outcome.u_x_pt, outcome.sigma_pt
-    evaluation.n, evaluation.iterations, evaluation.converged = outcome.n, outcome.iterations, outcome.converged
+    evaluation.n, evaluation.iterations, evaluation.converged = (
+        outcome.n,
+        outcome.iterations,
+        outcome.converged,
+    )
     evaluation.x_star, evaluation.s_star = outcome.x_star, outcome.s_star
     evaluation.z_prime_reason = outcome.z_prime_reason
     evaluation.reliability = outcome.reliability
@@ -152,7 +156,9 @@ def _describe(rnd: Round, result: Result, reason: str, unit: str) -> str:
 def findings_due(rnd: Round) -> list[tuple[Result, str]]:
     """The results of a round that call for a finding, with why, not yet linked to one."""
     linked = set(db.session.scalars(select(RoundFinding.result_id).where(RoundFinding.round_id == rnd.id)))
-    results = [r for r in db.session.scalars(select(Result).where(Result.round_id == rnd.id)) if r.id not in linked]
+    results = [
+        r for r in db.session.scalars(select(Result).where(Result.round_id == rnd.id)) if r.id not in linked
+    ]
     questionable = [r for r in results if r.grade == "questionable"]
     previous = _previous_grades(rnd, [r.lab_id for r in questionable])
     due = [(r, "unsatisfactory") for r in results if r.grade == "unsatisfactory"]
@@ -183,7 +189,9 @@ def publish_round(rnd: Round, actor: Any) -> list[RoundFinding]:
             severity=UNSATISFACTORY_SEVERITY if reason == "unsatisfactory" else SECOND_QUESTIONABLE_SEVERITY,
             actor=actor,
         )
-        link = RoundFinding(round_id=rnd.id, result_id=result.id, finding_id=finding.id, lab_id=lab.id, reason=reason)
+        link = RoundFinding(
+            round_id=rnd.id, result_id=result.id, finding_id=finding.id, lab_id=lab.id, reason=reason
+        )
         db.session.add(link)
         links.append(link)
     commit()

@@ -26,7 +26,9 @@ def result_form(rnd: Round) -> ResultForm:
     return form
 
 
-def round_page(rnd: Round, form: ResultForm | None = None, upload: UploadForm | None = None, row_errors=None) -> dict:
+def round_page(
+    rnd: Round, form: ResultForm | None = None, upload: UploadForm | None = None, row_errors=None
+) -> dict:
     """The context of a round's page."""
     identities = service.sees_identities()
     scope = lab_scope_id()
@@ -43,7 +45,9 @@ def round_page(rnd: Round, form: ResultForm | None = None, upload: UploadForm | 
         figures["ranked"] = charts.ranked_scores(labels, [r.score for r in rows], grades, ev.score_kind, own)
         if ev.score_kind in ("en", "zeta"):
             expanded = [r.expanded_uncertainty for r in rows]
-            figures["en"] = charts.en_chart(labels, values, expanded, ev.x_pt, K_ASSIGNED * ev.u_x_pt, rnd.unit, grades)
+            figures["en"] = charts.en_chart(
+                labels, values, expanded, ev.x_pt, K_ASSIGNED * ev.u_x_pt, rnd.unit, grades
+            )
     may_enter = rnd.status == RoundStatus.OPEN and current_user.can(Perm.RESULTS_ENTER)
     if may_enter and form is None:
         form = result_form(rnd)

@@ -89,7 +89,11 @@ def coverage(as_of: date, lab_code: str | None = None) -> dict:
         select(Result.lab_id, TestItem.category_id, func.max(Round.closes_on))
         .join(Round, Result.round_id == Round.id)
         .join(TestItem, Round.item_id == TestItem.id)
-        .where(Round.status.in_(TAKEN_PART), Round.closes_on <= as_of, Result.lab_id.in_([lab.id for lab in labs]))
+        .where(
+            Round.status.in_(TAKEN_PART),
+            Round.closes_on <= as_of,
+            Result.lab_id.in_([lab.id for lab in labs]),
+        )
         .group_by(Result.lab_id, TestItem.category_id)
     ).all()
     last_by = {(lab_id, cat_id): day for lab_id, cat_id, day in last}
@@ -106,6 +110,7 @@ def coverage(as_of: date, lab_code: str | None = None) -> dict:
 
 
 # --- the home dashboard --------------------------------------------------------------------------
+
 
 def open_rounds(limit: int = 5) -> dict:
     """Rounds open for results now that the user may see, closing first, with how many they are.
@@ -134,7 +139,11 @@ def open_rounds(limit: int = 5) -> dict:
     rows = db.session.execute(
         counted.order_by(Round.closes_on.asc().nulls_last(), Round.code).limit(limit)
     ).all()
-    return {"total": int(total or 0), "rows": rows, "pending": int(pending or 0) if scope is not None else None}
+    return {
+        "total": int(total or 0),
+        "rows": rows,
+        "pending": int(pending or 0) if scope is not None else None,
+    }
 
 
 def pipeline_counts() -> dict[str, int]:
@@ -145,7 +154,10 @@ def pipeline_counts() -> dict[str, int]:
         .group_by(Round.status)
     )
     counts = {str(status): n for status, n in db.session.execute(stmt)}
-    return {"closed": counts.get(RoundStatus.CLOSED.value, 0), "evaluated": counts.get(RoundStatus.EVALUATED.value, 0)}
+    return {
+        "closed": counts.get(RoundStatus.CLOSED.value, 0),
+        "evaluated": counts.get(RoundStatus.EVALUATED.value, 0),
+    }
 
 
 def latest_published() -> dict | None:
@@ -162,8 +174,9 @@ def latest_published() -> dict | None:
     own = func.max(case((Result.lab_id == scope, Result.grade))) if scope is not None else None
     columns = [func.count(Result.id), func.sum(case((Result.grade == "satisfactory", 1), else_=0))]
     row = db.session.execute(
-        select(*columns, *([own] if own is not None else []))
-        .where(Result.round_id == rnd.id, Result.grade.is_not(None))
+        select(*columns, *([own] if own is not None else [])).where(
+            Result.round_id == rnd.id, Result.grade.is_not(None)
+        )
     ).one()
     graded, satisfactory = int(row[0] or 0), int(row[1] or 0)
     return {

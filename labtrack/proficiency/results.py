@@ -55,10 +55,15 @@ def _float(raw: Any, field: str, problems: list, index: int, *, required: bool, 
 def _check_state(rnd: Round, actor: Any) -> None:
     if rnd.status != RoundStatus.OPEN:
         raise Conflict(
-            _("Results can be entered only while the round is open (it is %(status)s).", status=rnd.status_label),
+            _(
+                "Results can be entered only while the round is open (it is %(status)s).",
+                status=rnd.status_label,
+            ),
             {"status": [rnd.status]},
         )
-    if getattr(actor, "role", None) == Role.LAB_MANAGER and actor.lab_id not in {p.lab_id for p in rnd.participants}:
+    if getattr(actor, "role", None) == Role.LAB_MANAGER and actor.lab_id not in {
+        p.lab_id for p in rnd.participants
+    }:
         raise Forbidden(_("Your laboratory is not invited to this round."))
 
 
@@ -85,7 +90,13 @@ def validate_rows(rnd: Round, rows: list[tuple[int, dict[str, Any]]], actor: Any
         elif participant.lab_id in reported:
             problems.append((index, "lab_code", _("%(code)s has already reported a result.", code=code)))
         elif code in seen:
-            problems.append((index, "lab_code", _("%(code)s appears twice (also at %(other)s).", code=code, other=seen[code])))
+            problems.append(
+                (
+                    index,
+                    "lab_code",
+                    _("%(code)s appears twice (also at %(other)s).", code=code, other=seen[code]),
+                )
+            )
         if code and code not in seen:
             seen[code] = index
         value = _float(row.get("value"), "value", problems, index, required=True, check=lambda v: None)
@@ -112,9 +123,15 @@ def _store(rnd: Round, clean: list[dict], actor: Any) -> list[Result]:
     now = utcnow()
     results = [
         Result(
-            round_id=rnd.id, participant_id=row["participant"].id, lab_id=row["participant"].lab_id,
-            value=row["value"], expanded_uncertainty=row["U"], coverage_factor=row["k"], method=row["method"],
-            submitted_at=now, submitted_by_id=getattr(actor, "id", None),
+            round_id=rnd.id,
+            participant_id=row["participant"].id,
+            lab_id=row["participant"].lab_id,
+            value=row["value"],
+            expanded_uncertainty=row["U"],
+            coverage_factor=row["k"],
+            method=row["method"],
+            submitted_at=now,
+            submitted_by_id=getattr(actor, "id", None),
         )  # fmt: skip
         for row in clean
     ]
@@ -128,7 +145,9 @@ def submit_results(rnd: Round, rows: list[dict[str, Any]], actor: Any) -> list[R
     """Store results from a list (API, form): all of them, or none with every problem named."""
     _check_state(rnd, actor)
     if not isinstance(rows, list) or not rows:
-        raise InvalidInput(_("Send a non-empty list of results."), {"results": [_("A non-empty list is required.")]})
+        raise InvalidInput(
+            _("Send a non-empty list of results."), {"results": [_("A non-empty list is required.")]}
+        )
     return _store(rnd, validate_rows(rnd, list(enumerate(rows)), actor), actor)
 
 
@@ -139,7 +158,9 @@ def import_results(rnd: Round, source: str | IO[bytes], actor: Any) -> list[Resu
     try:
         rows = list(read_table(source, RESULT_HEADER, max_bytes=max_bytes))
     except TabularError as exc:
-        raise ResultsRefused(_("The file was not imported."), [(e.row, e.column or "file", e.message) for e in exc.errors]) from exc
+        raise ResultsRefused(
+            _("The file was not imported."), [(e.row, e.column or "file", e.message) for e in exc.errors]
+        ) from exc
     if not rows:
         raise ResultsRefused(_("The file was not imported."), [(2, "file", _("The file has no results."))])
     return _store(rnd, validate_rows(rnd, rows, actor), actor)
@@ -147,7 +168,10 @@ def import_results(rnd: Round, source: str | IO[bytes], actor: Any) -> list[Resu
 
 def row_errors(exc: ResultsRefused) -> list[RowError]:
     """The refusal as spreadsheet row errors (for the upload page)."""
-    return [RowError(index, None if field == "file" else field, message) for index, field, message in exc.row_errors]
+    return [
+        RowError(index, None if field == "file" else field, message)
+        for index, field, message in exc.row_errors
+    ]
 
 
 def delete_result(rnd: Round, result: Result, actor: Any) -> None:

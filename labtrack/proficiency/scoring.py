@@ -148,7 +148,11 @@ def evaluate_values(
         _need(errors, "sigma_pt", method.sigma_pt, positive=True)
     if method.score_basis in ("en", "zeta") and not consensus:
         _need(errors, "u_x_pt", method.u_x_pt, positive=False)
-    if method.u_x_pt is not None and not consensus and (not math.isfinite(method.u_x_pt) or method.u_x_pt < 0):
+    if (
+        method.u_x_pt is not None
+        and not consensus
+        and (not math.isfinite(method.u_x_pt) or method.u_x_pt < 0)
+    ):
         errors.setdefault("u_x_pt", []).append("u_x_pt must be zero or more.")
     if errors:
         raise ScoringError("The round's settings are incomplete for its method.", errors)

@@ -153,7 +153,9 @@ def validate_round(data: dict[str, Any], rnd: Round | None = None) -> dict[str, 
         if not code:
             _err(errors, "code", _("A code is required."))
         elif db.session.scalar(
-            select(Round.id).where(func.lower(Round.code) == code.lower(), Round.id != (rnd.id if rnd else -1))
+            select(Round.id).where(
+                func.lower(Round.code) == code.lower(), Round.id != (rnd.id if rnd else -1)
+            )
         ):
             _err(errors, "code", _("Another round already has code %(code)s.", code=code))
         data["code"] = code
@@ -170,7 +172,10 @@ def validate_round(data: dict[str, Any], rnd: Round | None = None) -> dict[str, 
     for key, rule in (("x_pt", {}), ("u_x_pt", {"non_negative": True}), ("sigma_pt", {"positive": True})):
         if key in data:
             _number(data, key, errors, **rule)
-    opens, closes = data.get("opens_on", rnd.opens_on if rnd else None), data.get("closes_on", rnd.closes_on if rnd else None)
+    opens, closes = (
+        data.get("opens_on", rnd.opens_on if rnd else None),
+        data.get("closes_on", rnd.closes_on if rnd else None),
+    )
     if opens and closes and closes < opens:
         _err(errors, "closes_on", _("The round cannot close before it opens."))
     if "item_code" in data:
@@ -250,7 +255,11 @@ def _set_participants(rnd: Round, labs: list[Lab], rng: Random | None = None) ->
             if participant.result is not None:
                 raise InvalidInput(
                     _("The round could not be saved."),
-                    {"participants": [_("%(lab)s has reported a result and stays invited.", lab=participant.lab.code)]},
+                    {
+                        "participants": [
+                            _("%(lab)s has reported a result and stays invited.", lab=participant.lab.code)
+                        ]
+                    },
                 )
             rnd.participants.remove(participant)
             db.session.delete(participant)
@@ -277,7 +286,10 @@ def transition(rnd: Round, to: str, actor: Any) -> Round:
             {"to": [_("Not allowed from %(status)s.", status=rnd.status)]},
         )
     if to == RoundStatus.OPEN and not rnd.participants:
-        raise Conflict(_("Invite at least one laboratory before opening the round."), {"participants": [_("No laboratories invited.")]})
+        raise Conflict(
+            _("Invite at least one laboratory before opening the round."),
+            {"participants": [_("No laboratories invited.")]},
+        )
     rnd.status = RoundStatus(to)
     if to == RoundStatus.OPEN and rnd.opens_on is None:
         rnd.opens_on = today()

@@ -37,8 +37,6 @@ def refuse_json_that_is_not_a_form():
         abort(400)
 
 
-
-
 @bp.get("/")
 @require(Perm.ROUNDS_VIEW)
 def index():
@@ -50,7 +48,9 @@ def index():
 
 
 def _round_form(form: RoundForm) -> RoundForm:
-    form.participants.choices = [(lab.code, f"{lab.code} {lab.name}") for lab in db.session.scalars(select(Lab).order_by(Lab.code))]
+    form.participants.choices = [
+        (lab.code, f"{lab.code} {lab.name}") for lab in db.session.scalars(select(Lab).order_by(Lab.code))
+    ]
     return form
 
 
@@ -106,8 +106,11 @@ def detail(code: str):
 def transition(code: str):
     """Open or close a round."""
     rnd = service.get_round_or_404(code)
-    return _act(rnd, lambda: service.transition(rnd, request.form.get("to", ""), current_user),
-                _("Round %(code)s is now %(status)s.", code=rnd.code, status="{status}"))
+    return _act(
+        rnd,
+        lambda: service.transition(rnd, request.form.get("to", ""), current_user),
+        _("Round %(code)s is now %(status)s.", code=rnd.code, status="{status}"),
+    )
 
 
 @bp.post("/<code>/evaluate")
@@ -115,7 +118,11 @@ def transition(code: str):
 def evaluate(code: str):
     """Evaluate a closed round."""
     rnd = service.get_round_or_404(code)
-    return _act(rnd, lambda: evaluation.evaluate_round(rnd, current_user), _("Round %(code)s evaluated.", code=rnd.code))
+    return _act(
+        rnd,
+        lambda: evaluation.evaluate_round(rnd, current_user),
+        _("Round %(code)s evaluated.", code=rnd.code),
+    )
 
 
 @bp.post("/<code>/publish")
@@ -152,12 +159,15 @@ def enter_result(code: str):
     rnd = service.get_round_or_404(code)
     form = pages.result_form(rnd)
     if form.validate_on_submit():
-        row = {k: form.data[k] for k in ("lab_code", "value", "expanded_uncertainty", "coverage_factor", "method")}
+        row = {
+            k: form.data[k]
+            for k in ("lab_code", "value", "expanded_uncertainty", "coverage_factor", "method")
+        }
         try:
             results.submit_results(rnd, [row], current_user)
         except DomainError as exc:
             for messages in exc.errors.values():
-                for field, texts in (messages.items() if isinstance(messages, dict) else [("", messages)]):
+                for field, texts in messages.items() if isinstance(messages, dict) else [("", messages)]:
                     target = getattr(form, field, None)
                     if target is not None:
                         target.errors = list(target.errors) + list(texts)
@@ -197,7 +207,11 @@ def delete_result(code: str, result_id: int):
     """Withdraw a result while the round is open."""
     rnd = service.get_round_or_404(code)
     result = db.session.get(Result, result_id)
-    if result is None or result.round_id != rnd.id or (lab_scope_id() is not None and result.lab_id != lab_scope_id()):
+    if (
+        result is None
+        or result.round_id != rnd.id
+        or (lab_scope_id() is not None and result.lab_id != lab_scope_id())
+    ):
         return render_template("errors/404.html"), 404
     try:
         results.delete_result(rnd, result, current_user)
@@ -274,7 +288,11 @@ def proficiency_dashboard() -> dict:
     """For templates/proficiency/_dashboard.html: rounds open now (for a lab manager, its lab's and
     whether it has submitted), the rounds awaiting evaluation or publication (managers of rounds),
     and the latest published round with its share satisfactory."""
-    card = {"open": reports.open_rounds(), "latest": reports.latest_published(), "lab": lab_scope_id() is not None}
+    card = {
+        "open": reports.open_rounds(),
+        "latest": reports.latest_published(),
+        "lab": lab_scope_id() is not None,
+    }
     if current_user.can(Perm.ROUNDS_MANAGE):
         card["pipeline"] = reports.pipeline_counts()
     return card

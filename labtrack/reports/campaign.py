@@ -51,6 +51,7 @@ GRADES = ("satisfactory", "questionable", "unsatisfactory")
 
 # --- the form of the page --------------------------------------------------------------------
 
+
 class CampaignForm(FlaskForm):
     """Period and region of the campaign summary (a GET form: no CSRF token)."""
 
@@ -122,6 +123,7 @@ def check_period(date_from: date | None, date_to: date | None) -> None:
 
 # --- the figures -----------------------------------------------------------------------------
 
+
 def campaign_summary(date_from: date, date_to: date, region: str | None = None) -> dict[str, Any]:
     """Every figure of the campaign summary for a period and region (a lab manager: their own lab)."""
     check_period(date_from, date_to)
@@ -177,12 +179,25 @@ def audit_figures(date_from: date, date_to: date, region: str | None, scope: int
     total = db.session.execute(base(*columns, *visits)).one()
     order = {k.value: i for i, k in enumerate(AuditKind)}
     rows = [
-        {"kind": r.kind, "label": AUDIT_KIND_LABELS.get(r.kind, r.kind), **_ints(r, "audits", *REVIEWED,
-                                                                                "institutions", "prefectures")}
+        {
+            "kind": r.kind,
+            "label": AUDIT_KIND_LABELS.get(r.kind, r.kind),
+            **_ints(r, "audits", *REVIEWED, "institutions", "prefectures"),
+        }
         for r in sorted(by_kind, key=lambda r: order.get(r.kind, 99))
     ]
-    return {"by_kind": rows, "total": _ints(total, "audits", *REVIEWED, "institutions", "prefectures",
-                                            "visited_institutions", "visited_prefectures")}
+    return {
+        "by_kind": rows,
+        "total": _ints(
+            total,
+            "audits",
+            *REVIEWED,
+            "institutions",
+            "prefectures",
+            "visited_institutions",
+            "visited_prefectures",
+        ),
+    }
 
 
 def _ints(row, *names: str) -> dict[str, int]:
@@ -200,7 +215,9 @@ def finding_figures(date_from: date, date_to: date, on: date, region: str | None
 
     def base(*cols):
         stmt = select(*cols).select_from(Finding).join(Lab, Finding.lab_id == Lab.id)
-        stmt = stmt.where(Finding.raised_on >= date_from, Finding.raised_on <= date_to, Finding.raised_on <= on)
+        stmt = stmt.where(
+            Finding.raised_on >= date_from, Finding.raised_on <= date_to, Finding.raised_on <= on
+        )
         return _narrow(stmt, Finding.lab_id, region, scope)
 
     def grouped(column, by: str, labels: dict) -> list[dict]:
@@ -232,12 +249,16 @@ def _medians(base, group, days, closed) -> dict:
     """
     partition = {"partition_by": group} if group is not None else {}
     columns = [group.label("grp")] if group is not None else [literal("all").label("grp")]
-    inner = base(
-        *columns,
-        days.label("d"),
-        func.row_number().over(order_by=days, **partition).label("rn"),
-        func.count().over(**partition).label("n"),
-    ).where(closed).subquery()
+    inner = (
+        base(
+            *columns,
+            days.label("d"),
+            func.row_number().over(order_by=days, **partition).label("rn"),
+            func.count().over(**partition).label("n"),
+        )
+        .where(closed)
+        .subquery()
+    )
     middle = or_(inner.c.rn == (inner.c.n + 1) // 2, inner.c.rn == (inner.c.n + 2) // 2)
     stmt = select(inner.c.grp, func.avg(inner.c.d)).where(middle).group_by(inner.c.grp)
     values = {grp: float(value) for grp, value in db.session.execute(stmt) if value is not None}
@@ -246,7 +267,10 @@ def _medians(base, group, days, closed) -> dict:
 
 def comparison_figures(date_from: date, date_to: date, region: str | None, scope: int | None) -> dict:
     """Rounds closing in the period by kind: participants, grades of published results, findings raised."""
-    start, end = datetime.combine(date_from, time.min), datetime.combine(date_to + timedelta(days=1), time.min)
+    start, end = (
+        datetime.combine(date_from, time.min),
+        datetime.combine(date_to + timedelta(days=1), time.min),
+    )
     in_period = or_(
         and_(Round.closes_on >= date_from, Round.closes_on <= date_to),
         and_(Round.closes_on.is_(None), Round.published_at >= start, Round.published_at < end),
@@ -293,7 +317,9 @@ def _with_shares(row: dict) -> dict:
     return row
 
 
-def _growth(date_from: date, date_to: date, region: str | None, scope: int | None, lab: Lab | None) -> Growth | None:
+def _growth(
+    date_from: date, date_to: date, region: str | None, scope: int | None, lab: Lab | None
+) -> Growth | None:
     """Capability growth over the period: the user's lab, the region, or everyone."""
     if date_from >= date_to or (scope is not None and lab is None):
         return None  # growth needs two different dates
@@ -312,33 +338,52 @@ def _n(singular: str, plural: str, n: int) -> str:
 def headline(s: dict) -> str:
     """The field notes' sentence for the period: audits, findings, comparisons, growth."""
     a, f, c, g = s["audits"]["total"], s["findings"]["total"], s["comparisons"]["total"], s["growth"]
-    parts = [_(
-        "%(audits)s reviewed %(documents)s, %(instruments)s and %(reports)s",
-        audits=_n("%(n)s audit", "%(n)s audits", a["audits"]),
-        documents=_n("%(n)s document or record", "%(n)s documents and records", a["documents_reviewed"]),
-        instruments=_n("%(n)s instrument", "%(n)s instruments", a["instruments_checked"]),
-        reports=_n("%(n)s report", "%(n)s reports", a["reports_sampled"]),
-    )]
+    parts = [
+        _(
+            "%(audits)s reviewed %(documents)s, %(instruments)s and %(reports)s",
+            audits=_n("%(n)s audit", "%(n)s audits", a["audits"]),
+            documents=_n("%(n)s document or record", "%(n)s documents and records", a["documents_reviewed"]),
+            instruments=_n("%(n)s instrument", "%(n)s instruments", a["instruments_checked"]),
+            reports=_n("%(n)s report", "%(n)s reports", a["reports_sampled"]),
+        )
+    ]
     if a["visited_institutions"]:
-        parts[0] += _(", and visited %(institutions)s in %(prefectures)s",
-                      institutions=_n("%(n)s institution", "%(n)s institutions", a["visited_institutions"]),
-                      prefectures=_n("%(n)s prefecture", "%(n)s prefectures", a["visited_prefectures"]))
-    parts.append(_("%(findings)s, %(closed)s closed after verification",
-                   findings=_n("%(n)s finding", "%(n)s findings", f["total"]), closed=_pct(f["closure_rate"])))
-    parts.append(_("%(institutions)s took part in %(rounds)s, %(satisfactory)s satisfactory",
-                   institutions=_n("%(n)s institution", "%(n)s institutions", c["institutions"]),
-                   rounds=_n("%(n)s comparison round", "%(n)s comparison rounds", c["rounds"]),
-                   satisfactory=_pct(c["satisfactory_share"])))
+        parts[0] += _(
+            ", and visited %(institutions)s in %(prefectures)s",
+            institutions=_n("%(n)s institution", "%(n)s institutions", a["visited_institutions"]),
+            prefectures=_n("%(n)s prefecture", "%(n)s prefectures", a["visited_prefectures"]),
+        )
+    parts.append(
+        _(
+            "%(findings)s, %(closed)s closed after verification",
+            findings=_n("%(n)s finding", "%(n)s findings", f["total"]),
+            closed=_pct(f["closure_rate"]),
+        )
+    )
+    parts.append(
+        _(
+            "%(institutions)s took part in %(rounds)s, %(satisfactory)s satisfactory",
+            institutions=_n("%(n)s institution", "%(n)s institutions", c["institutions"]),
+            rounds=_n("%(n)s comparison round", "%(n)s comparison rounds", c["rounds"]),
+            satisfactory=_pct(c["satisfactory_share"]),
+        )
+    )
     if g is not None:
-        parts.append(_(
-            "capability grew from %(c1)s and %(i1)s to %(c2)s and %(i2)s",
-            c1=_n("%(n)s category", "%(n)s categories", g.categories_from),
-            i1=_n("%(n)s test item", "%(n)s test items", g.items_from),
-            c2=_n("%(n)s category", "%(n)s categories", g.categories_to),
-            i2=_n("%(n)s test item", "%(n)s test items", g.items_to),
-        ))
-    return _("From %(a)s to %(b)s: %(figures)s.", a=s["date_from"].isoformat(), b=s["date_to"].isoformat(),
-             figures=_("; ").join(parts))
+        parts.append(
+            _(
+                "capability grew from %(c1)s and %(i1)s to %(c2)s and %(i2)s",
+                c1=_n("%(n)s category", "%(n)s categories", g.categories_from),
+                i1=_n("%(n)s test item", "%(n)s test items", g.items_from),
+                c2=_n("%(n)s category", "%(n)s categories", g.categories_to),
+                i2=_n("%(n)s test item", "%(n)s test items", g.items_to),
+            )
+        )
+    return _(
+        "From %(a)s to %(b)s: %(figures)s.",
+        a=s["date_from"].isoformat(),
+        b=s["date_to"].isoformat(),
+        figures=_("; ").join(parts),
+    )
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -358,9 +403,20 @@ def export_rows(s: dict) -> list[list]:
     for r in s["audits"]["by_kind"]:
         rows += [["audits", r["kind"], m, r[m]] for m in audit_measures]
     total = s["audits"]["total"]
-    rows += [["audits", "total", m, total[m]] for m in (*audit_measures, "visited_institutions", "visited_prefectures")]
-    finding_measures = ("total", "active", "overdue", "closed", "cancelled", "closure_rate", "median_days_to_close",
-                        "mean_days_to_close")
+    rows += [
+        ["audits", "total", m, total[m]]
+        for m in (*audit_measures, "visited_institutions", "visited_prefectures")
+    ]
+    finding_measures = (
+        "total",
+        "active",
+        "overdue",
+        "closed",
+        "cancelled",
+        "closure_rate",
+        "median_days_to_close",
+        "mean_days_to_close",
+    )
     for section in ("by_area", "by_severity"):
         for r in s["findings"][section]:
             rows += [[f"findings_{section}", r["group"], m, _round(r[m])] for m in finding_measures]
@@ -370,16 +426,28 @@ def export_rows(s: dict) -> list[list]:
     rows += [["rectification", "total", m, _round(total[m])] for m in finding_measures]
     rows += [["rectification", "total", f"age_{b}", n] for b, n in total["buckets"].items()]
     rows.append(["rectification", "total", "from_rounds", total["from_rounds"]])
-    comparison_measures = ("rounds", "published", "participants", "institutions", "graded", *GRADES,
-                           *(f"{g}_share" for g in GRADES), "findings")
+    comparison_measures = (
+        "rounds",
+        "published",
+        "participants",
+        "institutions",
+        "graded",
+        *GRADES,
+        *(f"{g}_share" for g in GRADES),
+        "findings",
+    )
     for r in s["comparisons"]["by_kind"]:
         rows += [["comparisons", r["kind"], m, _round(r[m])] for m in comparison_measures]
     rows += [["comparisons", "total", m, _round(s["comparisons"]["total"][m])] for m in comparison_measures]
     g = s["growth"]
     if g is not None:
         for measure, at_a, at_b, change, percent in g.table_rows():
-            rows += [["growth", measure, "from", at_a], ["growth", measure, "to", at_b],
-                     ["growth", measure, "change", change], ["growth", measure, "percent", percent]]
+            rows += [
+                ["growth", measure, "from", at_a],
+                ["growth", measure, "to", at_b],
+                ["growth", measure, "change", change],
+                ["growth", measure, "percent", percent],
+            ]
     return rows
 
 

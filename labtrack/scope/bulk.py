@@ -48,9 +48,12 @@ def copy_insert(session, driver_connection, table, rows: list[dict]) -> list[int
     """
     if not rows:
         return []
-    ids = sorted(session.execute(
-        text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)"),
-        {"n": len(rows)}).scalars())
+    ids = sorted(
+        session.execute(
+            text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(rows)},
+        ).scalars()
+    )
     columns = list(rows[0])
     statement = f"COPY {table.name} (id, {', '.join(columns)}) FROM STDIN"
     with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:

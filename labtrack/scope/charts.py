@@ -18,15 +18,30 @@ def growth_svg(series: dict, labels: dict[str, str]) -> str:
     days = [date.fromisoformat(p["on"]) for p in points]
     figure = Figure(figsize=(9, 3.4), dpi=96)
     axes = figure.add_subplot()
-    axes.step(days, [p["items"] for p in points], where="post", label=labels["items"], color="#0d6efd", linewidth=2)
-    axes.step(days, [p["categories"] for p in points], where="post", label=labels["categories"], color="#198754",
-              linewidth=2)
+    axes.step(
+        days, [p["items"] for p in points], where="post", label=labels["items"], color="#0d6efd", linewidth=2
+    )
+    axes.step(
+        days,
+        [p["categories"] for p in points],
+        where="post",
+        label=labels["categories"],
+        color="#198754",
+        linewidth=2,
+    )
     axes.set_ylabel(labels["count"])
     axes.set_ylim(bottom=0)
     axes.grid(True, axis="y", alpha=0.3)
     right = axes.twinx()
-    right.step(days, [p["parameters"] for p in points], where="post", label=labels["parameters"],
-               color="#fd7e14", linestyle="--", linewidth=1.5)
+    right.step(
+        days,
+        [p["parameters"] for p in points],
+        where="post",
+        label=labels["parameters"],
+        color="#fd7e14",
+        linestyle="--",
+        linewidth=1.5,
+    )
     right.set_ylabel(labels["parameters"])
     right.set_ylim(bottom=0)
     handles = axes.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
@@ -39,4 +54,4 @@ def growth_svg(series: dict, labels: dict[str, str]) -> str:
     out = io.StringIO()
     figure.savefig(out, format="svg")
     svg = out.getvalue()
-    return svg[svg.index("<svg"):]  # drop the XML prolog and doctype for inline use
+    return svg[svg.index("<svg") :]  # drop the XML prolog and doctype for inline use

@@ -81,7 +81,9 @@ def growth_command(date_from, date_to, lab_code, region, fmt) -> None:
 
 def _print_table(result) -> None:
     click.echo(f"{result.who}: {result.headline()}")
-    click.echo(f"{'':16}{result.date_from.isoformat():>12}{result.date_to.isoformat():>12}{'change':>9}{'%':>8}")
+    click.echo(
+        f"{'':16}{result.date_from.isoformat():>12}{result.date_to.isoformat():>12}{'change':>9}{'%':>8}"
+    )
     for measure, a, b, change, pct in result.table_rows():
         click.echo(f"{measure:16}{a:>12}{b:>12}{change:>+9}{'' if pct is None else f'{pct:+.1f}':>8}")
     for name in ("categories_added", "categories_removed", "items_added", "items_removed"):

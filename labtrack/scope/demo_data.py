@@ -58,33 +58,66 @@ DOMAINS = [
     ("特种设备", "Special equipment", ["TSG 21-{y}", "GB/T 150.{n}-{y}"]),
 ]
 FACETS = [
-    ("理化检验", "physico-chemical testing", [
-        ("铅", "Lead", 1), ("镉", "Cadmium", 1), ("总砷", "Total arsenic", 2), ("总汞", "Total mercury", 2),
-        ("水分", "Moisture", 1), ("灰分", "Ash", 1), ("邻苯二甲酸酯", "Phthalates", 6),
-        ("多环芳烃", "Polycyclic aromatic hydrocarbons", 16), ("甲醛", "Formaldehyde", 1),
-        ("pH值", "pH value", 1), ("可迁移元素", "Migratable elements", 8), ("有机锡", "Organotin compounds", 9),
-    ]),
-    ("微生物与卫生", "microbiology and hygiene", [
-        ("菌落总数", "Aerobic plate count", 1), ("大肠菌群", "Coliforms", 2), ("沙门氏菌", "Salmonella", 1),
-        ("金黄色葡萄球菌", "Staphylococcus aureus", 1), ("霉菌和酵母", "Moulds and yeasts", 2),
-        ("单核细胞增生李斯特氏菌", "Listeria monocytogenes", 1), ("致病性大肠杆菌", "Pathogenic E. coli", 3),
-        ("副溶血性弧菌", "Vibrio parahaemolyticus", 1), ("商业无菌", "Commercial sterility", 4),
-        ("志贺氏菌", "Shigella", 1),
-    ]),
-    ("安全与性能", "safety and performance", [
-        ("标志和说明", "Marking and instructions", 3), ("机械物理性能", "Mechanical and physical properties", 12),
-        ("燃烧性能", "Flammability", 4), ("耐热和耐燃", "Resistance to heat and fire", 5),
-        ("电气强度", "Electric strength", 2), ("泄漏电流", "Leakage current", 2), ("耐久性", "Endurance", 6),
-        ("色牢度", "Colour fastness", 7), ("尺寸稳定性", "Dimensional stability", 3),
-        ("电磁兼容", "Electromagnetic compatibility", 11), ("拉伸性能", "Tensile properties", 4),
-        ("结构检查", "Construction", 8),
-    ]),
+    (
+        "理化检验",
+        "physico-chemical testing",
+        [
+            ("铅", "Lead", 1),
+            ("镉", "Cadmium", 1),
+            ("总砷", "Total arsenic", 2),
+            ("总汞", "Total mercury", 2),
+            ("水分", "Moisture", 1),
+            ("灰分", "Ash", 1),
+            ("邻苯二甲酸酯", "Phthalates", 6),
+            ("多环芳烃", "Polycyclic aromatic hydrocarbons", 16),
+            ("甲醛", "Formaldehyde", 1),
+            ("pH值", "pH value", 1),
+            ("可迁移元素", "Migratable elements", 8),
+            ("有机锡", "Organotin compounds", 9),
+        ],
+    ),
+    (
+        "微生物与卫生",
+        "microbiology and hygiene",
+        [
+            ("菌落总数", "Aerobic plate count", 1),
+            ("大肠菌群", "Coliforms", 2),
+            ("沙门氏菌", "Salmonella", 1),
+            ("金黄色葡萄球菌", "Staphylococcus aureus", 1),
+            ("霉菌和酵母", "Moulds and yeasts", 2),
+            ("单核细胞增生李斯特氏菌", "Listeria monocytogenes", 1),
+            ("致病性大肠杆菌", "Pathogenic E. coli", 3),
+            ("副溶血性弧菌", "Vibrio parahaemolyticus", 1),
+            ("商业无菌", "Commercial sterility", 4),
+            ("志贺氏菌", "Shigella", 1),
+        ],
+    ),
+    (
+        "安全与性能",
+        "safety and performance",
+        [
+            ("标志和说明", "Marking and instructions", 3),
+            ("机械物理性能", "Mechanical and physical properties", 12),
+            ("燃烧性能", "Flammability", 4),
+            ("耐热和耐燃", "Resistance to heat and fire", 5),
+            ("电气强度", "Electric strength", 2),
+            ("泄漏电流", "Leakage current", 2),
+            ("耐久性", "Endurance", 6),
+            ("色牢度", "Colour fastness", 7),
+            ("尺寸稳定性", "Dimensional stability", 3),
+            ("电磁兼容", "Electromagnetic compatibility", 11),
+            ("拉伸性能", "Tensile properties", 4),
+            ("结构检查", "Construction", 8),
+        ],
+    ),
 ]
 
 
 def _standard(rng: random.Random, templates: list[str]) -> str:
     template = rng.choice(templates)
-    return template.format(n=rng.randint(1, 30), y=rng.choice([2003, 2005, 2006, 2008, 2009, 2010, 2016, 2017]))
+    return template.format(
+        n=rng.randint(1, 30), y=rng.choice([2003, 2005, 2006, 2008, 2009, 2010, 2016, 2017])
+    )
 
 
 def build_catalogue(rng: random.Random) -> tuple[list[dict], list[dict]]:
@@ -93,17 +126,21 @@ def build_catalogue(rng: random.Random) -> tuple[list[dict], list[dict]]:
     for d, (domain_zh, domain_en, templates) in enumerate(DOMAINS):
         for f, (facet_zh, facet_en, analytes) in enumerate(FACETS):
             code = f"C{d + 1:02d}{f + 1}"
-            categories.append({"code": code, "name": f"{domain_zh}（{facet_zh}）", "name_en": f"{domain_en} ({facet_en})"})
+            categories.append(
+                {"code": code, "name": f"{domain_zh}（{facet_zh}）", "name_en": f"{domain_en} ({facet_en})"}
+            )
             for n, (zh, en, params) in enumerate(rng.sample(analytes, ITEMS_PER_CATEGORY)):
                 methods = sorted({_standard(rng, templates) for _ in range(rng.choice([1, 1, 2]))})
-                items.append({
-                    "code": f"{code}-{n + 1:02d}",
-                    "name": f"{domain_zh}{zh}",
-                    "name_en": f"{en} ({domain_en.lower()})",
-                    "category": code,
-                    "method": "; ".join(methods),
-                    "parameters": params + rng.randint(0, 3),
-                })
+                items.append(
+                    {
+                        "code": f"{code}-{n + 1:02d}",
+                        "name": f"{domain_zh}{zh}",
+                        "name_en": f"{en} ({domain_en.lower()})",
+                        "category": code,
+                        "method": "; ".join(methods),
+                        "parameters": params + rng.randint(0, 3),
+                    }
+                )
     return categories, items
 
 
@@ -111,8 +148,14 @@ def _day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
-EXTENSION_DAYS_2010 = [date(2010, 3, 18), date(2010, 5, 12), date(2010, 6, 25), date(2010, 8, 30),
-                       date(2010, 9, 28), date(2010, 10, 26)]
+EXTENSION_DAYS_2010 = [
+    date(2010, 3, 18),
+    date(2010, 5, 12),
+    date(2010, 6, 25),
+    date(2010, 8, 30),
+    date(2010, 9, 28),
+    date(2010, 10, 26),
+]
 
 
 def _technical_centre(rng, lab_id: int, by_category: dict[str, list[dict]], order: list[str]) -> list[dict]:
@@ -126,29 +169,47 @@ def _technical_centre(rng, lab_id: int, by_category: dict[str, list[dict]], orde
         held += by_category[code][:take]
         spare += by_category[code][take:]
     for item in held:
-        rows.append({"lab_id": lab_id, "item": item, "granted_on": _day(rng, date(2005, 3, 1), date(2009, 11, 30)),
-                     "basis": "initial" if rng.random() < 0.6 else "extension"})
+        rows.append(
+            {
+                "lab_id": lab_id,
+                "item": item,
+                "granted_on": _day(rng, date(2005, 3, 1), date(2009, 11, 30)),
+                "basis": "initial" if rng.random() < 0.6 else "extension",
+            }
+        )
     rows.sort(key=lambda r: r["granted_on"])
     first = rows[0]["granted_on"]
     for r in rows:
         r["basis"] = "initial" if r["granted_on"] == first else r["basis"]
     # Six withdrawals during 2010, from categories keeping their other items.
     eight = [r for r in rows if r["item"]["category"] in old[:28]]
-    for r, (when, reason) in zip(rng.sample(eight, 6), [
-        (date(2010, 2, 8), "reduction"), (date(2010, 4, 2), "suspension"), (date(2010, 5, 20), "reduction"),
-        (date(2010, 7, 9), "revocation"), (date(2010, 9, 3), "reduction"), (date(2010, 10, 15), "suspension"),
-    ], strict=True):
+    for r, (when, reason) in zip(
+        rng.sample(eight, 6),
+        [
+            (date(2010, 2, 8), "reduction"),
+            (date(2010, 4, 2), "suspension"),
+            (date(2010, 5, 20), "reduction"),
+            (date(2010, 7, 9), "revocation"),
+            (date(2010, 9, 3), "reduction"),
+            (date(2010, 10, 15), "suspension"),
+        ],
+        strict=True,
+    ):
         r["withdrawn_on"], r["withdrawal_reason"] = when, reason
     # One item suspended and re-granted after re-assessment (held on both dates).
     kept = [r for r in rows if "withdrawn_on" not in r]
     resumed = rng.choice(kept)
     resumed["withdrawn_on"], resumed["withdrawal_reason"] = date(2010, 4, 15), "suspension"
-    rows.append({"lab_id": lab_id, "item": resumed["item"], "granted_on": date(2010, 4, 15), "basis": "reassessment"})
+    rows.append(
+        {"lab_id": lab_id, "item": resumed["item"], "granted_on": date(2010, 4, 15), "basis": "reassessment"}
+    )
     # 243 extensions over 2010: 30 new categories x 7 items and 33 more items in the old ones.
     additions = [i for code in new for i in by_category[code][:7]] + spare[:33]
     rng.shuffle(additions)
     for n, item in enumerate(additions):
-        rows.append({"lab_id": lab_id, "item": item, "granted_on": EXTENSION_DAYS_2010[n % 6], "basis": "extension"})
+        rows.append(
+            {"lab_id": lab_id, "item": item, "granted_on": EXTENSION_DAYS_2010[n % 6], "basis": "extension"}
+        )
     # Later life: a few more extensions in 2011 and a reduction in 2012.
     for item in spare[33:45]:
         rows.append({"lab_id": lab_id, "item": item, "granted_on": date(2011, 6, 16), "basis": "extension"})
@@ -157,19 +218,33 @@ def _technical_centre(rng, lab_id: int, by_category: dict[str, list[dict]], orde
     return rows
 
 
-def _other_lab(rng, lab_id: int, by_category, common: list[str], reserved_pool: list[dict], adds: int) -> list[dict]:
+def _other_lab(
+    rng, lab_id: int, by_category, common: list[str], reserved_pool: list[dict], adds: int
+) -> list[dict]:
     """A lab with a few categories of a few items each, some 2010 extensions and a withdrawal or two."""
     rows = []
     start = _day(rng, date(2004, 6, 1), date(2008, 12, 31))
     for code in rng.sample(common, rng.randint(2, 9)):
         for item in rng.sample(by_category[code], rng.randint(3, 8)):
             granted = start if rng.random() < 0.7 else _day(rng, start, date(2009, 10, 31))
-            rows.append({"lab_id": lab_id, "item": item, "granted_on": granted,
-                         "basis": "initial" if granted == start else "extension"})
+            rows.append(
+                {
+                    "lab_id": lab_id,
+                    "item": item,
+                    "granted_on": granted,
+                    "basis": "initial" if granted == start else "extension",
+                }
+            )
     for _ in range(adds):
         if reserved_pool:
-            rows.append({"lab_id": lab_id, "item": reserved_pool.pop(), "basis": "extension",
-                         "granted_on": _day(rng, date(2010, 2, 1), date(2010, 10, 31))})
+            rows.append(
+                {
+                    "lab_id": lab_id,
+                    "item": reserved_pool.pop(),
+                    "basis": "extension",
+                    "granted_on": _day(rng, date(2010, 2, 1), date(2010, 10, 31)),
+                }
+            )
     for r in rng.sample(rows, rng.choice([0, 0, 1, 2])):
         if r["granted_on"] < date(2010, 1, 1):
             r["withdrawn_on"] = _day(rng, date(2010, 1, 15), date(2011, 12, 31))
@@ -186,15 +261,38 @@ def load(labs: dict[str, Lab]) -> str:
     now = utcnow()
     session = db.session
     cat_ids = _insert(TestCategory, [{**c, "created_at": now} for c in categories])
-    record_bulk(session, "test_categories", [(i, "insert", {k: [None, v] for k, v in c.items()})
-                                             for i, c in zip(cat_ids, categories, strict=True)], "demo data")
+    record_bulk(
+        session,
+        "test_categories",
+        [
+            (i, "insert", {k: [None, v] for k, v in c.items()})
+            for i, c in zip(cat_ids, categories, strict=True)
+        ],
+        "demo data",
+    )
     code_to_cat = {c["code"]: i for c, i in zip(categories, cat_ids, strict=True)}
-    item_rows = [{"code": i["code"], "name": i["name"], "name_en": i["name_en"], "method": i["method"],
-                  "parameters": i["parameters"], "category_id": code_to_cat[i["category"]], "created_at": now}
-                 for i in items]
+    item_rows = [
+        {
+            "code": i["code"],
+            "name": i["name"],
+            "name_en": i["name_en"],
+            "method": i["method"],
+            "parameters": i["parameters"],
+            "category_id": code_to_cat[i["category"]],
+            "created_at": now,
+        }
+        for i in items
+    ]
     item_ids = _insert(TestItem, item_rows)
-    record_bulk(session, "test_items", [(i, "insert", {k: [None, v] for k, v in r.items() if k != "created_at"})
-                                        for i, r in zip(item_ids, item_rows, strict=True)], "demo data")
+    record_bulk(
+        session,
+        "test_items",
+        [
+            (i, "insert", {k: [None, v] for k, v in r.items() if k != "created_at"})
+            for i, r in zip(item_ids, item_rows, strict=True)
+        ],
+        "demo data",
+    )
     for item, item_id in zip(items, item_ids, strict=True):
         item["id"] = item_id
     by_category: dict[str, list[dict]] = {}
@@ -212,14 +310,36 @@ def load(labs: dict[str, Lab]) -> str:
     for n, code in enumerate(others):
         adds = 2 if n < 20 else (1 if rng.random() < 0.3 else 0)
         rows += _other_lab(rng, labs[code].id, by_category, common, reserved_pool, adds)
-    entries = [{"lab_id": r["lab_id"], "item_id": r["item"]["id"], "granted_on": r["granted_on"],
-                "withdrawn_on": r.get("withdrawn_on"), "basis": r["basis"],
-                "withdrawal_reason": r.get("withdrawal_reason"), "created_at": now} for r in rows]
+    entries = [
+        {
+            "lab_id": r["lab_id"],
+            "item_id": r["item"]["id"],
+            "granted_on": r["granted_on"],
+            "withdrawn_on": r.get("withdrawn_on"),
+            "basis": r["basis"],
+            "withdrawal_reason": r.get("withdrawal_reason"),
+            "created_at": now,
+        }
+        for r in rows
+    ]
     entry_ids = _insert(ScopeEntry, entries)
-    record_bulk(session, "scope_entries", [
-        (i, "insert", {k: [None, v.isoformat() if isinstance(v, date) else v]
-                       for k, v in e.items() if v is not None and k != "created_at"})
-        for i, e in zip(entry_ids, entries, strict=True)], "demo data")
+    record_bulk(
+        session,
+        "scope_entries",
+        [
+            (
+                i,
+                "insert",
+                {
+                    k: [None, v.isoformat() if isinstance(v, date) else v]
+                    for k, v in e.items()
+                    if v is not None and k != "created_at"
+                },
+            )
+            for i, e in zip(entry_ids, entries, strict=True)
+        ],
+        "demo data",
+    )
     return f"{len(categories)} categories, {len(items)} items, {len(entries)} lab-item periods"
 
 

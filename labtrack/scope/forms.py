@@ -27,9 +27,14 @@ class ItemForm(FlaskForm):
     name = StringField(_l("Name (as in the certificate)"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=300)])
     category_code = SelectField(_l("Test category"), validators=[DataRequired()])
-    method = StringField(_l("Standard method(s)"), validators=[Optional(), Length(max=500)],
-                         description=_l("For example GB 5009.12-2017; separate several with a semicolon."))
-    parameters = IntegerField(_l("Number of parameters"), validators=[Optional(), NumberRange(min=0, max=100000)])
+    method = StringField(
+        _l("Standard method(s)"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("For example GB 5009.12-2017; separate several with a semicolon."),
+    )
+    parameters = IntegerField(
+        _l("Number of parameters"), validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -38,8 +43,9 @@ class GrantForm(FlaskForm):
 
     item_code = StringField(_l("Test item code"), validators=[DataRequired(), Length(max=32)])
     granted_on = DateField(_l("Granted on"), validators=[DataRequired()])
-    basis = SelectField(_l("Basis"), choices=list(BASIS_LABELS.items()), default="extension",
-                        validators=[DataRequired()])
+    basis = SelectField(
+        _l("Basis"), choices=list(BASIS_LABELS.items()), default="extension", validators=[DataRequired()]
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Grant"))
 
@@ -49,8 +55,9 @@ class WithdrawForm(FlaskForm):
 
     entry_id = HiddenField()
     withdrawn_on = DateField(_l("Withdrawn on"), validators=[DataRequired()])
-    withdrawal_reason = SelectField(_l("Reason"), choices=list(WITHDRAWAL_LABELS.items()),
-                                    validators=[DataRequired()])
+    withdrawal_reason = SelectField(
+        _l("Reason"), choices=list(WITHDRAWAL_LABELS.items()), validators=[DataRequired()]
+    )
     note = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Withdraw"))
 

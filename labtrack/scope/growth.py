@@ -114,9 +114,7 @@ def _held(e, on: date):
     return and_(e.c.granted_on <= on, or_(e.c.withdrawn_on.is_(None), e.c.withdrawn_on > on))
 
 
-def growth(
-    date_from: date, date_to: date, lab: Lab | None = None, region: str | None = None
-) -> Growth:
+def growth(date_from: date, date_to: date, lab: Lab | None = None, region: str | None = None) -> Growth:
     """Counts at A and B, and the categories and items added and removed, in one SQL statement."""
     check_dates(date_from, date_to)
     e, where = _entries(lab.id if lab else None, region)
@@ -131,7 +129,9 @@ def growth(
             func.sum(case((at_a, one), else_=zero)).label("acc_a"),
             func.sum(case((at_b, one), else_=zero)).label("acc_b"),
         )
-        .where(*where, e.c.granted_on <= date_to, or_(e.c.withdrawn_on.is_(None), e.c.withdrawn_on > date_from))
+        .where(
+            *where, e.c.granted_on <= date_to, or_(e.c.withdrawn_on.is_(None), e.c.withdrawn_on > date_from)
+        )
         .group_by(e.c.item_id)
         .cte("held")
     )
@@ -171,14 +171,40 @@ def growth(
         func.coalesce(func.sum(pc.acc_b), 0).label("v8"),
     )
     zero_int = cast(literal(0), Integer)
-    changed_categories = select(
-        literal("category"), cats.c.code, cats.c.name, cats.c.name_en, no_text,
-        pc.a, pc.b, zero_int, zero_int, zero_int, zero_int, zero_int, zero_int,
-    ).join(cats, cats.c.id == pc.category_id).where(pc.a != pc.b)
+    changed_categories = (
+        select(
+            literal("category"),
+            cats.c.code,
+            cats.c.name,
+            cats.c.name_en,
+            no_text,
+            pc.a,
+            pc.b,
+            zero_int,
+            zero_int,
+            zero_int,
+            zero_int,
+            zero_int,
+            zero_int,
+        )
+        .join(cats, cats.c.id == pc.category_id)
+        .where(pc.a != pc.b)
+    )
     changed_items = (
         select(
-            literal("item"), items.c.code, items.c.name, items.c.name_en, cats.c.code,
-            held.c.a, held.c.b, zero_int, zero_int, zero_int, zero_int, zero_int, zero_int,
+            literal("item"),
+            items.c.code,
+            items.c.name,
+            items.c.name_en,
+            cats.c.code,
+            held.c.a,
+            held.c.b,
+            zero_int,
+            zero_int,
+            zero_int,
+            zero_int,
+            zero_int,
+            zero_int,
         )
         .join(items, items.c.id == held.c.item_id)
         .join(cats, cats.c.id == items.c.category_id)
@@ -188,15 +214,25 @@ def growth(
     result = Growth(date_from, date_to, lab_code=lab.code if lab else None, region=region)
     for kind, code, name, name_en, category_code, *v in rows:
         if kind == "total":
-            (result.categories_from, result.categories_to, result.items_from, result.items_to,
-             result.parameters_from, result.parameters_to, result.accreditations_from,
-             result.accreditations_to) = (int(x or 0) for x in v)
+            (
+                result.categories_from,
+                result.categories_to,
+                result.items_from,
+                result.items_to,
+                result.parameters_from,
+                result.parameters_to,
+                result.accreditations_from,
+                result.accreditations_to,
+            ) = (int(x or 0) for x in v)
             continue
         detail = {"code": code, "name": name, "name_en": name_en}
         if kind == "item":
             detail["category_code"] = category_code
         added = int(v[1]) == 1
-        getattr(result, f"{'categories' if kind == 'category' else 'items'}_{'added' if added else 'removed'}_detail").append(detail)
+        getattr(
+            result,
+            f"{'categories' if kind == 'category' else 'items'}_{'added' if added else 'removed'}_detail",
+        ).append(detail)
     for name in ("categories_added", "categories_removed", "items_added", "items_removed"):
         details = sorted(getattr(result, f"{name}_detail"), key=lambda d: d["code"])
         setattr(result, f"{name}_detail", details)

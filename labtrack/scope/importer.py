@@ -179,8 +179,13 @@ class _Checker:
     def item_key(self, row: int, values: dict[str, str]) -> int | None:
         category_code, item_code = values["category_code"], values["item_code"]
         ok = True
-        for column, limit in (("category_code", 32), ("item_code", 32), ("category_name", 200),
-                              ("item_name", 300), ("method", 500)):
+        for column, limit in (
+            ("category_code", 32),
+            ("item_code", 32),
+            ("category_name", 200),
+            ("item_name", 300),
+            ("method", 500),
+        ):
             if len(values[column]) > limit:
                 self.error(row, column, _("Longer than %(n)s characters.", n=limit))
                 ok = False
@@ -189,10 +194,16 @@ class _Checker:
             ok = False
         elif category_code not in self.categories and category_code not in self.new_categories:
             if not values["category_name"]:
-                self.error(row, "category_name", _("Category %(code)s is new: give its name.", code=category_code))
+                self.error(
+                    row, "category_name", _("Category %(code)s is new: give its name.", code=category_code)
+                )
                 ok = False
             elif ok:
-                self.new_categories[category_code] = {"code": category_code, "name": values["category_name"], "row": row}
+                self.new_categories[category_code] = {
+                    "code": category_code,
+                    "name": values["category_name"],
+                    "row": row,
+                }
         if not item_code:
             self.error(row, "item_code", _("An item code is required."))
             return None
@@ -201,15 +212,30 @@ class _Checker:
         if item_code in self.items:
             item_id, category_id = self.items[item_code]
             if self.category_of.get(category_id) != category_code:
-                self.error(row, "category_code", _("Item %(item)s belongs to category %(cat)s.",
-                                                   item=item_code, cat=self.category_of.get(category_id)))
+                self.error(
+                    row,
+                    "category_code",
+                    _(
+                        "Item %(item)s belongs to category %(cat)s.",
+                        item=item_code,
+                        cat=self.category_of.get(category_id),
+                    ),
+                )
                 return None
             return item_id
         known = self.new_items.get(item_code)
         if known is not None:
             if known["category_code"] != category_code:
-                self.error(row, "category_code", _("Item %(item)s was given category %(cat)s on row %(row)s.",
-                                                   item=item_code, cat=known["category_code"], row=known["row"]))
+                self.error(
+                    row,
+                    "category_code",
+                    _(
+                        "Item %(item)s was given category %(cat)s on row %(row)s.",
+                        item=item_code,
+                        cat=known["category_code"],
+                        row=known["row"],
+                    ),
+                )
                 return None
             return known["key"]
         if not values["item_name"]:
@@ -218,9 +244,13 @@ class _Checker:
         key = -(len(self.item_codes) + 1)
         self.item_codes.append(item_code)
         self.new_items[item_code] = {
-            "code": item_code, "name": values["item_name"], "category_code": category_code,
-            "method": values["method"] or None, "parameters": self._params(values["parameters"]),
-            "row": row, "key": key,
+            "code": item_code,
+            "name": values["item_name"],
+            "category_code": category_code,
+            "method": values["method"] or None,
+            "parameters": self._params(values["parameters"]),
+            "row": row,
+            "key": key,
         }
         return key
 
@@ -231,29 +261,50 @@ class _Checker:
     def check(self, row: int, values: dict[str, str]) -> None:
         lab_id = self.labs.get(values["lab_code"])
         if lab_id is None:
-            self.error(row, "lab_code", _("Unknown laboratory %(code)s.", code=values["lab_code"] or "-")
-                       if values["lab_code"] else _("A laboratory code is required."))
+            self.error(
+                row,
+                "lab_code",
+                _("Unknown laboratory %(code)s.", code=values["lab_code"] or "-")
+                if values["lab_code"]
+                else _("A laboratory code is required."),
+            )
         if values["parameters"] and not (values["parameters"].isdigit() and len(values["parameters"]) < 7):
-            self.error(row, "parameters", _("Not a whole number of parameters: %(v)s", v=values["parameters"]))
+            self.error(
+                row, "parameters", _("Not a whole number of parameters: %(v)s", v=values["parameters"])
+            )
             values["parameters"] = ""
         granted = _parse_date(values["granted_on"])
         if granted is None:
-            self.error(row, "granted_on", _("Not a date (YYYY-MM-DD): %(v)s", v=values["granted_on"] or "-")
-                       if values["granted_on"] else _("A grant date is required."))
+            self.error(
+                row,
+                "granted_on",
+                _("Not a date (YYYY-MM-DD): %(v)s", v=values["granted_on"] or "-")
+                if values["granted_on"]
+                else _("A grant date is required."),
+            )
         withdrawn = None
         if values["withdrawn_on"]:
             withdrawn = _parse_date(values["withdrawn_on"])
             if withdrawn is None:
                 self.error(row, "withdrawn_on", _("Not a date (YYYY-MM-DD): %(v)s", v=values["withdrawn_on"]))
             elif granted is not None and withdrawn <= granted:
-                self.error(row, "withdrawn_on", _("The withdrawal (%(w)s) must come after the grant (%(g)s).",
-                                                  w=withdrawn.isoformat(), g=granted.isoformat()))
+                self.error(
+                    row,
+                    "withdrawn_on",
+                    _(
+                        "The withdrawal (%(w)s) must come after the grant (%(g)s).",
+                        w=withdrawn.isoformat(),
+                        g=granted.isoformat(),
+                    ),
+                )
                 withdrawn = None
                 granted = None
         key = self.item_key(row, values)
         if lab_id is None or key is None or granted is None or (values["withdrawn_on"] and withdrawn is None):
             return
-        self.periods.append(lab_id, key, granted.toordinal(), withdrawn.toordinal() if withdrawn else OPEN, row)
+        self.periods.append(
+            lab_id, key, granted.toordinal(), withdrawn.toordinal() if withdrawn else OPEN, row
+        )
 
 
 def _database_periods(lab_ids: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -261,8 +312,13 @@ def _database_periods(lab_ids: np.ndarray) -> tuple[np.ndarray, ...]:
     cols: list[list[int]] = [[], [], [], [], []]
     ids = [int(x) for x in lab_ids]
     for start in range(0, len(ids), 500):
-        stmt = select(ScopeEntry.id, ScopeEntry.lab_id, ScopeEntry.item_id, ScopeEntry.granted_on,
-                      ScopeEntry.withdrawn_on).where(ScopeEntry.lab_id.in_(ids[start:start + 500]))
+        stmt = select(
+            ScopeEntry.id,
+            ScopeEntry.lab_id,
+            ScopeEntry.item_id,
+            ScopeEntry.granted_on,
+            ScopeEntry.withdrawn_on,
+        ).where(ScopeEntry.lab_id.in_(ids[start : start + 500]))
         for entry_id, lab_id, item_id, g, w in db.session.execute(stmt.execution_options(yield_per=20000)):
             cols[0].append(entry_id)
             cols[1].append(lab_id)
@@ -301,9 +357,15 @@ def _classify(checker: _Checker, report: ImportReport) -> tuple[np.ndarray, np.n
                 status[i] = WITHDRAWAL
                 target[i] = d_id[j]
             else:
-                checker.error(int(rows[i]), "withdrawn_on", _(
-                    "This period is recorded as withdrawn on %(d)s; the file says %(f)s.",
-                    d=_fmt(d_w[j]), f=_fmt(w[i])))
+                checker.error(
+                    int(rows[i]),
+                    "withdrawn_on",
+                    _(
+                        "This period is recorded as withdrawn on %(d)s; the file says %(f)s.",
+                        d=_fmt(d_w[j]),
+                        f=_fmt(w[i]),
+                    ),
+                )
             keep_db[j] = False
     # Overlaps: sort file and database periods together by lab, item, grant; compare neighbours.
     all_lab = np.concatenate([lab, d_lab[keep_db]])
@@ -323,9 +385,16 @@ def _classify(checker: _Checker, report: ImportReport) -> tuple[np.ndarray, np.n
             continue  # two recorded periods: not this file's doing
         other = int(s_row[earlier]) if s_row[later] else int(s_row[later])
         where = _("row %(row)s", row=other) if other else _("the database")
-        checker.error(row, "granted_on", _(
-            "Overlaps the period %(g)s to %(w)s of the same laboratory and item (%(where)s).",
-            g=_fmt(s_g[earlier]), w=_fmt(s_w[earlier]), where=where))
+        checker.error(
+            row,
+            "granted_on",
+            _(
+                "Overlaps the period %(g)s to %(w)s of the same laboratory and item (%(where)s).",
+                g=_fmt(s_g[earlier]),
+                w=_fmt(s_w[earlier]),
+                where=where,
+            ),
+        )
     # Basis: a later period of the same pair is a re-assessment; the lab's first grant is initial.
     basis = np.full(len(order), 1, dtype=np.int8)  # 0 initial, 1 extension, 2 reassessment
     if len(order):
@@ -344,7 +413,10 @@ BASES = [Basis.INITIAL.value, Basis.EXTENSION.value, Basis.REASSESSMENT.value]
 
 
 def import_scope(
-    source: str | Path | IO[bytes], actor: Any = None, dry_run: bool = False, comment: str | None = None,
+    source: str | Path | IO[bytes],
+    actor: Any = None,
+    dry_run: bool = False,
+    comment: str | None = None,
     max_bytes: int | None = None,
 ) -> ImportReport:
     """Check a scope file and, unless a dry run or any row is wrong, apply it in one transaction."""
@@ -367,8 +439,12 @@ def import_scope(
         return report
     status, basis, target = _classify(checker, report)
     report.errors = sorted(checker.errors, key=lambda e: (e.row, e.column or ""))
-    report.new_categories = [{k: v for k, v in c.items() if k != "row"} for c in checker.new_categories.values()]
-    report.new_items = [{k: v for k, v in i.items() if k not in ("row", "key")} for i in checker.new_items.values()]
+    report.new_categories = [
+        {k: v for k, v in c.items() if k != "row"} for c in checker.new_categories.values()
+    ]
+    report.new_items = [
+        {k: v for k, v in i.items() if k not in ("row", "key")} for i in checker.new_items.values()
+    ]
     if report.errors:
         return report
     report.new_periods = int((status == NEW).sum())
@@ -397,7 +473,9 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
         kind = int(status[index])
         if kind in wanted and counts[kind] < SAMPLE:
             counts[kind] += 1
-            sample = {k: values[k] for k in ("lab_code", "item_code", "item_name", "granted_on", "withdrawn_on")}
+            sample = {
+                k: values[k] for k in ("lab_code", "item_code", "item_name", "granted_on", "withdrawn_on")
+            }
             (report.new_period_sample if kind == NEW else report.withdrawal_sample).append(sample)
         if counts[NEW] >= needed[NEW] and counts[WITHDRAWAL] >= needed[WITHDRAWAL]:
             break  # enough to show: do not read the rest of a large file
@@ -414,17 +492,37 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
     cat_rows = [{"code": c["code"], "name": c["name"], "created_at": now} for c in cats]
     for c, new_id in zip(cats, bulk.insert_returning(TestCategory.__table__, cat_rows), strict=True):
         checker.categories[c["code"]] = new_id
-    record_bulk(session, "test_categories", [
-        (checker.categories[c["code"]], "insert", {"code": [None, c["code"]], "name": [None, c["name"]]})
-        for c in cats], comment)
+    record_bulk(
+        session,
+        "test_categories",
+        [
+            (checker.categories[c["code"]], "insert", {"code": [None, c["code"]], "name": [None, c["name"]]})
+            for c in cats
+        ],
+        comment,
+    )
     items = list(checker.new_items.values())
-    item_rows = [{
-        "code": i["code"], "name": i["name"], "category_id": checker.categories[i["category_code"]],
-        "method": i["method"], "parameters": i["parameters"], "created_at": now} for i in items]
+    item_rows = [
+        {
+            "code": i["code"],
+            "name": i["name"],
+            "category_id": checker.categories[i["category_code"]],
+            "method": i["method"],
+            "parameters": i["parameters"],
+            "created_at": now,
+        }
+        for i in items
+    ]
     item_ids = bulk.insert_returning(TestItem.__table__, item_rows)
-    record_bulk(session, "test_items", [
-        (new_id, "insert", {k: [None, v] for k, v in r.items() if v is not None and k != "created_at"})
-        for new_id, r in zip(item_ids, item_rows, strict=True)], comment)
+    record_bulk(
+        session,
+        "test_items",
+        [
+            (new_id, "insert", {k: [None, v] for k, v in r.items() if v is not None and k != "created_at"})
+            for new_id, r in zip(item_ids, item_rows, strict=True)
+        ],
+        comment,
+    )
     key_to_id = {i["key"]: new_id for i, new_id in zip(items, item_ids, strict=True)}
     p_lab, p_item = checker.periods.get("lab"), checker.periods.get("item")
     table = ScopeEntry.__table__
@@ -446,10 +544,20 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
         else:
             with bulk.sqlalchemy_errors("COPY scope_entries"):
                 ids = bulk.copy_insert(session, copy, table, batch)
-        record([
-            (new_id, "insert", {k: [None, v.isoformat() if isinstance(v, date) else v]
-                                for k, v in r.items() if v is not None and k != "created_at"})
-            for new_id, r in zip(ids, batch, strict=True)])
+        record(
+            [
+                (
+                    new_id,
+                    "insert",
+                    {
+                        k: [None, v.isoformat() if isinstance(v, date) else v]
+                        for k, v in r.items()
+                        if v is not None and k != "created_at"
+                    },
+                )
+                for new_id, r in zip(ids, batch, strict=True)
+            ]
+        )
         batch.clear()
 
     for index, (_row, values) in enumerate(_rows(source, max_bytes)):
@@ -461,28 +569,40 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
             withdrawals.append({"entry_id": int(target[index]), "w": withdrawn})
             continue
         item_key = int(p_item[index])
-        batch.append({
-            "lab_id": int(p_lab[index]),
-            "item_id": key_to_id[item_key] if item_key < 0 else item_key,
-            "granted_on": date.fromisoformat(values["granted_on"]),
-            "withdrawn_on": withdrawn,
-            "basis": BASES[int(basis[index])],
-            "withdrawal_reason": WithdrawalReason.REDUCTION.value if withdrawn else None,
-            "created_at": now,
-        })
+        batch.append(
+            {
+                "lab_id": int(p_lab[index]),
+                "item_id": key_to_id[item_key] if item_key < 0 else item_key,
+                "granted_on": date.fromisoformat(values["granted_on"]),
+                "withdrawn_on": withdrawn,
+                "basis": BASES[int(basis[index])],
+                "withdrawal_reason": WithdrawalReason.REDUCTION.value if withdrawn else None,
+                "created_at": now,
+            }
+        )
         if len(batch) >= BATCH:
             flush()
     flush()
     if withdrawals:
         session.execute(
-            update(table).where(table.c.id == bindparam("entry_id")).values(
-                withdrawn_on=bindparam("w"), withdrawal_reason=WithdrawalReason.REDUCTION.value),
+            update(table)
+            .where(table.c.id == bindparam("entry_id"))
+            .values(withdrawn_on=bindparam("w"), withdrawal_reason=WithdrawalReason.REDUCTION.value),
             withdrawals,
         )
-        record([
-            (w["entry_id"], "update", {"withdrawn_on": [None, w["w"].isoformat()],
-                                       "withdrawal_reason": [None, WithdrawalReason.REDUCTION.value]})
-            for w in withdrawals])
+        record(
+            [
+                (
+                    w["entry_id"],
+                    "update",
+                    {
+                        "withdrawn_on": [None, w["w"].isoformat()],
+                        "withdrawal_reason": [None, WithdrawalReason.REDUCTION.value],
+                    },
+                )
+                for w in withdrawals
+            ]
+        )
 
 
 # --- Export (the same format) ---
@@ -491,8 +611,17 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
 def export_rows(lab_id: int | None = None) -> Iterator[tuple]:
     """Every period (of one lab, or everyone's) as rows of the import format, streamed."""
     stmt = (
-        select(Lab.code, TestCategory.code, TestCategory.name, TestItem.code, TestItem.name, TestItem.method,
-               TestItem.parameters, ScopeEntry.granted_on, ScopeEntry.withdrawn_on)
+        select(
+            Lab.code,
+            TestCategory.code,
+            TestCategory.name,
+            TestItem.code,
+            TestItem.name,
+            TestItem.method,
+            TestItem.parameters,
+            ScopeEntry.granted_on,
+            ScopeEntry.withdrawn_on,
+        )
         .select_from(ScopeEntry)
         .join(Lab, ScopeEntry.lab_id == Lab.id)
         .join(TestItem, ScopeEntry.item_id == TestItem.id)

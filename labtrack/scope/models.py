@@ -77,7 +77,9 @@ class TestItem(Tracked, db.Model):
 
     category: Mapped[TestCategory] = relationship(back_populates="items")
 
-    __table_args__ = (CheckConstraint("parameters IS NULL OR parameters >= 0", name="parameters_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("parameters IS NULL OR parameters >= 0", name="parameters_non_negative"),
+    )
 
     def __repr__(self) -> str:
         return f"<TestItem {self.code}>"

@@ -249,7 +249,9 @@ def save_category(data: dict[str, Any], actor: Any, category: TestCategory | Non
             )
         )
         if clash is not None:
-            errors.setdefault("code", []).append(_("Another category already has code %(code)s.", code=values["code"]))
+            errors.setdefault("code", []).append(
+                _("Another category already has code %(code)s.", code=values["code"])
+            )
     if errors:
         raise InvalidInput(_("The category could not be saved."), errors)
     if category is None:
@@ -288,7 +290,9 @@ def save_item(data: dict[str, Any], actor: Any, item: TestItem | None = None) ->
             )
         )
         if clash is not None:
-            errors.setdefault("code", []).append(_("Another item already has code %(code)s.", code=values["code"]))
+            errors.setdefault("code", []).append(
+                _("Another item already has code %(code)s.", code=values["code"])
+            )
     if errors:
         raise InvalidInput(_("The item could not be saved."), errors)
     if item is None:
@@ -382,7 +386,9 @@ def grant_item(
     return entry
 
 
-def withdraw_entry(entry: ScopeEntry, withdrawn_on: Any, reason: str, actor: Any, note: str | None = None) -> ScopeEntry:
+def withdraw_entry(
+    entry: ScopeEntry, withdrawn_on: Any, reason: str, actor: Any, note: str | None = None
+) -> ScopeEntry:
     """End a period the lab holds: on a date after the grant, with a reason (and a note)."""
     errors: dict[str, list[str]] = {}
     end = _as_date(withdrawn_on, "withdrawn_on", errors)

@@ -49,8 +49,6 @@ def _date_arg(name: str, default: date | None = None) -> date | None:
         return default
 
 
-
-
 @bp.app_template_global()
 def scope_summary(lab: Lab) -> dict:
     """The lab page's scope panel: what the lab holds today."""
@@ -70,8 +68,13 @@ def index():
     """Start page: labs with their current scope, the catalogue's categories, growth and import."""
     on = today()
     per_lab = (
-        select(Lab.code, Lab.name, Lab.region, func.count(func.distinct(TestItem.category_id)),
-               func.count(func.distinct(ScopeEntry.item_id)))
+        select(
+            Lab.code,
+            Lab.name,
+            Lab.region,
+            func.count(func.distinct(TestItem.category_id)),
+            func.count(func.distinct(ScopeEntry.item_id)),
+        )
         .select_from(Lab)
         .join(ScopeEntry, ScopeEntry.lab_id == Lab.id)
         .join(TestItem, TestItem.id == ScopeEntry.item_id)
@@ -100,8 +103,13 @@ def catalogue():
     """Test items, searched and filtered by category."""
     q, category = request.args.get("q") or None, request.args.get("category") or None
     page = db.paginate(service.catalogue_query(q, category), per_page=50, error_out=False)
-    return render_template("scope/catalogue.html", page=page, q=q, category=category,
-                           categories=db.session.scalars(select(TestCategory).order_by(TestCategory.code)).all())
+    return render_template(
+        "scope/catalogue.html",
+        page=page,
+        q=q,
+        category=category,
+        categories=db.session.scalars(select(TestCategory).order_by(TestCategory.code)).all(),
+    )
 
 
 @bp.route("/catalogue/categories/new", methods=["GET", "POST"])
@@ -120,7 +128,12 @@ def category_form(code: str | None = None):
         else:
             flash(_("Category %(code)s saved.", code=category.code), "success")
             return redirect(url_for("scope.catalogue", category=category.code))
-    return render_template("scope/form.html", form=form, title=_("Test category"), history=history_for(category) if category else [])
+    return render_template(
+        "scope/form.html",
+        form=form,
+        title=_("Test category"),
+        history=history_for(category) if category else [],
+    )
 
 
 def _category_choices() -> list[tuple[str, str]]:
@@ -147,7 +160,9 @@ def item_form(code: str | None = None):
         else:
             flash(_("Item %(code)s saved.", code=item.code), "success")
             return redirect(url_for("scope.item", code=item.code))
-    return render_template("scope/form.html", form=form, title=_("Test item"), history=history_for(item) if item else [])
+    return render_template(
+        "scope/form.html", form=form, title=_("Test item"), history=history_for(item) if item else []
+    )
 
 
 @bp.get("/items/<code>")
@@ -157,8 +172,9 @@ def item(code: str):
     test_item = service.get_item_or_404(code)
     on = _date_arg("on", today())
     holders = db.session.scalars(service.item_holders_query(test_item.id)).all()
-    return render_template("scope/item.html", item=test_item, holders=holders, on=on,
-                           history=history_for(test_item))
+    return render_template(
+        "scope/item.html", item=test_item, holders=holders, on=on, history=history_for(test_item)
+    )
 
 
 # --- One lab's scope ---
@@ -172,8 +188,13 @@ def lab_scope(code: str):
     on = _date_arg("on", today())
     rows = service.scope_rows(lab.id, on)
     return render_template(
-        "scope/lab.html", lab=lab, on=on, rows=rows, counts=service.scope_counts(lab.id, on),
-        per_category=service.category_counts(lab.id, on), grant_form=GrantForm(formdata=None, granted_on=today()),
+        "scope/lab.html",
+        lab=lab,
+        on=on,
+        rows=rows,
+        counts=service.scope_counts(lab.id, on),
+        per_category=service.category_counts(lab.id, on),
+        grant_form=GrantForm(formdata=None, granted_on=today()),
         withdraw_form=WithdrawForm(formdata=None, withdrawn_on=today()),
         basis_labels={k.value: str(v) for k, v in BASIS_LABELS.items()},
     )
@@ -196,8 +217,13 @@ def entry(code: str, entry_id: int):
         period = service.get_entry(lab, entry_id)
     except DomainError:
         abort(404)
-    return render_template("scope/entry.html", lab=lab, entry=period, history=history_for(period),
-                           withdraw_form=WithdrawForm(formdata=None, withdrawn_on=today()))
+    return render_template(
+        "scope/entry.html",
+        lab=lab,
+        entry=period,
+        history=history_for(period),
+        withdraw_form=WithdrawForm(formdata=None, withdrawn_on=today()),
+    )
 
 
 @bp.post("/labs/<code>/grant")
@@ -212,8 +238,14 @@ def grant(code: str):
             form.item_code.errors = [_("No item with this code in the catalogue.")]
         else:
             try:
-                service.grant_item(lab, test_item, form.granted_on.data, current_user, basis=form.basis.data,
-                                   note=form.note.data)
+                service.grant_item(
+                    lab,
+                    test_item,
+                    form.granted_on.data,
+                    current_user,
+                    basis=form.basis.data,
+                    note=form.note.data,
+                )
             except DomainError as exc:
                 db.session.rollback()
                 apply_errors(form, exc)
@@ -235,16 +267,18 @@ def withdraw(code: str, entry_id: int):
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            service.withdraw_entry(period, form.withdrawn_on.data, form.withdrawal_reason.data, current_user,
-                                   note=form.note.data)
+            service.withdraw_entry(
+                period, form.withdrawn_on.data, form.withdrawal_reason.data, current_user, note=form.note.data
+            )
         except DomainError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("%(item)s withdrawn from %(lab)s.", item=period.item.code, lab=lab.code), "success")
             return redirect(url_for("scope.lab_scope", code=lab.code))
-    return render_template("scope/entry.html", lab=lab, entry=period, history=history_for(period),
-                           withdraw_form=form), 422
+    return render_template(
+        "scope/entry.html", lab=lab, entry=period, history=history_for(period), withdraw_form=form
+    ), 422
 
 
 # --- Import and export ---
@@ -292,8 +326,12 @@ def import_upload():
         if not report.ok:
             path.unlink(missing_ok=True)
             return render_template("scope/import.html", form=form, report=report), 422
-        return render_template("scope/import.html", form=form, report=report,
-                               confirm=ConfirmImportForm(formdata=None, token=token))
+        return render_template(
+            "scope/import.html",
+            form=form,
+            report=report,
+            confirm=ConfirmImportForm(formdata=None, token=token),
+        )
     return render_template("scope/import.html", form=form, report=None, header=",".join(HEADER))
 
 
@@ -350,11 +388,27 @@ def growth():
         date_from = date(date_to.year - 1, 12, 31)
     result = compute_growth(date_from, date_to, lab=lab, region=region)
     series = growth_series(date_from, date_to, lab=lab, region=region, step=step)
-    chart = Markup(growth_svg(series, {
-        "items": _("Test items"), "categories": _("Test categories"), "parameters": _("Parameters"),
-        "count": _("Number held")}))
-    return render_template("scope/growth.html", g=result, series=series, chart=chart, lab=lab, region=region,
-                           regions=labs_service.regions(), step=series["step"])
+    chart = Markup(
+        growth_svg(
+            series,
+            {
+                "items": _("Test items"),
+                "categories": _("Test categories"),
+                "parameters": _("Parameters"),
+                "count": _("Number held"),
+            },
+        )
+    )
+    return render_template(
+        "scope/growth.html",
+        g=result,
+        series=series,
+        chart=chart,
+        lab=lab,
+        region=region,
+        regions=labs_service.regions(),
+        step=series["step"],
+    )
 
 
 @bp.get("/growth/export.<fmt>")
@@ -375,7 +429,9 @@ def growth_export(fmt: str):
     for change in ("added", "removed"):
         for kind in ("categories", "items"):
             for d in getattr(result, f"{kind}_{change}_detail"):
-                rows.append([change, kind[:-1] if kind == "items" else "category", d["code"], d["name"], d["name_en"]])
+                rows.append(
+                    [change, kind[:-1] if kind == "items" else "category", d["code"], d["name"], d["name_en"]]
+                )
     name = f"growth-{result.lab_code or result.region or 'all'}-{date_from}-{date_to}"
     return export_response(fmt, name, [result.headline(), "", "", "", ""], rows)
 
@@ -389,9 +445,13 @@ def scope_dashboard() -> dict:
     scope = lab_scope_id()
     if scope is not None:
         lab = db.session.get(Lab, scope)
-        return {"lab": lab, **(service.scope_counts(lab.id, on) if lab else {"categories": 0, "items": 0, "parameters": 0})}
+        return {
+            "lab": lab,
+            **(service.scope_counts(lab.id, on) if lab else {"categories": 0, "items": 0, "parameters": 0}),
+        }
     card: dict = {"lab": None, "labs": service.labs_holding(on)}
     result = compute_growth(date(on.year - 1, 12, 31), on)
-    card.update(categories=result.categories_to, items=result.items_to, parameters=result.parameters_to,
-                growth=result)
+    card.update(
+        categories=result.categories_to, items=result.items_to, parameters=result.parameters_to, growth=result
+    )
     return card

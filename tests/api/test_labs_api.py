@@ -81,15 +81,25 @@ def test_create_and_update(client, labs, api_token):
     from labtrack.history.models import HistoryEntry
 
     lab = db.session.scalar(select(Lab).where(Lab.code == "LS-MTI"))
-    rows = db.session.scalars(select(HistoryEntry).where(HistoryEntry.table_name == "labs",
-                                                         HistoryEntry.record_id == lab.id)).all()
+    rows = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.table_name == "labs", HistoryEntry.record_id == lab.id)
+    ).all()
     assert [r.action for r in rows] == ["insert", "update"] and {r.user_id for r in rows} == {user.id}
 
 
 def test_patch_changes_only_the_given_fields(client, labs, api_token):
     _, headers = api_token("quality")
-    client.put("/api/v1/labs/ZG-MTI", json={"code": "ZG-MTI", "name": "n", "region": "Zigong",
-                                            "kind": "metrology_institute", "status": "suspended"}, headers=headers)
+    client.put(
+        "/api/v1/labs/ZG-MTI",
+        json={
+            "code": "ZG-MTI",
+            "name": "n",
+            "region": "Zigong",
+            "kind": "metrology_institute",
+            "status": "suspended",
+        },
+        headers=headers,
+    )
     response = client.patch("/api/v1/labs/ZG-MTI", json={"name": "自贡市计量所"}, headers=headers)
     assert response.status_code == 200
     assert (response.json["name"], response.json["status"]) == ("自贡市计量所", "suspended")

@@ -65,7 +65,9 @@ def make_finding(make_audit) -> Callable[..., Finding]:
 
     def make(audit=None, status=State.OPEN, lab=None, **fields) -> Finding:
         audit = audit or make_audit(lab=lab)
-        number = (db.session.scalar(select(func.max(Finding.number)).where(Finding.audit_id == audit.id)) or 0) + 1
+        number = (
+            db.session.scalar(select(func.max(Finding.number)).where(Finding.audit_id == audit.id)) or 0
+        ) + 1
         finding = Finding(
             audit_id=audit.id,
             lab_id=audit.lab_id,

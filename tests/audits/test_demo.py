@@ -31,32 +31,56 @@ def test_demo_reproduces_the_campaign(app, make_lab, make_user):
     commit()
     assert "findings" in line
     kinds = dict(db.session.execute(select(Audit.kind, func.count()).group_by(Audit.kind)).all())
-    assert set(kinds) == {"flight_check", "self_inspection", "external_assessment", "supervision_visit",
-                          "undercover_visit", "internal_audit"}
-    reviewed = db.session.execute(select(func.sum(Audit.documents_reviewed), func.sum(Audit.instruments_checked),
-                                         func.sum(Audit.reports_sampled)).where(Audit.kind == "flight_check")).one()
+    assert set(kinds) == {
+        "flight_check",
+        "self_inspection",
+        "external_assessment",
+        "supervision_visit",
+        "undercover_visit",
+        "internal_audit",
+    }
+    reviewed = db.session.execute(
+        select(
+            func.sum(Audit.documents_reviewed),
+            func.sum(Audit.instruments_checked),
+            func.sum(Audit.reports_sampled),
+        ).where(Audit.kind == "flight_check")
+    ).one()
     assert tuple(reviewed) == (1000, 800, 2000)
-    self_findings = db.session.scalar(select(func.count()).select_from(Finding).join(Audit)
-                                      .where(Audit.kind == "self_inspection"))
+    self_findings = db.session.scalar(
+        select(func.count()).select_from(Finding).join(Audit).where(Audit.kind == "self_inspection")
+    )
     assert self_findings == 156
-    four = db.session.scalar(select(func.count()).select_from(Finding).join(Audit).where(
-        Audit.kind == "self_inspection", Finding.area.in_(demo_data.FOUR_AREAS)))
+    four = db.session.scalar(
+        select(func.count())
+        .select_from(Finding)
+        .join(Audit)
+        .where(Audit.kind == "self_inspection", Finding.area.in_(demo_data.FOUR_AREAS))
+    )
     assert four > 0.7 * self_findings
     statuses = dict(db.session.execute(select(Finding.status, func.count()).group_by(Finding.status)).all())
-    assert {"open", "plan_submitted", "plan_accepted", "evidence_submitted", "closed", "cancelled"} <= set(statuses)
+    assert {"open", "plan_submitted", "plan_accepted", "evidence_submitted", "closed", "cancelled"} <= set(
+        statuses
+    )
     assert statuses["cancelled"] == 1
     total = sum(statuses.values())
     assert statuses["closed"] > 0.75 * total
-    assert db.session.scalar(select(func.count()).select_from(Finding).where(Finding.reopened_count == 1)) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Finding).where(Finding.reopened_count == 1)) == 1
+    )
     # Visits cover every institution given (fewer than 43 here) in every prefecture.
-    visited = db.session.execute(select(func.count(func.distinct(Audit.lab_id))).where(
-        Audit.kind == "undercover_visit")).scalar()
+    visited = db.session.execute(
+        select(func.count(func.distinct(Audit.lab_id))).where(Audit.kind == "undercover_visit")
+    ).scalar()
     assert visited == len(labs)
     # Bilingual texts, history for every step, files for every evidence submission.
     finding = db.session.scalar(select(Finding).where(Finding.status == "closed").limit(1))
     assert "\n" in finding.description and finding.effectiveness_review
-    steps = db.session.scalar(select(func.count()).select_from(HistoryEntry).where(
-        HistoryEntry.table_name == "findings", HistoryEntry.record_id == finding.id))
+    steps = db.session.scalar(
+        select(func.count())
+        .select_from(HistoryEntry)
+        .where(HistoryEntry.table_name == "findings", HistoryEntry.record_id == finding.id)
+    )
     assert steps >= 5
     assert db.session.scalar(select(func.count()).select_from(EvidenceFile)) >= statuses["closed"]
     # Idempotent.

@@ -25,18 +25,34 @@ def campaign(make_lab, make_audit, make_finding, make_user):
         # open, due 05-31: overdue 122 days; age 152 (>90)
         1: make_finding(audit_a, severity="major", raised_on=d(2010, 5, 1), due_on=d(2010, 5, 31)),
         # awaiting verification, due within 10 days; age 46 (31-60)
-        2: make_finding(audit_a, State.PLAN_SUBMITTED, severity="minor", raised_on=d(2010, 8, 15), due_on=d(2010, 10, 8)),
+        2: make_finding(
+            audit_a, State.PLAN_SUBMITTED, severity="minor", raised_on=d(2010, 8, 15), due_on=d(2010, 10, 8)
+        ),
         # closed in 20 days
-        3: make_finding(audit_a, State.CLOSED, raised_on=d(2010, 6, 1), due_on=d(2010, 7, 31), closed_on=d(2010, 6, 21)),
+        3: make_finding(
+            audit_a, State.CLOSED, raised_on=d(2010, 6, 1), due_on=d(2010, 7, 31), closed_on=d(2010, 6, 21)
+        ),
         # plan accepted, due 08-14: overdue 47 days; age 77 (61-90)
-        4: make_finding(audit_b, State.PLAN_ACCEPTED, area="records", raised_on=d(2010, 7, 15), due_on=d(2010, 8, 14)),
+        4: make_finding(
+            audit_b, State.PLAN_ACCEPTED, area="records", raised_on=d(2010, 7, 15), due_on=d(2010, 8, 14)
+        ),
         # open, age 10 (0-30)
         5: make_finding(audit_b, severity="observation", raised_on=d(2010, 9, 20), due_on=d(2010, 12, 19)),
         # closed in 40 and in 10 days
-        6: make_finding(audit_b, State.CLOSED, raised_on=d(2010, 4, 1), due_on=d(2010, 5, 31), closed_on=d(2010, 5, 11)),
-        7: make_finding(audit_b, State.CLOSED, raised_on=d(2010, 4, 1), due_on=d(2010, 5, 31), closed_on=d(2010, 4, 11)),
+        6: make_finding(
+            audit_b, State.CLOSED, raised_on=d(2010, 4, 1), due_on=d(2010, 5, 31), closed_on=d(2010, 5, 11)
+        ),
+        7: make_finding(
+            audit_b, State.CLOSED, raised_on=d(2010, 4, 1), due_on=d(2010, 5, 31), closed_on=d(2010, 4, 11)
+        ),
         # cancelled on 07-01
-        8: make_finding(audit_a, State.CANCELLED, raised_on=d(2010, 6, 10), due_on=d(2010, 8, 9), cancelled_on=d(2010, 7, 1)),
+        8: make_finding(
+            audit_a,
+            State.CANCELLED,
+            raised_on=d(2010, 6, 10),
+            due_on=d(2010, 8, 9),
+            cancelled_on=d(2010, 7, 1),
+        ),
     }
     return {"labs": (a, b), "f": f, "inspector": inspector}
 
@@ -44,12 +60,21 @@ def campaign(make_lab, make_audit, make_finding, make_user):
 @freeze_time("2010-09-30")
 def test_totals_and_breakdown_by_region(app, campaign):
     totals = figures.totals()
-    assert (totals["total"], totals["active"], totals["overdue"], totals["closed"], totals["cancelled"]) == (8, 4, 2, 3, 1)
+    assert (totals["total"], totals["active"], totals["overdue"], totals["closed"], totals["cancelled"]) == (
+        8,
+        4,
+        2,
+        3,
+        1,
+    )
     assert totals["closure_rate"] == pytest.approx(3 / 7)
     assert totals["median_days_to_close"] == 20
     assert totals["buckets"] == {"0-30": 1, "31-60": 1, "61-90": 1, ">90": 1}
     rows = {r["group"]: r for r in figures.rectification_figures("region")}
-    assert rows["Chengdu"]["closure_rate"] == pytest.approx(1 / 3) and rows["Chengdu"]["median_days_to_close"] == 20
+    assert (
+        rows["Chengdu"]["closure_rate"] == pytest.approx(1 / 3)
+        and rows["Chengdu"]["median_days_to_close"] == 20
+    )
     assert rows["Mianyang"]["closure_rate"] == 0.5 and rows["Mianyang"]["median_days_to_close"] == 25
     assert rows["Mianyang"]["mean_days_to_close"] == 25 and rows["Mianyang"]["overdue"] == 1
     by_kind = {r["group"]: r["total"] for r in figures.rectification_figures("audit_kind")}
@@ -68,7 +93,13 @@ def test_overdue_list_has_days_overdue(app, campaign):
 def test_figures_as_of_an_earlier_date(app, campaign):
     totals = figures.totals(on=date(2010, 6, 30))
     # Raised by then: 1, 3, 6, 7, 8; 8 was not yet cancelled, 1 was 30 days overdue.
-    assert (totals["total"], totals["closed"], totals["cancelled"], totals["active"], totals["overdue"]) == (5, 3, 0, 2, 1)
+    assert (totals["total"], totals["closed"], totals["cancelled"], totals["active"], totals["overdue"]) == (
+        5,
+        3,
+        0,
+        2,
+        1,
+    )
     assert totals["closure_rate"] == 0.6
     assert [days for _f, days in figures.overdue_list(on=date(2010, 6, 30))] == [30]
 
@@ -113,23 +144,34 @@ def test_lab_manager_figures_cover_only_their_lab(app, client, auth, make_user, 
 
 # --- evidence checks (pure) ---
 
-@pytest.mark.parametrize(("name", "data", "kind"), [
-    ("report.pdf", PDF, "pdf"), ("photo.PNG", PNG, "png"), ("p.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 10, "jpeg"),
-    ("a.gif", b"GIF89a" + b"\0" * 10, "gif"), ("w.webp", b"RIFF\0\0\0\0WEBPVP8 ", "webp"),
-    ("sop.docx", docx_bytes(), "docx"), ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 10, "ole2"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("report.pdf", PDF, "pdf"),
+        ("photo.PNG", PNG, "png"),
+        ("p.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 10, "jpeg"),
+        ("a.gif", b"GIF89a" + b"\0" * 10, "gif"),
+        ("w.webp", b"RIFF\0\0\0\0WEBPVP8 ", "webp"),
+        ("sop.docx", docx_bytes(), "docx"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 10, "ole2"),
+    ],
+)
 def test_allowed_types_by_content(app, name, data, kind):
     assert evidence.check(name, data).kind == kind
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("harmless.pdf", b"MZ\x90\x00 executable"),  # wrong type behind a harmless extension
-    ("photo.png", b"<svg onload=alert(1)>"),
-    ("invoice.pdf", PNG),  # a real image named as a PDF
-    ("archive.docx", b"PK\x03\x04 not really a zip"),
-    ("empty.pdf", b""),
-    ("x.html", b"<html></html>"),
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("harmless.pdf", b"MZ\x90\x00 executable"),  # wrong type behind a harmless extension
+        ("photo.png", b"<svg onload=alert(1)>"),
+        ("invoice.pdf", PNG),  # a real image named as a PDF
+        ("archive.docx", b"PK\x03\x04 not really a zip"),
+        ("empty.pdf", b""),
+        ("x.html", b"<html></html>"),
+    ],
+)
 def test_refused_types(app, name, data):
     with pytest.raises(evidence.EvidenceRefused):
         evidence.check(name, data)
@@ -141,11 +183,18 @@ def test_oversized_file_is_refused(app):
         evidence.check("big.pdf", PDF + b"\0" * 200)
 
 
-@pytest.mark.parametrize(("raw", "safe"), [
-    ("../../etc/passwd.pdf", "passwd.pdf"), ("..\\..\\windows\\system.ini.pdf", "system.ini.pdf"),
-    ("/abs/path/整改证据.pdf", "整改证据.pdf"), ("..", "evidence"), (".hidden.pdf", "hidden.pdf"),
-    ("a\x00b;c.pdf", "a_b_c.pdf"), ("", "evidence"),
-])
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\windows\\system.ini.pdf", "system.ini.pdf"),
+        ("/abs/path/整改证据.pdf", "整改证据.pdf"),
+        ("..", "evidence"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("a\x00b;c.pdf", "a_b_c.pdf"),
+        ("", "evidence"),
+    ],
+)
 def test_path_traversal_names_are_made_safe(raw, safe):
     assert evidence.safe_filename(raw) == safe
 

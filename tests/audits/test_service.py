@@ -30,12 +30,20 @@ def test_raise_finding_from_round_does_not_commit_and_writes_history(app, make_l
     lab = make_lab("SC-TC")
     quality = make_user("quality")
     first = service.raise_finding_from_round(
-        lab=lab, round_code="PT-2010-07", description="Unsatisfactory z = 3.4 for lead.", severity="major",
+        lab=lab,
+        round_code="PT-2010-07",
+        description="Unsatisfactory z = 3.4 for lead.",
+        severity="major",
         actor=quality,
     )
     second = service.raise_finding_from_round(
-        lab=lab, round_code="PT-2010-07", description="Questionable result twice running.", severity="minor",
-        actor=quality, area="quality_control", clause="7.7.3",
+        lab=lab,
+        round_code="PT-2010-07",
+        description="Questionable result twice running.",
+        severity="minor",
+        actor=quality,
+        area="quality_control",
+        clause="7.7.3",
     )
     assert (first.number, second.number) == (1, 2)
     assert first.source == "round" and first.source_ref == "PT-2010-07" and first.audit_id is None
@@ -49,8 +57,13 @@ def test_raise_finding_from_round_does_not_commit_and_writes_history(app, make_l
 def test_raise_finding_from_round_refuses_bad_fields(app, make_lab, make_user):
     with pytest.raises(InvalidInput) as exc:
         service.raise_finding_from_round(
-            lab=make_lab(), round_code="PT-1", description="", severity="huge", actor=make_user("quality"),
-            area="nowhere", clause="99",
+            lab=make_lab(),
+            round_code="PT-1",
+            description="",
+            severity="huge",
+            actor=make_user("quality"),
+            area="nowhere",
+            clause="99",
         )
     assert set(exc.value.errors) == {"description", "severity", "area", "clause"}
 
@@ -72,14 +85,23 @@ def test_raise_finding_numbers_within_audit_and_defaults_due_date(app, make_audi
 
 def _walk_to_closed(finding, manager, inspector):
     rectification.transition(finding, "plan_submitted", PLAN, manager, version=finding.version)
-    rectification.transition(finding, "plan_accepted", {"comment": "Plan is adequate."}, inspector, version=finding.version)
     rectification.transition(
-        finding, "evidence_submitted", {"evidence_text": "Training records attached."}, manager,
-        version=finding.version, files=[("training.pdf", PDF)],
+        finding, "plan_accepted", {"comment": "Plan is adequate."}, inspector, version=finding.version
     )
     rectification.transition(
-        finding, "closed", {"effectiveness_review": "Checked 20 reports: compliant.", "password": PASSWORD},
-        inspector, version=finding.version,
+        finding,
+        "evidence_submitted",
+        {"evidence_text": "Training records attached."},
+        manager,
+        version=finding.version,
+        files=[("training.pdf", PDF)],
+    )
+    rectification.transition(
+        finding,
+        "closed",
+        {"effectiveness_review": "Checked 20 reports: compliant.", "password": PASSWORD},
+        inspector,
+        version=finding.version,
     )
 
 
@@ -91,20 +113,37 @@ def test_full_workflow_writes_history_for_every_step(app, make_finding, make_use
     _walk_to_closed(finding, manager, inspector)
     assert finding.status == "closed" and finding.closed_on == date(2010, 6, 1)
     assert finding.closed_by_id == inspector.id and finding.signed_at is not None
-    rectification.transition(finding, "open", {"comment": "Re-check in August found the same fault."}, quality,
-                       version=finding.version)
+    rectification.transition(
+        finding,
+        "open",
+        {"comment": "Re-check in August found the same fault."},
+        quality,
+        version=finding.version,
+    )
     assert finding.status == "open" and finding.reopened_count == 1 and finding.closed_on is None
     assert finding.due_on == date(2010, 7, 1)  # a fresh deadline by severity
-    rectification.transition(finding, "cancelled", {"comment": "Laboratory closed down."}, quality, version=finding.version)
+    rectification.transition(
+        finding, "cancelled", {"comment": "Laboratory closed down."}, quality, version=finding.version
+    )
     assert finding.cancel_reason == "Laboratory closed down."
     rows = _history(finding)
     updates = [r for r in rows if r.action == "update"]
     assert [r.changes["status"] for r in updates] == [
-        ["open", "plan_submitted"], ["plan_submitted", "plan_accepted"], ["plan_accepted", "evidence_submitted"],
-        ["evidence_submitted", "closed"], ["closed", "open"], ["open", "cancelled"],
+        ["open", "plan_submitted"],
+        ["plan_submitted", "plan_accepted"],
+        ["plan_accepted", "evidence_submitted"],
+        ["evidence_submitted", "closed"],
+        ["closed", "open"],
+        ["open", "cancelled"],
     ]
-    assert [r.username for r in updates] == [manager.username, inspector.username, manager.username,
-                                             inspector.username, quality.username, quality.username]
+    assert [r.username for r in updates] == [
+        manager.username,
+        inspector.username,
+        manager.username,
+        inspector.username,
+        quality.username,
+        quality.username,
+    ]
     assert updates[1].comment == "accept_plan: Plan is adequate."
     assert updates[5].comment == "cancel: Laboratory closed down."
     assert all(r.at is not None for r in updates)
@@ -117,10 +156,14 @@ def test_rejections_need_a_reason_and_send_back(app, make_finding, make_user):
     with pytest.raises(InvalidInput) as exc:
         rectification.transition(finding, "open", {"comment": "  "}, inspector, version=finding.version)
     assert set(exc.value.errors) == {"comment"}
-    rectification.transition(finding, "open", {"comment": "Root cause is only restated."}, inspector, version=1)
+    rectification.transition(
+        finding, "open", {"comment": "Root cause is only restated."}, inspector, version=1
+    )
     assert finding.status == "open"
     ev = make_finding(status=State.EVIDENCE_SUBMITTED)
-    rectification.transition(ev, "plan_accepted", {"comment": "Photo unreadable."}, inspector, version=ev.version)
+    rectification.transition(
+        ev, "plan_accepted", {"comment": "Photo unreadable."}, inspector, version=ev.version
+    )
     assert ev.status == "plan_accepted"
 
 
@@ -128,11 +171,21 @@ def test_plan_needs_every_field_and_a_refusal_changes_nothing(app, make_finding,
     finding = make_finding()
     manager = make_user("lab_manager", lab=finding.lab)
     with pytest.raises(InvalidInput) as exc:
-        rectification.transition(finding, "plan_submitted", {"root_cause_method": "guess", "action_target_on": "soon"},
-                           manager, version=1)
+        rectification.transition(
+            finding,
+            "plan_submitted",
+            {"root_cause_method": "guess", "action_target_on": "soon"},
+            manager,
+            version=1,
+        )
     assert set(exc.value.errors) == {
-        "root_cause", "root_cause_method", "correction", "occurs_elsewhere", "corrective_action",
-        "action_owner", "action_target_on",
+        "root_cause",
+        "root_cause_method",
+        "correction",
+        "occurs_elsewhere",
+        "corrective_action",
+        "action_owner",
+        "action_target_on",
     }
     db.session.rollback()
     fresh = db.session.get(Finding, finding.id)
@@ -147,8 +200,14 @@ def test_evidence_needs_text_and_a_file(app, make_finding, make_user):
         rectification.transition(finding, "evidence_submitted", {}, manager, version=1)
     assert set(exc.value.errors) == {"evidence_text", "files"}
     with pytest.raises(InvalidInput) as exc:
-        rectification.transition(finding, "evidence_submitted", {"evidence_text": "x"}, manager, version=1,
-                           files=[("minutes.pdf", b"MZ\x90\x00 not a pdf")])
+        rectification.transition(
+            finding,
+            "evidence_submitted",
+            {"evidence_text": "x"},
+            manager,
+            version=1,
+            files=[("minutes.pdf", b"MZ\x90\x00 not a pdf")],
+        )
     assert "files" in exc.value.errors
     assert db.session.scalar(select(EvidenceFile.id)) is None
 
@@ -175,7 +234,9 @@ def test_two_people_saving_at_once_the_second_is_refused(app, make_finding, make
     read_version = finding.version  # both read version 1
     rectification.transition(finding, "plan_accepted", {}, inspector, version=read_version)
     with pytest.raises(Conflict) as exc:
-        rectification.transition(finding, "cancelled", {"comment": "duplicate"}, quality, version=read_version)
+        rectification.transition(
+            finding, "cancelled", {"comment": "duplicate"}, quality, version=read_version
+        )
     assert "version" in exc.value.errors
     db.session.rollback()
     assert db.session.get(Finding, finding.id).status == "plan_accepted"
@@ -207,7 +268,9 @@ def test_deadline_extension_keeps_the_old_date_in_history(app, make_finding, mak
     with pytest.raises(InvalidInput) as exc:
         rectification.extend_deadline(finding, "2010-06-01", "", quality, version=1)
     assert set(exc.value.errors) == {"due_on", "comment"}
-    rectification.extend_deadline(finding, "2010-07-09", "Instrument repair needs the supplier.", quality, version=1)
+    rectification.extend_deadline(
+        finding, "2010-07-09", "Instrument repair needs the supplier.", quality, version=1
+    )
     row = _history(finding)[-1]
     assert row.changes["due_on"] == ["2010-06-09", "2010-07-09"]
     assert row.comment == "extend: Instrument repair needs the supplier."
@@ -234,8 +297,13 @@ def test_precedence_role_before_state_before_version_before_fields(app, make_fin
         rectification.transition(finding, "plan_submitted", {}, manager, version=99)
     open_one = make_finding()
     with pytest.raises(Conflict):  # stale version beats missing fields
-        rectification.transition(open_one, "plan_submitted", {}, make_user("lab_manager", lab=open_one.lab,
-                           username="m2"), version=5)
+        rectification.transition(
+            open_one,
+            "plan_submitted",
+            {},
+            make_user("lab_manager", lab=open_one.lab, username="m2"),
+            version=5,
+        )
 
 
 def test_every_state_role_and_target_through_the_service(app, make_finding, make_user):
@@ -244,8 +312,10 @@ def test_every_state_role_and_target_through_the_service(app, make_finding, make
 
     findings = {state: make_finding(status=state) for state in State}
     lab = findings[State.OPEN].lab
-    users = {role: make_user(role, lab=lab) if role == "lab_manager" else make_user(role)
-             for role in ("admin", "quality", "inspector", "lab_manager", "viewer")}
+    users = {
+        role: make_user(role, lab=lab) if role == "lab_manager" else make_user(role)
+        for role in ("admin", "quality", "inspector", "lab_manager", "viewer")
+    }
     for role, user in users.items():
         for state, finding in findings.items():
             finding.lab_id = lab.id  # every finding in the lab manager's own lab

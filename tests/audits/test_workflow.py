@@ -50,10 +50,17 @@ def test_lab_manager_of_another_lab_is_refused(current, target):
 def test_required_fields_per_step():
     by_name = {t.name: t for t in workflow.TRANSITIONS}
     assert set(by_name["submit_plan"].required) == {
-        "root_cause", "root_cause_method", "correction", "occurs_elsewhere", "corrective_action",
-        "action_owner", "action_target_on",
+        "root_cause",
+        "root_cause_method",
+        "correction",
+        "occurs_elsewhere",
+        "corrective_action",
+        "action_owner",
+        "action_target_on",
     }
-    assert by_name["submit_evidence"].required == ("evidence_text",) and by_name["submit_evidence"].needs_files
+    assert (
+        by_name["submit_evidence"].required == ("evidence_text",) and by_name["submit_evidence"].needs_files
+    )
     assert by_name["close"].needs_password and by_name["close"].required == ("effectiveness_review",)
     for name in ("reject_plan", "reject_evidence", "cancel", "reopen"):
         assert by_name[name].needs_comment

@@ -11,8 +11,16 @@ from labtrack.extensions import db
 from labtrack.history.models import HistoryEntry
 from tests.conftest import PASSWORD
 
-NEW = {"username": "wang.wei", "full_name": "王伟", "email": "wang@example.cn", "role": "inspector",
-       "lab_code": "", "active": "y", "password": "a-long-password", "confirm": "a-long-password"}
+NEW = {
+    "username": "wang.wei",
+    "full_name": "王伟",
+    "email": "wang@example.cn",
+    "role": "inspector",
+    "lab_code": "",
+    "active": "y",
+    "password": "a-long-password",
+    "confirm": "a-long-password",
+}
 
 
 def _user(name: str) -> User | None:
@@ -24,7 +32,12 @@ def _user(name: str) -> User | None:
 def test_only_admins_reach_the_user_pages(client, auth, make_user, role):
     other = make_user("viewer", username="someone")
     auth.login(role)
-    for path in ("/admin/users", "/admin/users/new", f"/admin/users/{other.id}", f"/admin/users/{other.id}/edit"):
+    for path in (
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{other.id}",
+        f"/admin/users/{other.id}/edit",
+    ):
         assert client.get(path).status_code == 403, path
     for path in (f"/admin/users/{other.id}/active", f"/admin/users/{other.id}/tokens"):
         assert client.post(path, data={"active": "0"}).status_code == 403
@@ -54,10 +67,16 @@ def test_create_user(client, auth):
     response = client.post("/admin/users/new", data=NEW)
     user = _user("wang.wei")
     assert response.headers["Location"] == f"/admin/users/{user.id}"
-    assert (user.role, user.full_name, user.email, user.active) == (Role.INSPECTOR, "王伟", "wang@example.cn", True)
+    assert (user.role, user.full_name, user.email, user.active) == (
+        Role.INSPECTOR,
+        "王伟",
+        "wang@example.cn",
+        True,
+    )
     assert user.check_password("a-long-password")
-    entry = db.session.scalar(select(HistoryEntry).where(HistoryEntry.table_name == "users",
-                                                         HistoryEntry.record_id == user.id))
+    entry = db.session.scalar(
+        select(HistoryEntry).where(HistoryEntry.table_name == "users", HistoryEntry.record_id == user.id)
+    )
     assert entry.user_id == admin.id and "password_hash" not in entry.changes
 
 
@@ -98,14 +117,22 @@ def test_edit_user_keeps_password_when_empty(client, auth, make_user, make_lab):
     lab = make_lab("SC-TC")
     user = make_user("viewer", username="reader")
     auth.login("admin")
-    data = {**NEW, "username": "reader", "role": "lab_manager", "lab_code": "SC-TC", "password": "", "confirm": ""}
+    data = {
+        **NEW,
+        "username": "reader",
+        "role": "lab_manager",
+        "lab_code": "SC-TC",
+        "password": "",
+        "confirm": "",
+    }
     response = client.post(f"/admin/users/{user.id}/edit", data=data)
     assert response.headers["Location"] == f"/admin/users/{user.id}"
     user = _user("reader")
     assert (user.role, user.lab_id) == (Role.LAB_MANAGER, lab.id)
     assert user.check_password(PASSWORD)
-    change = db.session.scalars(select(HistoryEntry).where(HistoryEntry.action == "update",
-                                                           HistoryEntry.record_id == user.id)).all()[-1]
+    change = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.action == "update", HistoryEntry.record_id == user.id)
+    ).all()[-1]
     assert change.changes["role"] == ["viewer", "lab_manager"]
     # Back to viewer: the lab binding goes.
     client.post(f"/admin/users/{user.id}/edit", data={**data, "role": "viewer"})
@@ -119,8 +146,9 @@ def test_disable_and_enable(client, auth, make_user):
     response = client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
     assert response.headers["Location"] == f"/admin/users/{user.id}"
     assert not _user("reader").active
-    entry = db.session.scalars(select(HistoryEntry).where(HistoryEntry.record_id == user.id,
-                                                          HistoryEntry.table_name == "users")).all()[-1]
+    entry = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.record_id == user.id, HistoryEntry.table_name == "users")
+    ).all()[-1]
     assert (entry.changes["active"], entry.user_id, entry.comment) == ([True, False], admin.id, "disabled")
     client.post(f"/admin/users/{user.id}/active", data={"active": "1"})
     assert _user("reader").active
@@ -145,9 +173,12 @@ def test_reset_password_lifts_the_lockout(client, auth, make_user):
     user = make_user("viewer", username="reader", locked_until=datetime(2099, 1, 1), failed_logins=3)
     auth.login("admin")
     short = client.post(f"/admin/users/{user.id}/password", data={"password": "short", "confirm": "short"})
-    assert short.status_code == 200 and "Field must be between 10 and 128 characters long." in short.get_data(as_text=True)
-    response = client.post(f"/admin/users/{user.id}/password",
-                           data={"password": "new-password-1", "confirm": "new-password-1"})
+    assert short.status_code == 200 and "Field must be between 10 and 128 characters long." in short.get_data(
+        as_text=True
+    )
+    response = client.post(
+        f"/admin/users/{user.id}/password", data={"password": "new-password-1", "confirm": "new-password-1"}
+    )
     assert response.headers["Location"] == f"/admin/users/{user.id}"
     user = _user("reader")
     assert user.check_password("new-password-1") and user.locked_until is None and user.failed_logins == 0
@@ -190,11 +221,20 @@ def test_revoking_another_users_token_is_404(client, auth, make_user, api_token)
 
 def test_my_account_changes_password_and_language(client, auth):
     auth.login("viewer", username="reader")
-    wrong = client.post("/account", data={"current": "nope", "password": "another-password",
-                                          "confirm": "another-password", "locale": ""})
+    wrong = client.post(
+        "/account",
+        data={"current": "nope", "password": "another-password", "confirm": "another-password", "locale": ""},
+    )
     assert "The current password is wrong." in wrong.get_data(as_text=True)
-    ok = client.post("/account", data={"current": PASSWORD, "password": "another-password",
-                                       "confirm": "another-password", "locale": "zh_Hans_CN"})
+    ok = client.post(
+        "/account",
+        data={
+            "current": PASSWORD,
+            "password": "another-password",
+            "confirm": "another-password",
+            "locale": "zh_Hans_CN",
+        },
+    )
     assert ok.headers["Location"] == "/account"
     user = _user("reader")
     assert user.check_password("another-password") and user.locale == "zh_Hans_CN"

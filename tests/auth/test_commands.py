@@ -31,7 +31,9 @@ def test_create_lab_manager_with_lab(app, make_lab):
 
 
 def test_create_user_refuses_unknown_role(app):
-    result = app.test_cli_runner().invoke(args=["labtrack", "create-user", "x", "--role", "emperor"], input="pw\n")
+    result = app.test_cli_runner().invoke(
+        args=["labtrack", "create-user", "x", "--role", "emperor"], input="pw\n"
+    )
     assert result.exit_code == 2
     assert db.session.scalar(select(User)) is None
 

@@ -143,7 +143,12 @@ def test_csrf_is_enforced_when_enabled(csrf_app):
     assert client.post("/login", data={"username": "boss", "password": PASSWORD}).status_code == 400
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    assert client.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     # Any other form without it is a 400.
     for path in ("/labs/new", "/admin/users/new", "/logout", "/account"):
         assert client.post(path, data={"code": "X"}).status_code == 400, path

@@ -19,25 +19,51 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _seed(app) -> int:
     with app.app_context():
-        lab = Lab(code="SC-TC", name="四川出入境检验检疫局检验检疫技术中心", region="Chengdu", kind=LabKind.TECHNICAL_CENTRE)
+        lab = Lab(
+            code="SC-TC",
+            name="四川出入境检验检疫局检验检疫技术中心",
+            region="Chengdu",
+            kind=LabKind.TECHNICAL_CENTRE,
+        )
         db.session.add(lab)
         db.session.flush()
         users = {}
-        for username, role, lab_id in (("manager-SC-TC", "lab_manager", lab.id), ("inspector", "inspector", None),
-                                       ("quality", "quality", None)):
+        for username, role, lab_id in (
+            ("manager-SC-TC", "lab_manager", lab.id),
+            ("inspector", "inspector", None),
+            ("quality", "quality", None),
+        ):
             user = User(username=username, role=role, lab_id=lab_id, full_name=username.title())
             user.set_password(PASSWORD)
             db.session.add(user)
             users[username] = user
         db.session.flush()
-        audit = Audit(reference="FC-2010-001", lab_id=lab.id, kind="flight_check", title="飞行检查 / Flight check",
-                      started_on=today() - timedelta(days=3), lead_id=users["inspector"].id, status="completed",
-                      documents_reviewed=120, instruments_checked=85, reports_sampled=240)
+        audit = Audit(
+            reference="FC-2010-001",
+            lab_id=lab.id,
+            kind="flight_check",
+            title="飞行检查 / Flight check",
+            started_on=today() - timedelta(days=3),
+            lead_id=users["inspector"].id,
+            status="completed",
+            documents_reviewed=120,
+            instruments_checked=85,
+            reports_sampled=240,
+        )
         db.session.add(audit)
         db.session.flush()
-        finding = Finding(audit_id=audit.id, lab_id=lab.id, number=1, severity="major", area="equipment_traceability",
-                          clause="6.4", description="原子吸收分光光度计检定证书已过期。\nThe AAS verification certificate expired.",
-                          raised_on=today() - timedelta(days=3), due_on=today() + timedelta(days=27), status="open")
+        finding = Finding(
+            audit_id=audit.id,
+            lab_id=lab.id,
+            number=1,
+            severity="major",
+            area="equipment_traceability",
+            clause="6.4",
+            description="原子吸收分光光度计检定证书已过期。\nThe AAS verification certificate expired.",
+            raised_on=today() - timedelta(days=3),
+            due_on=today() + timedelta(days=27),
+            status="open",
+        )
         db.session.add(finding)
         db.session.commit()
         return finding.id
@@ -58,10 +84,14 @@ def test_rectification_in_the_browser(live_server, page, tmp_path):
     page.goto(live_server("/audits/"))
     shot(page, "audits-1-lab-manager-queue")
     page.goto(url)
-    page.fill("#submit_plan-correction", "Stopped using the AAS; re-tested 14 samples on the backup instrument.")
+    page.fill(
+        "#submit_plan-correction", "Stopped using the AAS; re-tested 14 samples on the backup instrument."
+    )
     page.fill("#submit_plan-root_cause", "The calibration plan had no reminder and the owner changed jobs.")
     page.select_option("#submit_plan-root_cause_method", "five_whys")
-    page.fill("#submit_plan-occurs_elsewhere", "Checked all 86 instruments: two balances also due next month.")
+    page.fill(
+        "#submit_plan-occurs_elsewhere", "Checked all 86 instruments: two balances also due next month."
+    )
     page.fill("#submit_plan-corrective_action", "Calibration plan in the information system with reminders.")
     page.fill("#submit_plan-action_owner", "Zhang Min, equipment officer")
     page.fill("#submit_plan-action_target_on", (today() + timedelta(days=20)).isoformat())

@@ -14,8 +14,14 @@ def test_dashboard_for_quality_and_a_lab_manager_on_the_demo(live_server, page):
     page.set_default_timeout(90_000)  # the machine is shared; full-page screenshots take a while
     browser_login(page, live_server, "quality", DEMO_PASSWORD)
     page.goto(live_server("/"))
-    for card in ("#dash-scope", "#dash-verification", "#dash-rect-figures", "#dash-most-overdue",
-                 "#dash-rounds-open", "#dash-rounds-status"):
+    for card in (
+        "#dash-scope",
+        "#dash-verification",
+        "#dash-rect-figures",
+        "#dash-most-overdue",
+        "#dash-rounds-open",
+        "#dash-rounds-status",
+    ):
         assert page.locator(card).count() == 1, card
     assert "From " in page.locator("#dash-scope-growth").inner_text()
     shot(page, "dashboard-quality")

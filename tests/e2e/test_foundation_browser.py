@@ -18,11 +18,28 @@ def seeded(live_server):
 
     with live_server.app.app_context():
         labs = [
-            Lab(code="SC-TC", name="四川检验检疫技术中心", name_en="Sichuan Technical Centre", region="Chengdu", kind=LabKind.TECHNICAL_CENTRE),
-            Lab(code="SC-MY", name="绵阳区域实验室", name_en="Mianyang Regional Lab", region="Mianyang", kind=LabKind.REGIONAL_LAB),
+            Lab(
+                code="SC-TC",
+                name="四川检验检疫技术中心",
+                name_en="Sichuan Technical Centre",
+                region="Chengdu",
+                kind=LabKind.TECHNICAL_CENTRE,
+            ),
+            Lab(
+                code="SC-MY",
+                name="绵阳区域实验室",
+                name_en="Mianyang Regional Lab",
+                region="Mianyang",
+                kind=LabKind.REGIONAL_LAB,
+            ),
         ]
         labs[0].qualifications.append(
-            Qualification(scheme=Scheme.CNAS, certificate_no="CNAS L0001", issued_on=today() - timedelta(days=1000), expires_on=today() + timedelta(days=30))
+            Qualification(
+                scheme=Scheme.CNAS,
+                certificate_no="CNAS L0001",
+                issued_on=today() - timedelta(days=1000),
+                expires_on=today() + timedelta(days=30),
+            )
         )
         db.session.add_all(labs)
         admin = User(username="admin", role=Role.ADMIN)

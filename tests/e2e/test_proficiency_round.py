@@ -13,7 +13,9 @@ pytestmark = pytest.mark.browser
 def _seed(live_server):
     with live_server.app.app_context():
         for n in range(1, 6):
-            db.session.add(Lab(code=f"E{n:02d}", name=f"实验室 {n}", region="Chengdu", kind=LabKind.REGIONAL_LAB))
+            db.session.add(
+                Lab(code=f"E{n:02d}", name=f"实验室 {n}", region="Chengdu", kind=LabKind.REGIONAL_LAB)
+            )
         quality = User(username="q-browser", role="quality")
         quality.set_password(PASSWORD)
         db.session.add(quality)

@@ -27,8 +27,10 @@ def test_campaign_summary_page(live_server, page):
     page.click("#campaign-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     headline = page.locator("#headline").inner_text()
-    assert headline.startswith("From 2010-01-01 to 2010-12-31: 130 audits reviewed 1,000 documents and records, "
-                               "800 instruments and 2,000 reports, and visited 43 institutions in 21 prefectures")
+    assert headline.startswith(
+        "From 2010-01-01 to 2010-12-31: 130 audits reviewed 1,000 documents and records, "
+        "800 instruments and 2,000 reports, and visited 43 institutions in 21 prefectures"
+    )
     assert page.locator("#audits tr[data-kind=flight_check]").count() == 1
     shot(page, "reports-campaign")
     page.emulate_media(media="print")

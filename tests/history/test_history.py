@@ -12,8 +12,11 @@ from labtrack.labs import service
 
 
 def _rows(table: str) -> list[HistoryEntry]:
-    return list(db.session.scalars(select(HistoryEntry).where(HistoryEntry.table_name == table)
-                                   .order_by(HistoryEntry.id)))
+    return list(
+        db.session.scalars(
+            select(HistoryEntry).where(HistoryEntry.table_name == table).order_by(HistoryEntry.id)
+        )
+    )
 
 
 @pytest.fixture
@@ -22,8 +25,9 @@ def actor(make_user):
 
 
 def test_lab_insert_update_delete(app, actor):
-    lab = service.create_lab({"code": "SC-TC", "name": "技术中心", "region": "Chengdu",
-                              "kind": "technical_centre"}, actor)
+    lab = service.create_lab(
+        {"code": "SC-TC", "name": "技术中心", "region": "Chengdu", "kind": "technical_centre"}, actor
+    )
     service.update_lab(lab, {"name": "检验检疫技术中心", "region": "Chengdu"}, actor)
     service.deactivate_lab(lab, actor)
     lab_id = lab.id
@@ -48,10 +52,28 @@ def test_an_update_that_changes_nothing_writes_nothing(app, actor, make_lab):
 
 def test_qualification_and_contact_history(app, actor, make_lab):
     lab = make_lab("SC-TC")
-    q = service.add_qualification(lab, {"scheme": "CMA", "certificate_no": "2010510001", "status": "valid",
-                                        "issued_on": date(2010, 1, 1), "expires_on": date(2013, 1, 1)}, actor)
-    service.update_qualification(q, {"scheme": "CMA", "certificate_no": "2010510001", "status": "valid",
-                                     "issued_on": date(2010, 1, 1), "expires_on": date(2016, 1, 1)}, actor)
+    q = service.add_qualification(
+        lab,
+        {
+            "scheme": "CMA",
+            "certificate_no": "2010510001",
+            "status": "valid",
+            "issued_on": date(2010, 1, 1),
+            "expires_on": date(2013, 1, 1),
+        },
+        actor,
+    )
+    service.update_qualification(
+        q,
+        {
+            "scheme": "CMA",
+            "certificate_no": "2010510001",
+            "status": "valid",
+            "issued_on": date(2010, 1, 1),
+            "expires_on": date(2016, 1, 1),
+        },
+        actor,
+    )
     service.remove_qualification(q, actor)
     rows = _rows("qualifications")
     assert [r.action for r in rows] == ["insert", "update", "delete"]
@@ -101,7 +123,11 @@ def test_history_rows_cannot_be_changed_or_deleted_through_the_orm(app, actor, m
 
 def test_no_view_or_api_writes_history(app):
     """Nothing in the app's URL map edits history: no route names it."""
-    assert not [r.rule for r in app.url_map.iter_rules() if "history" in r.rule and r.methods - {"GET", "HEAD", "OPTIONS"}]
+    assert not [
+        r.rule
+        for r in app.url_map.iter_rules()
+        if "history" in r.rule and r.methods - {"GET", "HEAD", "OPTIONS"}
+    ]
 
 
 def test_lab_page_shows_the_history_of_the_lab_its_certificates_and_contacts(app, client, auth, make_lab):
@@ -109,12 +135,21 @@ def test_lab_page_shows_the_history_of_the_lab_its_certificates_and_contacts(app
     lab = make_lab("SC-TC")
     other = make_lab("OTHER")
     service.update_lab(lab, {"name": "改名后的实验室"}, user)
-    q = service.add_qualification(lab, {"scheme": "CNAS", "certificate_no": "CNAS L0042", "status": "valid",
-                                        "issued_on": date(2010, 1, 1), "expires_on": date(2016, 1, 1)}, user)
+    q = service.add_qualification(
+        lab,
+        {
+            "scheme": "CNAS",
+            "certificate_no": "CNAS L0042",
+            "status": "valid",
+            "issued_on": date(2010, 1, 1),
+            "expires_on": date(2016, 1, 1),
+        },
+        user,
+    )
     service.remove_qualification(q, user)
     service.add_contact(other, {"name": "不相干的人"}, user)
     html = client.get("/labs/SC-TC").get_data(as_text=True)
-    history = html[html.index("card-header\">History"):]
+    history = html[html.index('card-header">History') :]
     assert "改名后的实验室" in history and "editor" in history
     assert history.count("CNAS L0042") == 2  # added, then deleted
     assert "不相干的人" not in history
@@ -129,7 +164,9 @@ def test_a_change_right_after_a_commit_still_records_the_old_value(app, actor, m
     lab.name = "新名称"
     db.session.commit()
     last = db.session.scalars(
-        select(HistoryEntry).where(HistoryEntry.table_name == Lab.__tablename__).order_by(HistoryEntry.id.desc())
+        select(HistoryEntry)
+        .where(HistoryEntry.table_name == Lab.__tablename__)
+        .order_by(HistoryEntry.id.desc())
     ).first()
     assert last.action == "update"
     assert last.changes == {"name": ["旧名称", "新名称"]}

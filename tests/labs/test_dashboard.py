@@ -9,8 +9,16 @@ from labtrack.labs.models import LabStatus, Qualification, QualificationStatus, 
 
 
 def _cert(lab, number, expires, status=QualificationStatus.VALID):
-    db.session.add(Qualification(lab=lab, scheme=Scheme.CMA, certificate_no=number, issued_on=date(2008, 1, 1),
-                                 expires_on=expires, status=status))
+    db.session.add(
+        Qualification(
+            lab=lab,
+            scheme=Scheme.CMA,
+            certificate_no=number,
+            issued_on=date(2008, 1, 1),
+            expires_on=expires,
+            status=status,
+        )
+    )
     db.session.commit()
 
 
@@ -26,10 +34,14 @@ def test_staff_dashboard(client, auth, make_lab):
     _cert(closed, "CLOSED-1", date(2012, 7, 1))
     auth.login("viewer")
     html = client.get("/").get_data(as_text=True)
-    card = html[html.index('id="labs-by-status"'):html.index('id="expiring"')]
-    assert "/labs/?status=active" in card and "/labs/?status=suspended" in card and "/labs/?status=closed" in card
+    card = html[html.index('id="labs-by-status"') : html.index('id="expiring"')]
+    assert (
+        "/labs/?status=active" in card
+        and "/labs/?status=suspended" in card
+        and "/labs/?status=closed" in card
+    )
     assert "3 laboratories in 2 regions; 1 model laboratories." in card
-    expiring = html[html.index('id="expiring"'):]
+    expiring = html[html.index('id="expiring"') :]
     assert "EXPIRED-1" in expiring and "SOON-1" in expiring
     for absent in ("LATER-1", "WITHDRAWN-1", "CLOSED-1"):
         assert absent not in expiring

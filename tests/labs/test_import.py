@@ -53,22 +53,39 @@ def test_cli_imports_csv(app, tmp_path):
 
 
 def test_cli_imports_xlsx(app, tmp_path):
-    path = _xlsx(tmp_path, [["code", "name", "region", "kind"], ["SC-TC", "技术中心", "Chengdu", "Technical centre"],
-                            [None, None, None, None], ["SC-FIB", "纤维检验局", "Chengdu", "fibre_inspection_institute"]])
+    path = _xlsx(
+        tmp_path,
+        [
+            ["code", "name", "region", "kind"],
+            ["SC-TC", "技术中心", "Chengdu", "Technical centre"],
+            [None, None, None, None],
+            ["SC-FIB", "纤维检验局", "Chengdu", "fibre_inspection_institute"],
+        ],
+    )
     result = app.test_cli_runner().invoke(args=["labtrack", "import-labs", path])
     assert result.exit_code == 0, result.output
     assert set(_labs()) == {"SC-TC", "SC-FIB"}
 
 
 def test_existing_codes_are_updated_not_duplicated(app, tmp_path, make_lab):
-    make_lab("sc-tc", name="Old name", region="Zigong", kind=LabKind.REGIONAL_LAB, status=LabStatus.SUSPENDED,
-             is_model_lab=True)
+    make_lab(
+        "sc-tc",
+        name="Old name",
+        region="Zigong",
+        kind=LabKind.REGIONAL_LAB,
+        status=LabStatus.SUSPENDED,
+        is_model_lab=True,
+    )
     make_lab("ZG-PQI", name="自贡市产品质量监督检验所", region="Zigong", kind=LabKind.PRODUCT_QUALITY)
     result = app.test_cli_runner().invoke(args=["labtrack", "import-labs", _write(tmp_path, GOOD)])
     assert result.exit_code == 0, result.output
     assert "Imported: 1 created, 1 updated, 1 unchanged." in result.output
     tc = db.session.scalar(select(Lab).where(Lab.code == "sc-tc"))
-    assert (tc.name, tc.region, tc.kind) == ("四川出入境检验检疫局检验检疫技术中心", "Chengdu", LabKind.TECHNICAL_CENTRE)
+    assert (tc.name, tc.region, tc.kind) == (
+        "四川出入境检验检疫局检验检疫技术中心",
+        "Chengdu",
+        LabKind.TECHNICAL_CENTRE,
+    )
     assert tc.status == LabStatus.SUSPENDED and tc.is_model_lab  # not columns of the file: left alone
     assert db.session.scalar(select(func.count()).select_from(Lab)) == 3
     update = db.session.scalar(select(HistoryEntry).where(HistoryEntry.action == "update"))
@@ -77,7 +94,9 @@ def test_existing_codes_are_updated_not_duplicated(app, tmp_path, make_lab):
 
 def test_dry_run_reports_and_writes_nothing(app, tmp_path, make_lab):
     make_lab("SC-TC", name="Old", kind=LabKind.TECHNICAL_CENTRE)
-    result = app.test_cli_runner().invoke(args=["labtrack", "import-labs", "--dry-run", _write(tmp_path, GOOD)])
+    result = app.test_cli_runner().invoke(
+        args=["labtrack", "import-labs", "--dry-run", _write(tmp_path, GOOD)]
+    )
     assert result.exit_code == 0, result.output
     assert "Dry run: 2 to create, 1 to update, 0 unchanged; nothing written." in result.output
     assert _labs() == {"SC-TC": ("Old", "Chengdu", LabKind.TECHNICAL_CENTRE)}

@@ -11,14 +11,25 @@ from sqlalchemy import select
 from labtrack.extensions import db
 from labtrack.labs.models import LabContact, LabStatus, Qualification, QualificationStatus, Scheme
 
-CERT = {"scheme": "CMA", "certificate_no": "2010510001", "issued_on": "2010-03-01",
-        "expires_on": "2013-02-28", "status": "valid"}
+CERT = {
+    "scheme": "CMA",
+    "certificate_no": "2010510001",
+    "issued_on": "2010-03-01",
+    "expires_on": "2013-02-28",
+    "status": "valid",
+}
 CONTACT = {"name": "王伟", "position": "主任", "phone": "028-12345678", "email": "wang@example.cn"}
 
 
 def _cert(lab, number="CNAS L1234", issued=date(2010, 1, 1), expires=date(2016, 1, 1), **kw) -> Qualification:
-    q = Qualification(lab=lab, scheme=kw.pop("scheme", Scheme.CNAS), certificate_no=number,
-                      issued_on=issued, expires_on=expires, **kw)
+    q = Qualification(
+        lab=lab,
+        scheme=kw.pop("scheme", Scheme.CNAS),
+        certificate_no=number,
+        issued_on=issued,
+        expires_on=expires,
+        **kw,
+    )
     db.session.add(q)
     db.session.commit()
     return q
@@ -30,7 +41,12 @@ def test_add_edit_remove_certificate(client, auth, make_lab):
     response = client.post("/labs/SC-TC/qualifications/new", data=CERT)
     assert response.headers["Location"] == "/labs/SC-TC"
     q = db.session.scalar(select(Qualification))
-    assert (q.lab_id, q.scheme, q.issued_on, q.expires_on) == (lab.id, Scheme.CMA, date(2010, 3, 1), date(2013, 2, 28))
+    assert (q.lab_id, q.scheme, q.issued_on, q.expires_on) == (
+        lab.id,
+        Scheme.CMA,
+        date(2010, 3, 1),
+        date(2013, 2, 28),
+    )
     edited = {**CERT, "expires_on": "2016-02-28", "status": "suspended"}
     assert client.post(f"/labs/SC-TC/qualifications/{q.id}/edit", data=edited).status_code == 302
     db.session.expire_all()
@@ -80,8 +96,13 @@ def test_certificate_of_another_lab_is_404(client, auth, make_lab):
 def test_editing_a_certificate_may_keep_its_own_number(client, auth, make_lab):
     q = _cert(make_lab("SC-TC"))
     auth.login("admin")
-    data = {"scheme": "CNAS", "certificate_no": "CNAS L1234", "issued_on": "2010-01-01",
-            "expires_on": "2017-01-01", "status": "valid"}
+    data = {
+        "scheme": "CNAS",
+        "certificate_no": "CNAS L1234",
+        "issued_on": "2010-01-01",
+        "expires_on": "2017-01-01",
+        "status": "valid",
+    }
     assert client.post(f"/labs/SC-TC/qualifications/{q.id}/edit", data=data).status_code == 302
 
 
@@ -93,7 +114,7 @@ def test_expiry_flags_on_the_lab_page(client, auth, make_lab):
     _cert(lab, "C-LATER", expires=date(2012, 6, 1) + timedelta(days=91))
     auth.login("viewer")
     html = client.get("/labs/SC-TC").get_data(as_text=True)
-    rows = {n: html[html.index(n) - 300: html.index(n)] for n in ("A-EXPIRED", "B-SOON", "C-LATER")}
+    rows = {n: html[html.index(n) - 300 : html.index(n)] for n in ("A-EXPIRED", "B-SOON", "C-LATER")}
     assert "table-danger" in rows["A-EXPIRED"]
     assert "table-warning" in rows["B-SOON"]
     assert "table-warning" not in rows["C-LATER"] and "table-danger" not in rows["C-LATER"]
@@ -106,7 +127,9 @@ def test_add_edit_remove_contact(client, auth, make_lab):
     assert client.post("/labs/SC-TC/contacts/new", data=CONTACT).headers["Location"] == "/labs/SC-TC"
     contact = db.session.scalar(select(LabContact))
     assert (contact.name, contact.email) == ("王伟", "wang@example.cn")
-    response = client.post(f"/labs/SC-TC/contacts/{contact.id}/edit", data={**CONTACT, "phone": "", "position": "质量负责人"})
+    response = client.post(
+        f"/labs/SC-TC/contacts/{contact.id}/edit", data={**CONTACT, "phone": "", "position": "质量负责人"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (contact.phone, contact.position) == (None, "质量负责人")
@@ -153,8 +176,17 @@ def test_service_validates_what_the_form_cannot(app, make_lab, make_user):
     lab = make_lab("SC-TC")
     actor = make_user("admin")
     with pytest.raises(InvalidInput) as exc:
-        service.add_qualification(lab, {"scheme": "XYZ", "certificate_no": " ", "issued_on": "2010-01-01",
-                                        "expires_on": None, "status": "bogus"}, actor)
+        service.add_qualification(
+            lab,
+            {
+                "scheme": "XYZ",
+                "certificate_no": " ",
+                "issued_on": "2010-01-01",
+                "expires_on": None,
+                "status": "bogus",
+            },
+            actor,
+        )
     assert set(exc.value.errors) == {"scheme", "certificate_no", "issued_on", "expires_on", "status"}
     with pytest.raises(InvalidInput) as exc:
         service.add_contact(lab, {"name": "", "email": "x@y", "phone": "1" * 41}, actor)
@@ -165,10 +197,12 @@ def test_service_validates_what_the_form_cannot(app, make_lab, make_user):
 
 
 def _export_labs(make_lab):
-    tc = make_lab("SC-TC", name="技术中心", name_en="Technical Centre", kind="technical_centre", is_model_lab=True)
+    tc = make_lab(
+        "SC-TC", name="技术中心", name_en="Technical Centre", kind="technical_centre", is_model_lab=True
+    )
     _cert(tc, "2010510001", scheme=Scheme.CMA, expires=date(2013, 1, 1))
     _cert(tc, "CNAS L0001", expires=date(2015, 1, 1))
-    make_lab("ZG-PQI", name="=HYPERLINK(\"x\")", region="Zigong", status=LabStatus.SUSPENDED)
+    make_lab("ZG-PQI", name='=HYPERLINK("x")', region="Zigong", status=LabStatus.SUSPENDED)
 
 
 def test_export_csv_of_the_filtered_list(client, auth, make_lab):
@@ -179,11 +213,15 @@ def test_export_csv_of_the_filtered_list(client, auth, make_lab):
     assert response.mimetype == "text/csv"
     assert 'filename="laboratories.csv"' in response.headers["Content-Disposition"]
     lines = response.get_data().decode("utf-8-sig").splitlines()
-    assert lines[0] == ("code,name,region,kind,name_en,status,model_lab,cma_certificate,cma_expires_on,"
-                        "cnas_certificate,cnas_expires_on")
-    assert lines[1] == ("SC-TC,技术中心,Chengdu,technical_centre,Technical Centre,active,yes,2010510001,"
-                        "2013-01-01,CNAS L0001,2015-01-01")
-    assert lines[2].startswith("ZG-PQI,\"'=HYPERLINK(\"\"x\"\")\",Zigong")  # no formula injection
+    assert lines[0] == (
+        "code,name,region,kind,name_en,status,model_lab,cma_certificate,cma_expires_on,"
+        "cnas_certificate,cnas_expires_on"
+    )
+    assert lines[1] == (
+        "SC-TC,技术中心,Chengdu,technical_centre,Technical Centre,active,yes,2010510001,"
+        "2013-01-01,CNAS L0001,2015-01-01"
+    )
+    assert lines[2].startswith('ZG-PQI,"\'=HYPERLINK(""x"")",Zigong')  # no formula injection
     filtered = client.get("/labs/export?format=csv&region=Zigong").get_data().decode("utf-8-sig").splitlines()
     assert [line.split(",")[0] for line in filtered[1:]] == ["ZG-PQI"]
 

@@ -11,19 +11,28 @@ from labtrack.labs.models import Lab, LabKind, LabStatus
 def labs(make_lab):
     """Five labs in two regions, of three kinds, one suspended."""
     return [
-        make_lab("SC-TC", name="四川出入境检验检疫局检验检疫技术中心", name_en="Technical Centre",
-                 kind=LabKind.TECHNICAL_CENTRE),
+        make_lab(
+            "SC-TC",
+            name="四川出入境检验检疫局检验检疫技术中心",
+            name_en="Technical Centre",
+            kind=LabKind.TECHNICAL_CENTRE,
+        ),
         make_lab("SC-PQI", name="四川省产品质量监督检验检测院", kind=LabKind.PRODUCT_QUALITY),
         make_lab("ZG-PQI", name="自贡市产品质量监督检验所", region="Zigong", kind=LabKind.PRODUCT_QUALITY),
-        make_lab("ZG-MTI", name="自贡市计量测试所", region="Zigong", kind=LabKind.METROLOGY,
-                 status=LabStatus.SUSPENDED),
+        make_lab(
+            "ZG-MTI",
+            name="自贡市计量测试所",
+            region="Zigong",
+            kind=LabKind.METROLOGY,
+            status=LabStatus.SUSPENDED,
+        ),
         make_lab("CD-3P", name="Chengdu Testing Co.", kind=LabKind.THIRD_PARTY),
     ]
 
 
 def _codes(response) -> list[str]:
     html = response.get_data(as_text=True)
-    table = html[html.index('id="labs"'):]
+    table = html[html.index('id="labs"') :]
     return [code for code in ("CD-3P", "SC-PQI", "SC-TC", "ZG-MTI", "ZG-PQI") if f">{code}</a>" in table]
 
 
@@ -80,7 +89,10 @@ def test_lab_manager_sees_only_their_lab(client, auth, labs):
     # Read-only: no editing, not even of their own lab.
     assert client.get("/labs/ZG-PQI/edit").status_code == 403
     assert client.post("/labs/ZG-PQI/deactivate").status_code == 403
-    assert "Edit" not in client.get("/labs/ZG-PQI").get_data(as_text=True).split("<main")[1].split("Certificates")[0]
+    assert (
+        "Edit"
+        not in client.get("/labs/ZG-PQI").get_data(as_text=True).split("<main")[1].split("Certificates")[0]
+    )
 
 
 def test_detail_shows_lab(client, auth, labs):
@@ -92,13 +104,25 @@ def test_detail_shows_lab(client, auth, labs):
 
 def test_create_lab(client, auth):
     user = auth.login("quality")
-    response = client.post("/labs/new", data={
-        "code": "SC-NEW", "name": "新实验室", "region": "Leshan", "kind": "metrology_institute",
-        "status": "active", "is_model_lab": "y",
-    })
+    response = client.post(
+        "/labs/new",
+        data={
+            "code": "SC-NEW",
+            "name": "新实验室",
+            "region": "Leshan",
+            "kind": "metrology_institute",
+            "status": "active",
+            "is_model_lab": "y",
+        },
+    )
     assert response.headers["Location"] == "/labs/SC-NEW"
     lab = db.session.scalar(select(Lab).where(Lab.code == "SC-NEW"))
-    assert (lab.name, lab.region, lab.kind, lab.is_model_lab) == ("新实验室", "Leshan", LabKind.METROLOGY, True)
+    assert (lab.name, lab.region, lab.kind, lab.is_model_lab) == (
+        "新实验室",
+        "Leshan",
+        LabKind.METROLOGY,
+        True,
+    )
     from labtrack.history.service import history_for
 
     (entry,) = history_for(lab)
@@ -119,7 +143,13 @@ def test_create_lab(client, auth):
 )
 def test_create_lab_rerenders_with_field_messages(client, auth, labs, data, field, message):
     auth.login("admin")
-    form = {"code": "SC-NEW", "name": "n", "region": "Leshan", "kind": "metrology_institute", "status": "active"}
+    form = {
+        "code": "SC-NEW",
+        "name": "n",
+        "region": "Leshan",
+        "kind": "metrology_institute",
+        "status": "active",
+    }
     response = client.post("/labs/new", data={**form, **data})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -130,8 +160,13 @@ def test_create_lab_rerenders_with_field_messages(client, auth, labs, data, fiel
 
 def test_edit_lab_and_refuse_duplicate_code(client, auth, labs):
     auth.login("admin")
-    form = {"code": "SC-PQI", "name": "改名", "region": "Chengdu", "kind": "product_quality_institute",
-            "status": "active"}
+    form = {
+        "code": "SC-PQI",
+        "name": "改名",
+        "region": "Chengdu",
+        "kind": "product_quality_institute",
+        "status": "active",
+    }
     assert client.post("/labs/SC-PQI/edit", data=form).headers["Location"] == "/labs/SC-PQI"
     response = client.post("/labs/SC-PQI/edit", data={**form, "code": "SC-TC"})
     assert response.status_code == 200

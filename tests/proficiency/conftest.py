@@ -47,4 +47,3 @@ def make_round(staff) -> Callable[..., Round]:
         return rnd
 
     return make
-

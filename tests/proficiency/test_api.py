@@ -32,10 +32,16 @@ def quality(api_token):
 def _run_to_evaluated(client, headers, body=BODY, values=VALUES):
     assert client.post("/api/v1/rounds", json=body, headers=headers).status_code == 201
     code = body["code"]
-    assert client.post(f"/api/v1/rounds/{code}/transitions", json={"to": "open"}, headers=headers).status_code == 200
+    assert (
+        client.post(f"/api/v1/rounds/{code}/transitions", json={"to": "open"}, headers=headers).status_code
+        == 200
+    )
     rows = [{"lab_code": k, "value": v} for k, v in values.items()]
     assert client.post(f"/api/v1/rounds/{code}/results", json=rows, headers=headers).status_code == 201
-    assert client.post(f"/api/v1/rounds/{code}/transitions", json={"to": "closed"}, headers=headers).status_code == 200
+    assert (
+        client.post(f"/api/v1/rounds/{code}/transitions", json={"to": "closed"}, headers=headers).status_code
+        == 200
+    )
     return client.post(f"/api/v1/rounds/{code}/evaluate", headers=headers)
 
 
@@ -71,14 +77,26 @@ def test_round_end_to_end_with_hand_scores(client, labs, quality):
 
 def test_state_errors_are_409(client, labs, quality):
     client.post("/api/v1/rounds", json=BODY, headers=quality)
-    assert client.post("/api/v1/rounds/BS-2010-01/transitions", json={"to": "closed"}, headers=quality).status_code == 409
-    assert client.post("/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A01", "value": 1}], headers=quality).status_code == 409
+    assert (
+        client.post(
+            "/api/v1/rounds/BS-2010-01/transitions", json={"to": "closed"}, headers=quality
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(
+            "/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A01", "value": 1}], headers=quality
+        ).status_code
+        == 409
+    )
     client.post("/api/v1/rounds/BS-2010-01/transitions", json={"to": "open"}, headers=quality)
     response = client.post("/api/v1/rounds/BS-2010-01/evaluate", headers=quality)
     assert response.status_code == 409 and "still open" in response.json["message"]
     assert client.post("/api/v1/rounds/BS-2010-01/publish", headers=quality).status_code == 409
     client.post("/api/v1/rounds/BS-2010-01/transitions", json={"to": "closed"}, headers=quality)
-    response = client.post("/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A01", "value": 1}], headers=quality)
+    response = client.post(
+        "/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A01", "value": 1}], headers=quality
+    )
     assert response.status_code == 409 and response.json["code"] == 409
 
 
@@ -100,7 +118,9 @@ def test_bad_values_are_422_naming_fields(client, labs, quality):
     assert response.status_code == 422
     assert response.json["errors"]["0"]["value"] and response.json["errors"]["1"]["lab_code"]
     assert response.json["errors"]["2"]["value"]
-    assert client.post("/api/v1/rounds/BS-2010-01/results", data="nonsense", headers=quality).status_code == 422
+    assert (
+        client.post("/api/v1/rounds/BS-2010-01/results", data="nonsense", headers=quality).status_code == 422
+    )
     assert db.session.scalar(select(func.count()).select_from(Result)) == 0
 
 
@@ -124,12 +144,29 @@ def test_roles(client, labs, api_token, quality):
     assert client.post("/api/v1/rounds", json=BODY, headers=viewer).status_code == 403
     client.post("/api/v1/rounds", json=BODY, headers=quality)
     client.post("/api/v1/rounds/BS-2010-01/transitions", json={"to": "open"}, headers=quality)
-    assert client.post("/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A01", "value": 1}], headers=inspector).status_code == 201
-    assert client.post("/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A02", "value": 1}], headers=viewer).status_code == 403
-    assert client.post("/api/v1/rounds/BS-2010-01/transitions", json={"to": "closed"}, headers=inspector).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A01", "value": 1}], headers=inspector
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            "/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A02", "value": 1}], headers=viewer
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/rounds/BS-2010-01/transitions", json={"to": "closed"}, headers=inspector
+        ).status_code
+        == 403
+    )
 
 
-def test_lab_manager_sees_own_identity_and_others_by_code_only(client, app, labs, make_lab, api_token, quality):
+def test_lab_manager_sees_own_identity_and_others_by_code_only(
+    client, app, labs, make_lab, api_token, quality
+):
     outsider = make_lab("OUT-9")
     _, manager = api_token("lab_manager", lab=labs[0])
     _, stranger = api_token("lab_manager", lab=outsider)
@@ -140,18 +177,37 @@ def test_lab_manager_sees_own_identity_and_others_by_code_only(client, app, labs
     mine = client.get("/api/v1/rounds/BS-2010-01", headers=manager).json
     assert mine["participants"] == ["A01"] and mine["x_pt"] is None and mine["sigma_pt"] is None
     # Its own result only, and only for its own lab.
-    assert client.post("/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A01", "value": 10.2}], headers=manager).status_code == 201
-    response = client.post("/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A02", "value": 9}], headers=manager)
+    assert (
+        client.post(
+            "/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A01", "value": 10.2}], headers=manager
+        ).status_code
+        == 201
+    )
+    response = client.post(
+        "/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "A02", "value": 9}], headers=manager
+    )
     assert response.status_code == 422 and "own laboratory" in response.json["errors"]["0"]["lab_code"][0]
     rows = [{"lab_code": k, "value": v} for k, v in VALUES.items() if k != "A01"]
     client.post("/api/v1/rounds/BS-2010-01/results", json=rows, headers=quality)
-    assert [r["lab_code"] for r in client.get("/api/v1/rounds/BS-2010-01", headers=manager).json["results"]] == ["A01"]
+    assert [
+        r["lab_code"] for r in client.get("/api/v1/rounds/BS-2010-01", headers=manager).json["results"]
+    ] == ["A01"]
     # A lab not invited sees nothing: 404, and the list is empty.
     assert client.get("/api/v1/rounds/BS-2010-01", headers=stranger).status_code == 404
     assert client.get("/api/v1/rounds", headers=stranger).json["meta"]["total"] == 0
-    assert client.post("/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "OUT-9", "value": 1}], headers=stranger).status_code == 404
+    assert (
+        client.post(
+            "/api/v1/rounds/BS-2010-01/results", json=[{"lab_code": "OUT-9", "value": 1}], headers=stranger
+        ).status_code
+        == 404
+    )
     # Managing endpoints are refused.
-    assert client.post("/api/v1/rounds/BS-2010-01/transitions", json={"to": "closed"}, headers=manager).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/rounds/BS-2010-01/transitions", json={"to": "closed"}, headers=manager
+        ).status_code
+        == 403
+    )
     client.post("/api/v1/rounds/BS-2010-01/transitions", json={"to": "closed"}, headers=quality)
     client.post("/api/v1/rounds/BS-2010-01/evaluate", headers=quality)
     evaluated = client.get("/api/v1/rounds/BS-2010-01", headers=manager).json

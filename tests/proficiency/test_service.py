@@ -65,6 +65,7 @@ def test_z_prime_when_assigned_uncertainty_is_large(labs, make_round, staff):
     assert a03[0] == pytest.approx(1.2 / math.sqrt(0.29)) and a03[1] == "z_prime"
     assert a03[2] == "questionable"  # 1.2 / 0.5385 = 2.228
 
+
 def test_consensus_of_five_by_hand(labs, make_round, staff):
     # 1..5: median 3, MAD 1, s* = 1.483; no value is ever clipped, so x* = 3 and
     # s* = 1.134 * SD(1..5) = 1.134 * sqrt(2.5); u = 1.25 s* / sqrt(5) > 0.3 s*, hence z'.

@@ -20,7 +20,9 @@ def scored(labs, make_round, staff):
     """A published round: A01..A05 at 10.2, 9.0, 11.2, 8.4, 11.5 against x_pt 10, sigma_pt 0.5."""
     rnd = make_round(labs, status="open", code="BS-T1")
     values = [10.2, 9.0, 11.2, 8.4, 11.5]
-    results.submit_results(rnd, [{"lab_code": lab.code, "value": v} for lab, v in zip(labs, values, strict=True)], staff)
+    results.submit_results(
+        rnd, [{"lab_code": lab.code, "value": v} for lab, v in zip(labs, values, strict=True)], staff
+    )
     service.transition(rnd, "closed", staff)
     evaluation.evaluate_round(rnd, staff)
     evaluation.publish_round(rnd, staff)
@@ -116,14 +118,18 @@ def test_upload_is_all_or_nothing_with_row_numbers(client, auth, labs, make_roun
     assert "row 3, value" in page and "row 4, lab_code" in page and "row 5, expanded_uncertainty" in page
     assert "row 6, lab_code" in page
     assert db.session.scalar(select(func.count()).select_from(Result)) == 0
-    wrong = client.post("/rounds/UP-1/upload", data=_csv("lab,value\nA01,1\n"), content_type="multipart/form-data")
+    wrong = client.post(
+        "/rounds/UP-1/upload", data=_csv("lab,value\nA01,1\n"), content_type="multipart/form-data"
+    )
     assert wrong.status_code == 422 and "header must be exactly" in wrong.get_data(as_text=True)
     ok = client.post("/rounds/UP-1/upload", data=_csv(HEADER + "A01,1.5,0.1,2,ICP-MS\nA02,1.6,,,\n"),
                      content_type="multipart/form-data")  # fmt: skip
     assert ok.status_code in (302, 303)
     stored = db.session.scalars(select(Result).order_by(Result.id)).all()
     assert [(r.value, r.expanded_uncertainty, r.coverage_factor, r.method) for r in stored] == [
-        (1.5, 0.1, 2.0, "ICP-MS"), (1.6, None, None, None)]
+        (1.5, 0.1, 2.0, "ICP-MS"),
+        (1.6, None, None, None),
+    ]
 
 
 def test_upload_xlsx(client, auth, labs, make_round):
@@ -136,7 +142,9 @@ def test_upload_xlsx(client, auth, labs, make_round):
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
-    response = client.post("/rounds/UP-2/upload", data={"file": (out, "r.xlsx")}, content_type="multipart/form-data")
+    response = client.post(
+        "/rounds/UP-2/upload", data={"file": (out, "r.xlsx")}, content_type="multipart/form-data"
+    )
     assert response.status_code in (302, 303)
     assert db.session.scalar(select(Result.value)) == 1.25
 
@@ -147,7 +155,10 @@ def test_lab_manager_enters_own_result_while_open_only(client, auth, labs, make_
     page = client.get("/rounds/LM-1").get_data(as_text=True)
     assert 'value="A02"' in page and 'value="A01"' not in page and 'id="upload"' not in page
     assert client.post("/rounds/LM-1/results", data={"lab_code": "A01", "value": "1"}).status_code == 422
-    assert client.post("/rounds/LM-1/results", data={"lab_code": "A02", "value": "1"}).status_code in (302, 303)
+    assert client.post("/rounds/LM-1/results", data={"lab_code": "A02", "value": "1"}).status_code in (
+        302,
+        303,
+    )
     assert db.session.scalar(select(Result.lab_id)) == labs[1].id
     assert client.post(f"/rounds/{rnd.code}/transition", data={"to": "closed"}).status_code == 403
 
@@ -188,7 +199,9 @@ def test_coverage_flags_categories_beyond_the_window(app, client, auth, labs, ma
     later = reports.coverage(date(2012, 7, 1), "A01")
     assert all(c["flagged"] for c in later["rows"][0]["categories"])
     app.config["COVERAGE_WINDOW_MONTHS"] = 36
-    assert not {c["category"].code: c for c in reports.coverage(date(2012, 7, 1), "A01")["rows"][0]["categories"]}["CAT-F"]["flagged"]
+    assert not {
+        c["category"].code: c for c in reports.coverage(date(2012, 7, 1), "A01")["rows"][0]["categories"]
+    }["CAT-F"]["flagged"]
     auth.login("viewer")
     page = client.get("/rounds/coverage?on=2012-06-29").get_data(as_text=True)
     assert "CAT-T" in page and "never" in page and "2010-06-30" in page

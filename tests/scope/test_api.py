@@ -40,7 +40,11 @@ def test_growth_for_a_lab_a_region_and_everyone(client, api_token, data):
     r = client.get("/api/v1/labs/L1/growth?from=2009-12-31&to=2010-11-11&series=month", headers=headers)
     assert r.status_code == 200
     assert (r.json["items_from"], r.json["items_to"], r.json["items_added"], r.json["items_removed"]) == (
-        2, 2, ["I003"], ["I002"])
+        2,
+        2,
+        ["I003"],
+        ["I002"],
+    )
     assert r.json["series"]["points"][0]["on"] == "2009-12-31"
     r = client.get("/api/v1/growth?from=2009-12-31&to=2010-11-11", headers=headers)
     assert (r.json["items_from"], r.json["items_to"], r.json["accreditations_to"]) == (2, 2, 3)
@@ -52,7 +56,9 @@ def test_lab_manager_sees_only_their_own_lab(client, api_token, data):
     _, headers = api_token("lab_manager", lab=data[0])
     assert client.get("/api/v1/labs/L1/scope", headers=headers).status_code == 200
     assert client.get("/api/v1/labs/L2/scope", headers=headers).status_code == 404
-    assert client.get("/api/v1/labs/L2/growth?from=2009-01-01&to=2010-01-01", headers=headers).status_code == 404
+    assert (
+        client.get("/api/v1/labs/L2/growth?from=2009-01-01&to=2010-01-01", headers=headers).status_code == 404
+    )
     r = client.get("/api/v1/growth?from=2009-12-31&to=2010-11-11", headers=headers)
     assert r.json["lab_code"] == "L1"
 
@@ -62,15 +68,27 @@ def test_catalogue_endpoints(client, api_token, data):
     r = client.get("/api/v1/catalogue/items?q=GB/T 2912", headers=headers)
     assert [i["code"] for i in r.json["items"]] == ["I003"]
     assert client.get("/api/v1/catalogue/categories", headers=headers).json["meta"]["total"] == 2
-    r = client.post("/api/v1/catalogue/items", headers=headers,
-                    json={"code": "I009", "name": "汞", "category_code": "C01", "parameters": 2})
+    r = client.post(
+        "/api/v1/catalogue/items",
+        headers=headers,
+        json={"code": "I009", "name": "汞", "category_code": "C01", "parameters": 2},
+    )
     assert r.status_code == 201 and r.headers["Location"].endswith("/api/v1/catalogue/items/I009")
-    r = client.post("/api/v1/catalogue/items", headers=headers, json={"code": "I010", "name": "x", "category_code": "NOPE"})
+    r = client.post(
+        "/api/v1/catalogue/items",
+        headers=headers,
+        json={"code": "I010", "name": "x", "category_code": "NOPE"},
+    )
     assert r.status_code == 422 and "category_code" in r.json["errors"]
     r = client.patch("/api/v1/catalogue/items/I009", headers=headers, json={"parameters": 4})
     assert r.json["parameters"] == 4
     _, viewer = api_token("viewer")
-    assert client.post("/api/v1/catalogue/categories", headers=viewer, json={"code": "C9", "name": "x"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/catalogue/categories", headers=viewer, json={"code": "C9", "name": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_import_dry_run_and_apply(client, api_token, data):
@@ -98,7 +116,13 @@ def test_import_errors_are_422_with_rows(client, api_token, data):
 
 def test_openapi_lists_the_scope_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
-    for path in ("/api/v1/labs/{code}/scope", "/api/v1/labs/{code}/growth", "/api/v1/growth",
-                 "/api/v1/catalogue/items", "/api/v1/catalogue/categories", "/api/v1/scope/import"):
+    for path in (
+        "/api/v1/labs/{code}/scope",
+        "/api/v1/labs/{code}/growth",
+        "/api/v1/growth",
+        "/api/v1/catalogue/items",
+        "/api/v1/catalogue/categories",
+        "/api/v1/scope/import",
+    ):
         assert path in paths, path
     assert date(2010, 1, 1)

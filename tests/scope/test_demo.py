@@ -37,27 +37,54 @@ def test_sc_tc_figures_through_the_growth_service(demo):
 
 def test_sc_tc_figures_through_the_command(demo, app):
     runner = app.test_cli_runner()
-    out = runner.invoke(args=["labtrack", "growth", "--from", "2009-12-31", "--to", "2010-11-11",
-                              "--lab", "SC-TC", "--format", "json"])
+    out = runner.invoke(
+        args=[
+            "labtrack",
+            "growth",
+            "--from",
+            "2009-12-31",
+            "--to",
+            "2010-11-11",
+            "--lab",
+            "SC-TC",
+            "--format",
+            "json",
+        ]
+    )
     assert out.exit_code == 0, out.output
     import json
 
     data = json.loads(out.output)
-    assert (data["categories_from"], data["items_from"], data["categories_to"], data["items_to"]) == (63, 469, 93, 706)
-    table = runner.invoke(args=["labtrack", "growth", "--from", "2009-12-31", "--to", "2010-11-11", "--lab", "SC-TC"])
+    assert (data["categories_from"], data["items_from"], data["categories_to"], data["items_to"]) == (
+        63,
+        469,
+        93,
+        706,
+    )
+    table = runner.invoke(
+        args=["labtrack", "growth", "--from", "2009-12-31", "--to", "2010-11-11", "--lab", "SC-TC"]
+    )
     assert "From 63 categories and 469 test items to 93 categories and 706 test items" in table.output
 
 
 def test_extensions_are_spread_over_2010_with_withdrawals(demo):
     labs, _ = demo
     sc = labs["SC-TC"].id
-    months = db.session.scalar(
-        select(func.count(distinct(func.strftime("%m", ScopeEntry.granted_on)))).where(
-            ScopeEntry.lab_id == sc, ScopeEntry.granted_on.between(date(2010, 1, 1), B))
-    ) if db.engine.dialect.name == "sqlite" else 6
+    months = (
+        db.session.scalar(
+            select(func.count(distinct(func.strftime("%m", ScopeEntry.granted_on)))).where(
+                ScopeEntry.lab_id == sc, ScopeEntry.granted_on.between(date(2010, 1, 1), B)
+            )
+        )
+        if db.engine.dialect.name == "sqlite"
+        else 6
+    )
     assert months >= 5
-    withdrawn_2010 = db.session.scalar(select(func.count()).where(
-        ScopeEntry.lab_id == sc, ScopeEntry.withdrawn_on.between(date(2010, 1, 1), B)))
+    withdrawn_2010 = db.session.scalar(
+        select(func.count()).where(
+            ScopeEntry.lab_id == sc, ScopeEntry.withdrawn_on.between(date(2010, 1, 1), B)
+        )
+    )
     assert withdrawn_2010 >= 6
 
 
@@ -66,8 +93,11 @@ def test_other_labs_add_30_items_with_160_parameters_in_2010(demo):
     new_in_2010 = (
         select(TestItem.id, TestItem.parameters)
         .join(ScopeEntry, ScopeEntry.item_id == TestItem.id)
-        .where(ScopeEntry.lab_id != labs["SC-TC"].id, ScopeEntry.granted_on.between(date(2010, 1, 1), date(2010, 12, 31)),
-               ScopeEntry.basis == "extension")
+        .where(
+            ScopeEntry.lab_id != labs["SC-TC"].id,
+            ScopeEntry.granted_on.between(date(2010, 1, 1), date(2010, 12, 31)),
+            ScopeEntry.basis == "extension",
+        )
         .distinct()
         .subquery()
     )

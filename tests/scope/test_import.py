@@ -44,7 +44,12 @@ GOOD = [
 def test_import_creates_catalogue_periods_and_history(app, labs):
     report = import_scope(csv_file(*GOOD))
     assert report.ok and report.applied
-    assert (report.rows, report.new_periods, len(report.new_categories), len(report.new_items)) == (4, 4, 2, 3)
+    assert (report.rows, report.new_periods, len(report.new_categories), len(report.new_items)) == (
+        4,
+        4,
+        2,
+        3,
+    )
     assert count(ScopeEntry) == 4 and count(TestItem) == 3 and count(TestCategory) == 2
     entry = db.session.scalar(select(ScopeEntry).where(ScopeEntry.withdrawn_on.is_not(None)))
     assert entry.withdrawn_on == date(2010, 6, 1) and entry.withdrawal_reason == "reduction"
@@ -61,7 +66,9 @@ def test_reimport_is_unchanged_and_withdrawal_is_applied(app, labs):
     import_scope(csv_file(*GOOD))
     again = import_scope(csv_file(*GOOD[:3], "L2,C01,食品,I001,铅,GB 5009.12-2017,3,2010-02-01,2011-01-01"))
     assert again.ok and (again.unchanged, again.withdrawals, again.new_periods) == (3, 1, 0)
-    assert db.session.scalar(select(ScopeEntry.withdrawn_on).where(ScopeEntry.lab_id == labs[1].id)) == date(2011, 1, 1)
+    assert db.session.scalar(select(ScopeEntry.withdrawn_on).where(ScopeEntry.lab_id == labs[1].id)) == date(
+        2011, 1, 1
+    )
 
 
 def test_dry_run_writes_nothing(app, labs):
@@ -72,19 +79,25 @@ def test_dry_run_writes_nothing(app, labs):
 
 
 def test_every_bad_row_is_reported_and_nothing_written(app, labs):
-    report = import_scope(csv_file(
-        "L1,C01,食品,I001,铅,GB 5009.12-2017,3,2009-01-05,",
-        "XX,C01,食品,I002,镉,,2,2009-01-05,",              # unknown lab
-        "L1,C01,食品,I003,砷,,x,2009-13-05,",              # bad parameters and date
-        "L1,C01,食品,I004,汞,,1,2010-05-01,2010-01-01",    # withdrawn before granted
-        "L1,C01,食品,I001,铅,,3,2009-06-01,",              # overlaps row 2
-        "L1,C09,,I005,锡,,1,2010-01-01,",                  # new category without a name
-    ))
+    report = import_scope(
+        csv_file(
+            "L1,C01,食品,I001,铅,GB 5009.12-2017,3,2009-01-05,",
+            "XX,C01,食品,I002,镉,,2,2009-01-05,",  # unknown lab
+            "L1,C01,食品,I003,砷,,x,2009-13-05,",  # bad parameters and date
+            "L1,C01,食品,I004,汞,,1,2010-05-01,2010-01-01",  # withdrawn before granted
+            "L1,C01,食品,I001,铅,,3,2009-06-01,",  # overlaps row 2
+            "L1,C09,,I005,锡,,1,2010-01-01,",  # new category without a name
+        )
+    )
     assert not report.ok and not report.applied
     found = {(e.row, e.column) for e in report.errors}
     assert found == {
-        (3, "lab_code"), (4, "parameters"), (4, "granted_on"), (5, "withdrawn_on"),
-        (6, "granted_on"), (7, "category_name"),
+        (3, "lab_code"),
+        (4, "parameters"),
+        (4, "granted_on"),
+        (5, "withdrawn_on"),
+        (6, "granted_on"),
+        (7, "category_name"),
     }
     assert count(ScopeEntry) == 0 and count(TestCategory) == 0
 
@@ -163,7 +176,7 @@ def test_export_then_import_into_empty_database_gives_the_same_scope(app, labs, 
 
 # --- PostgreSQL: periods and history loaded with COPY (the Core path elsewhere) ---
 
-TRICKY_COMMENT = "导入 \t制表符 \\ 反斜杠\n第二行 \\N \"引号\""
+TRICKY_COMMENT = '导入 \t制表符 \\ 反斜杠\n第二行 \\N "引号"'
 
 
 def on_postgresql(app) -> bool:
@@ -177,16 +190,34 @@ def uses_copy(app) -> bool:
 
 def snapshot() -> tuple[list, list]:
     """Every period and history row as stored, ids replaced by their rank (the JSON as stored text)."""
-    entries = db.session.execute(select(
-        ScopeEntry.id, ScopeEntry.lab_id, ScopeEntry.item_id, ScopeEntry.granted_on, ScopeEntry.withdrawn_on,
-        ScopeEntry.basis, ScopeEntry.withdrawal_reason, ScopeEntry.note).order_by(ScopeEntry.id)).all()
+    entries = db.session.execute(
+        select(
+            ScopeEntry.id,
+            ScopeEntry.lab_id,
+            ScopeEntry.item_id,
+            ScopeEntry.granted_on,
+            ScopeEntry.withdrawn_on,
+            ScopeEntry.basis,
+            ScopeEntry.withdrawal_reason,
+            ScopeEntry.note,
+        ).order_by(ScopeEntry.id)
+    ).all()
     rank = {row[0]: n for n, row in enumerate(entries)}
-    history = db.session.execute(select(
-        HistoryEntry.table_name, HistoryEntry.record_id, HistoryEntry.action, cast(HistoryEntry.changes, Text),
-        HistoryEntry.changes, HistoryEntry.comment, HistoryEntry.user_id, HistoryEntry.username)
-        .where(HistoryEntry.table_name == "scope_entries").order_by(HistoryEntry.id)).all()
-    return ([tuple(r[1:]) for r in entries],
-            [(t, rank[rid], *rest) for t, rid, *rest in history])
+    history = db.session.execute(
+        select(
+            HistoryEntry.table_name,
+            HistoryEntry.record_id,
+            HistoryEntry.action,
+            cast(HistoryEntry.changes, Text),
+            HistoryEntry.changes,
+            HistoryEntry.comment,
+            HistoryEntry.user_id,
+            HistoryEntry.username,
+        )
+        .where(HistoryEntry.table_name == "scope_entries")
+        .order_by(HistoryEntry.id)
+    ).all()
+    return ([tuple(r[1:]) for r in entries], [(t, rank[rid], *rest) for t, rid, *rest in history])
 
 
 def clear_scope() -> None:
@@ -232,15 +263,42 @@ def test_copy_path_writes_the_same_rows_and_history_as_the_core_path(app, labs, 
         (l2, item["I003"], date(2012, 2, 29), date(2012, 12, 31), "extension", "reduction", None),
     ]
     changes = [(rank, action, parsed) for _t, rank, action, _text, parsed, *_ in history]
-    assert changes[1] == (1, "insert", {
-        "lab_id": [None, l1], "item_id": [None, item["I002"]], "granted_on": [None, "2009-01-05"],
-        "withdrawn_on": [None, "2010-06-01"], "basis": [None, "initial"], "withdrawal_reason": [None, "reduction"]})
-    assert changes[2] == (2, "insert", {
-        "lab_id": [None, l1], "item_id": [None, item["I003"]], "granted_on": [None, "2010-03-01"],
-        "basis": [None, "extension"]})
-    assert changes[-1] == (0, "update", {"withdrawn_on": [None, "2011-07-01"], "withdrawal_reason": [None, "reduction"]})
-    assert [c[:2] for c in changes] == [(0, "insert"), (1, "insert"), (2, "insert"), (3, "insert"),
-                                        (4, "insert"), (5, "insert"), (0, "update")]
+    assert changes[1] == (
+        1,
+        "insert",
+        {
+            "lab_id": [None, l1],
+            "item_id": [None, item["I002"]],
+            "granted_on": [None, "2009-01-05"],
+            "withdrawn_on": [None, "2010-06-01"],
+            "basis": [None, "initial"],
+            "withdrawal_reason": [None, "reduction"],
+        },
+    )
+    assert changes[2] == (
+        2,
+        "insert",
+        {
+            "lab_id": [None, l1],
+            "item_id": [None, item["I003"]],
+            "granted_on": [None, "2010-03-01"],
+            "basis": [None, "extension"],
+        },
+    )
+    assert changes[-1] == (
+        0,
+        "update",
+        {"withdrawn_on": [None, "2011-07-01"], "withdrawal_reason": [None, "reduction"]},
+    )
+    assert [c[:2] for c in changes] == [
+        (0, "insert"),
+        (1, "insert"),
+        (2, "insert"),
+        (3, "insert"),
+        (4, "insert"),
+        (5, "insert"),
+        (0, "update"),
+    ]
     assert {row[5:] for row in history} == {(TRICKY_COMMENT, actor.id, "质量员-张")}
 
 
@@ -252,18 +310,41 @@ def test_record_bulk_copy_stores_what_record_bulk_stores(app, make_user):
     actor = make_user("admin", username="检查员")
     db.session.info["actor"] = actor
     entries = [
-        (1, "insert", {"name": [None, "铅（Pb）\t\"总量\" \\ 反斜杠\n换行"], "method": [None, None],
-                       "granted_on": [None, date(2010, 11, 11).isoformat()], "parameters": [None, 3]}),
-        (2, "update", {"name": ["旧名", "新名 ☃"], "ratio": [0.5, 1e-7], "flags": [[True, False], {"嵌套": None}]}),
+        (
+            1,
+            "insert",
+            {
+                "name": [None, '铅（Pb）\t"总量" \\ 反斜杠\n换行'],
+                "method": [None, None],
+                "granted_on": [None, date(2010, 11, 11).isoformat()],
+                "parameters": [None, 3],
+            },
+        ),
+        (
+            2,
+            "update",
+            {"name": ["旧名", "新名 ☃"], "ratio": [0.5, 1e-7], "flags": [[True, False], {"嵌套": None}]},
+        ),
         (3, "delete", {}),
     ]
     record_bulk(db.session, "test_items", entries, comment=TRICKY_COMMENT)
     record_bulk_copy(db.session, "test_items", entries, comment=TRICKY_COMMENT)
     db.session.commit()
-    rows = db.session.execute(select(
-        HistoryEntry.table_name, HistoryEntry.record_id, HistoryEntry.action, cast(HistoryEntry.changes, Text),
-        HistoryEntry.changes, HistoryEntry.comment, HistoryEntry.user_id, HistoryEntry.username, HistoryEntry.at)
-        .where(HistoryEntry.table_name == "test_items").order_by(HistoryEntry.id)).all()
+    rows = db.session.execute(
+        select(
+            HistoryEntry.table_name,
+            HistoryEntry.record_id,
+            HistoryEntry.action,
+            cast(HistoryEntry.changes, Text),
+            HistoryEntry.changes,
+            HistoryEntry.comment,
+            HistoryEntry.user_id,
+            HistoryEntry.username,
+            HistoryEntry.at,
+        )
+        .where(HistoryEntry.table_name == "test_items")
+        .order_by(HistoryEntry.id)
+    ).all()
     assert len(rows) == 6
     assert [r[:8] for r in rows[:3]] == [r[:8] for r in rows[3:]]
     assert [r[4] for r in rows[3:]] == [e[2] for e in entries]
@@ -271,7 +352,9 @@ def test_record_bulk_copy_stores_what_record_bulk_stores(app, make_user):
 
 
 def _large_file(n: int) -> io.BytesIO:
-    return csv_file(*(f"L1,C01,食品,I{k:04d},项目 {k},,1,2010-01-{1 + k % 28:02d},2011-01-01" for k in range(n)))
+    return csv_file(
+        *(f"L1,C01,食品,I{k:04d},项目 {k},,1,2010-01-{1 + k % 28:02d},2011-01-01" for k in range(n))
+    )
 
 
 def test_failure_late_in_a_large_file_leaves_the_database_unchanged(app, labs, monkeypatch):
@@ -301,10 +384,19 @@ def test_failure_late_in_a_large_file_leaves_the_database_unchanged(app, labs, m
         import_scope(_large_file(2000))
     written = [b for b in batches if b == ("copy_insert" if uses_copy(app) else "insert_returning")]
     assert len(written) >= 20  # 19 batches of periods were written before the failing one
-    assert (count(ScopeEntry), count(TestItem), count(TestCategory), count(HistoryEntry), snapshot()) == before
+    assert (
+        count(ScopeEntry),
+        count(TestItem),
+        count(TestCategory),
+        count(HistoryEntry),
+        snapshot(),
+    ) == before
     # The session is usable, and the next ORM insert gets a fresh id (and so does its history row).
-    entry = ScopeEntry(lab_id=labs[1].id, item_id=db.session.scalar(select(TestItem.id).limit(1)),
-                       granted_on=date(2015, 1, 1))
+    entry = ScopeEntry(
+        lab_id=labs[1].id,
+        item_id=db.session.scalar(select(TestItem.id).limit(1)),
+        granted_on=date(2015, 1, 1),
+    )
     db.session.add(entry)
     db.session.commit()
     assert entry.id > last_id
@@ -317,8 +409,11 @@ def test_sequences_stay_right_after_a_copy_import(app, labs):
     assert report.applied and report.new_periods == 1200
     last_id = db.session.scalar(select(func.max(ScopeEntry.id)))
     assert count(ScopeEntry) == 1200 and count(HistoryEntry) == history_before + 1 + 1200 + 1200
-    entry = ScopeEntry(lab_id=labs[1].id, item_id=db.session.scalar(select(TestItem.id).limit(1)),
-                       granted_on=date(2015, 1, 1))
+    entry = ScopeEntry(
+        lab_id=labs[1].id,
+        item_id=db.session.scalar(select(TestItem.id).limit(1)),
+        granted_on=date(2015, 1, 1),
+    )
     db.session.add(entry)
     db.session.commit()  # a Tracked insert: its history row is written by the ORM, ids from the sequences
     assert entry.id > last_id

@@ -21,9 +21,20 @@ def labs(app, make_lab):
 
 def test_pages_render(client, auth, labs):
     auth.login("quality")
-    for path in ("/scope/", "/scope/catalogue?q=铅", "/scope/items/I001", "/scope/labs/L1", "/scope/labs/L1?on=2009-06-01",
-                 "/scope/labs/L1/timeline", "/scope/import", "/scope/catalogue/items/new", "/scope/items/I001/edit",
-                 "/scope/catalogue/categories/new", "/labs/L1", "/scope/labs/L1?on=garbage"):
+    for path in (
+        "/scope/",
+        "/scope/catalogue?q=铅",
+        "/scope/items/I001",
+        "/scope/labs/L1",
+        "/scope/labs/L1?on=2009-06-01",
+        "/scope/labs/L1/timeline",
+        "/scope/import",
+        "/scope/catalogue/items/new",
+        "/scope/items/I001/edit",
+        "/scope/catalogue/categories/new",
+        "/labs/L1",
+        "/scope/labs/L1?on=garbage",
+    ):
         assert client.get(path).status_code == 200, path
     page = client.get("/scope/labs/L1?on=2010-01-01").get_data(as_text=True)
     assert "1 categories, 2 test items, 5 parameters on 2010-01-01" in page
@@ -46,7 +57,9 @@ def test_lab_manager_sees_only_their_own_lab(client, auth, make_user, labs):
     assert client.get("/scope/labs/L2").status_code == 404
     item = client.get("/scope/items/I001").get_data(as_text=True)
     assert "L1" in item and "L2" not in item
-    assert client.get("/scope/growth?lab=L2&from=2009-01-01&to=2010-01-01").status_code == 200  # forced to own lab
+    assert (
+        client.get("/scope/growth?lab=L2&from=2009-01-01&to=2010-01-01").status_code == 200
+    )  # forced to own lab
     export = client.get("/scope/export.csv").get_data(as_text=True)
     assert "L1," in export and "L2," not in export
     assert client.post("/scope/labs/L1/grant", data={}).status_code == 403
@@ -54,23 +67,36 @@ def test_lab_manager_sees_only_their_own_lab(client, auth, make_user, labs):
 
 def test_grant_and_withdraw_enforce_the_rules(client, auth, labs):
     auth.login("quality")
-    r = client.post("/scope/labs/L2/grant", data={"item_code": "I003", "granted_on": "2010-05-01", "basis": "extension"})
+    r = client.post(
+        "/scope/labs/L2/grant", data={"item_code": "I003", "granted_on": "2010-05-01", "basis": "extension"}
+    )
     assert r.headers["Location"].endswith("/scope/labs/L2")
     # Overlap with the period just granted: refused, re-rendered.
-    r = client.post("/scope/labs/L2/grant", data={"item_code": "I003", "granted_on": "2011-05-01", "basis": "extension"})
+    r = client.post(
+        "/scope/labs/L2/grant", data={"item_code": "I003", "granted_on": "2011-05-01", "basis": "extension"}
+    )
     assert r.status_code == 422 and "overlap" in r.get_data(as_text=True).lower()
-    entry = db.session.scalar(select(ScopeEntry).join(TestItem).where(ScopeEntry.lab_id == labs[1].id, TestItem.code == "I003"))
-    r = client.post(f"/scope/labs/L2/entries/{entry.id}/withdraw",
-                    data={"withdrawn_on": "2010-04-01", "withdrawal_reason": "suspension", "note": "x"})
+    entry = db.session.scalar(
+        select(ScopeEntry).join(TestItem).where(ScopeEntry.lab_id == labs[1].id, TestItem.code == "I003")
+    )
+    r = client.post(
+        f"/scope/labs/L2/entries/{entry.id}/withdraw",
+        data={"withdrawn_on": "2010-04-01", "withdrawal_reason": "suspension", "note": "x"},
+    )
     assert r.status_code == 422  # before the grant
-    r = client.post(f"/scope/labs/L2/entries/{entry.id}/withdraw",
-                    data={"withdrawn_on": "2010-09-01", "withdrawal_reason": "suspension", "note": "CNAS suspension"})
+    r = client.post(
+        f"/scope/labs/L2/entries/{entry.id}/withdraw",
+        data={"withdrawn_on": "2010-09-01", "withdrawal_reason": "suspension", "note": "CNAS suspension"},
+    )
     assert r.status_code in (302, 303)
     db.session.expire_all()
     entry = db.session.get(ScopeEntry, entry.id)
     assert entry.withdrawn_on == date(2010, 9, 1) and entry.withdrawal_reason == "suspension"
     # A new period may start the day the last ended.
-    r = client.post("/scope/labs/L2/grant", data={"item_code": "I003", "granted_on": "2010-09-01", "basis": "reassessment"})
+    r = client.post(
+        "/scope/labs/L2/grant",
+        data={"item_code": "I003", "granted_on": "2010-09-01", "basis": "reassessment"},
+    )
     assert r.status_code in (302, 303)
     page = client.get(f"/scope/labs/L2/entries/{entry.id}").get_data(as_text=True)
     assert "CNAS suspension" in page
@@ -79,14 +105,18 @@ def test_grant_and_withdraw_enforce_the_rules(client, auth, labs):
 
 def test_import_preview_then_confirm(client, auth, labs, app):
     auth.login("admin")
-    data = {"file": (io.BytesIO(body("L2,C03,玩具,I020,邻苯二甲酸酯,GB 6675.1-2014,6,2010-05-01,")), "scope.csv")}
+    data = {
+        "file": (io.BytesIO(body("L2,C03,玩具,I020,邻苯二甲酸酯,GB 6675.1-2014,6,2010-05-01,")), "scope.csv")
+    }
     r = client.post("/scope/import", data=data, content_type="multipart/form-data")
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "I020" in html and "C03" in html
     assert db.session.scalar(select(TestItem).where(TestItem.code == "I020")) is None
     import re
 
-    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html) or re.search(r'id="token" name="token" type="hidden" value="([^"]+)"', html)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'id="token" name="token" type="hidden" value="([^"]+)"', html
+    )
     token = token.group(1) if token else re.search(r'value="([A-Za-z0-9_-]{30,})"', html).group(1)
     r = client.post("/scope/import/confirm", data={"token": token})
     assert r.headers["Location"].endswith("/scope/")
@@ -108,11 +138,18 @@ def test_import_upload_with_errors(client, auth, labs):
 
 def test_catalogue_edit(client, auth, labs):
     auth.login("quality")
-    r = client.post("/scope/catalogue/categories/new", data={"code": "C09", "name": "玩具", "name_en": "Toys"})
+    r = client.post(
+        "/scope/catalogue/categories/new", data={"code": "C09", "name": "玩具", "name_en": "Toys"}
+    )
     assert r.status_code in (302, 303)
-    r = client.post("/scope/catalogue/items/new", data={"code": "I100", "name": "增塑剂", "category_code": "C09", "parameters": "6"})
+    r = client.post(
+        "/scope/catalogue/items/new",
+        data={"code": "I100", "name": "增塑剂", "category_code": "C09", "parameters": "6"},
+    )
     assert r.headers["Location"].endswith("/scope/items/I100")
-    r = client.post("/scope/catalogue/items/new", data={"code": "I100", "name": "dup", "category_code": "C09"})
+    r = client.post(
+        "/scope/catalogue/items/new", data={"code": "I100", "name": "dup", "category_code": "C09"}
+    )
     assert r.status_code == 200 and "already" in r.get_data(as_text=True)
     auth.logout()
     auth.login("inspector")
