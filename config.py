@@ -35,7 +35,19 @@ class Config:
     LANGUAGES = {"en": "English", "zh_Hans_CN": "简体中文"}
     # One catalogue per area (see scripts/i18n.py); Flask-Babel merges them.
     BABEL_TRANSLATION_DIRECTORIES = ";".join(
-        str(BASE_DIR / "translations" / sub) for sub in ("", "scope", "audits", "proficiency", "reports")
+        str(BASE_DIR / "translations" / sub)
+        for sub in (
+            "",
+            "scope",
+            "audits",
+            "proficiency",
+            "reports",
+            "notify",
+            "personnel",
+            "planning",
+            "applications",
+            "records",
+        )
     )
 
     BOOTSTRAP_SERVE_LOCAL = True

@@ -1,29 +1,63 @@
-"""Error handlers: HTML pages for the browser, the one JSON error shape for the API."""
+"""One way to fail: HTML pages for the browser, the one JSON error shape for the API.
 
-from flask import Flask, jsonify, render_template, request
+Domain errors raised anywhere (services, loaders) are mapped here, once: NotFound 404, Forbidden
+403, Conflict 409, InvalidInput 422. Every request carries an id (the `X-Request-ID` response
+header); an unexpected exception is logged with the request's method, path, user and that id, and
+the 500 page and JSON body show the id so a user can quote it.
+"""
+
+import logging
+import re
+import uuid
+
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from labtrack.extensions import db
+from labtrack.services import DomainError
+
+log = logging.getLogger("labtrack.errors")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+HTTP_NAMES = {
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    422: "Unprocessable Entity",
+}
 
 
 def wants_json() -> bool:
-    """Whether this request is an API call."""
-    return request.path.startswith("/api/")
+    """Whether this request is an API call (public JSON included)."""
+    return request.path.startswith(("/api/", "/public/api/"))
+
+
+def request_id() -> str:
+    """This request's id: the caller's `X-Request-ID` if well formed, else a new one."""
+    if "request_id" not in g:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+    return g.request_id
 
 
 def _flatten(errors):
     """webargs puts errors under their location ("json", "query"); name the fields directly."""
     if isinstance(errors, dict) and len(errors) == 1:
         ((location, inner),) = errors.items()
-        if location in ("json", "query", "form", "files") and isinstance(inner, dict):
+        if location in ("json", "query", "form", "files", "path") and isinstance(inner, dict):
             return inner
     return errors
 
 
 def json_error(code: int, name: str, message: str, errors=None, headers=None):
-    """The API's one error shape: {code, status, message, errors}."""
+    """The API's one error shape: {code, status, message, errors} (and request_id on a 500)."""
     body = {"code": code, "status": name, "message": message, "errors": errors or {}}
+    if code >= 500:
+        body["request_id"] = request_id()
     response = jsonify(body)
     response.status_code = code
     for key, value in (headers or {}).items():
@@ -40,20 +74,122 @@ def handle_http(error: HTTPException):
         errors = _flatten(data.get("errors") or data.get("messages") or {})
         message = data.get("message") or error.description or error.name
         return json_error(error.code or 500, error.name, message, errors, data.get("headers"))
-    template = error.code if error.code in (400, 403, 404, 405, 413, 415, 429) else "generic"
-    return render_template(f"errors/{template}.html", error=error), error.code
+    template = error.code if error.code in (400, 403, 404, 405, 409, 413, 415, 422, 429) else "generic"
+    return render_template(f"errors/{template}.html", error=error, request_id=request_id()), error.code
+
+
+def handle_domain(error: DomainError):
+    """A service's refusal: JSON for the API; for pages a 404/403 page, or the message flashed
+    and the user sent back to the page they came from."""
+    db.session.rollback()
+    status = error.status
+    if wants_json():
+        return json_error(status, HTTP_NAMES.get(status, "Error"), error.message, error.errors)
+    if status in (403, 404) or request.method in ("GET", "HEAD"):
+        template = status if status in (400, 403, 404, 409, 422) else "generic"
+        return render_template(f"errors/{template}.html", error=error, request_id=request_id()), status
+    flash(" ".join([error.message, *(m for ms in error.errors.values() for m in ms)]), "danger")
+    return redirect(_back(), code=303)
+
+
+def _back() -> str:
+    """Where to send the user after a refused post: the page they came from on this site."""
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        return referrer
+    return request.path
 
 
 def handle_unexpected(error: Exception):
-    """Roll back and show a 500 page instead of a traceback."""
+    """Log an unexpected exception with the request id, roll back, answer 500 (never a trace)."""
+    if isinstance(error, HTTPException):
+        return handle_http(error)
+    propagate = current_app.config.get("PROPAGATE_EXCEPTIONS")
+    if propagate or (propagate is None and (current_app.testing or current_app.debug)):
+        raise error  # tests and the debugger see the real exception
     db.session.rollback()
+    log_unexpected(error)
     return handle_http(InternalServerError(original_exception=error))
+
+
+def log_unexpected(error: BaseException) -> None:
+    """One log line (and the traceback) naming the request, the user and the request id."""
+    from flask_login import current_user
+
+    user = getattr(current_user, "username", None) if current_user else None
+    log.error(
+        "unexpected error request_id=%s method=%s path=%s user=%s: %r",
+        request_id(),
+        request.method,
+        request.full_path.rstrip("?"),
+        user or "-",
+        error,
+        exc_info=(type(error), error, error.__traceback__),
+    )
+
+
+def _assign_request_id() -> None:
+    request_id()
+
+
+def _tag_response(response):
+    response.headers.setdefault("X-Request-ID", request_id())
+    return response
+
+
+def _refuse_lone_surrogates():
+    """JSON text with a lone surrogate (\\udb0f) cannot be stored: 422 naming the field."""
+    if not request.is_json or request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    body = request.get_json(silent=True)
+    bad = _surrogate_path(body, "")
+    if bad is None:
+        return None
+    field = bad or "body"
+    message = "The text contains characters that are not valid (a lone surrogate)."
+    return json_error(422, "Unprocessable Entity", message, {field: [message]})
+
+
+def _surrogate_path(value, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _SURROGATE.search(key):
+                return name
+            found = _surrogate_path(inner, name)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = _surrogate_path(inner, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:id>` that never matches a number beyond what a database key holds (404, not 500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's signature)
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def init_errors(app: Flask) -> None:
     """Register the handlers on the app, so they also see unknown URLs."""
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(_assign_request_id)
+    app.before_request(_refuse_lone_surrogates)
+    app.after_request(_tag_response)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(CSRFError, handle_http)
-    # Under test, unexpected exceptions propagate so that the test fails loudly.
-    if not app.testing:
-        app.register_error_handler(Exception, handle_unexpected)
+    app.register_error_handler(DomainError, handle_domain)
+    # Under test, unexpected exceptions propagate so that the test fails loudly, unless a test
+    # turns PROPAGATE_EXCEPTIONS off to see what a user would get.
+    app.register_error_handler(Exception, handle_unexpected)
+    if not logging.getLogger().handlers and not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        log.addHandler(handler)

@@ -29,3 +29,20 @@ def apply_errors(form, exc: DomainError) -> None:
         else:
             loose.extend(str(m) for m in messages)
     flash(" ".join([exc.message, *loose]), "danger")
+
+
+class Parse:
+    """A WTForms validator that runs one of `labtrack.parsing`'s parsers on the field and keeps
+    the clean value, so a form refuses exactly what a schema, an import and a service refuse."""
+
+    def __init__(self, parser, **kwargs):
+        self.parser = parser
+        self.kwargs = kwargs
+
+    def __call__(self, form, field) -> None:
+        from labtrack.parsing import ParseError
+
+        try:
+            field.data = self.parser(field.data, **self.kwargs)
+        except ParseError as exc:
+            raise ValidationError(str(exc.message)) from None

@@ -1,9 +1,25 @@
-"""Domain errors every service raises, and the commit helper they share."""
+"""What every service shares: the domain errors, loading a record or 404, and the transaction.
 
-from typing import Any
+Services own the transaction: they change records inside `transaction(actor)` (or a function
+decorated `@transactional`), which commits once on success and rolls back on any error, so views,
+the API and the CLI never commit or roll back themselves. Domain errors are mapped to HTML or JSON
+once, in `labtrack.errors`.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from labtrack.extensions import db
 from labtrack.history.tracking import set_actor, set_comment
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -11,10 +27,15 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
+    def __init__(self, message: Any, errors: dict[str, list[str]] | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.errors = {k: _messages(v) for k, v in (errors or {}).items()}
+
+    @property
+    def code(self) -> int:
+        """The HTTP status this refusal answers."""
+        return self.status
 
 
 class InvalidInput(DomainError):
@@ -41,6 +62,48 @@ class NotFound(DomainError):
     status = 404
 
 
+def _messages(value: Any) -> Any:
+    """Field errors as lists of text (lazy strings rendered); nested errors (rows) kept nested."""
+    if isinstance(value, dict):
+        return {k: _messages(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [m if isinstance(m, dict) else str(m) for m in value]
+    return [str(value)]
+
+
+def load(
+    model: type[T], ident: Any, *, visible: Callable[[T], bool] | None = None, what: str | None = None
+) -> T:
+    """The record with this primary key, if it exists and `visible(record)` holds.
+
+    Raises NotFound (HTTP 404) otherwise: a record the caller may not see is answered exactly as
+    one that does not exist. The one load-or-404 idiom of services, views and the API.
+    """
+    record = db.session.get(model, ident) if _valid_key(ident) else None
+    if record is None or (visible is not None and not visible(record)):
+        raise NotFound(_("No such %(what)s.", what=what or _("record")))
+    return record
+
+
+def load_by(
+    model: type[T],
+    column: Any,
+    value: Any,
+    *,
+    visible: Callable[[T], bool] | None = None,
+    what: str | None = None,
+) -> T:
+    """The record whose `column` equals `value` (a code, say), under the same rules as `load`."""
+    record = db.session.scalar(select(model).where(column == value)) if value not in (None, "") else None
+    if record is None or (visible is not None and not visible(record)):
+        raise NotFound(_("No such %(what)s.", what=what or _("record")))
+    return record
+
+
+def _valid_key(ident: Any) -> bool:
+    return not isinstance(ident, int) or 0 < ident <= 2**63 - 1
+
+
 def act_as(actor: Any, comment: str | None = None) -> None:
     """Record `actor` (and an optional comment) on the history rows of the next flush."""
     set_actor(db.session, actor)
@@ -48,8 +111,53 @@ def act_as(actor: Any, comment: str | None = None) -> None:
         set_comment(db.session, comment)
 
 
+@contextmanager
+def transaction(actor: Any = None, comment: str | None = None) -> Iterator[None]:
+    """One unit of work: history rows name `actor`; commit at the end, roll back on any error.
+
+    Nested uses join the outer one (only the outermost commits). A concurrent save that bumped a
+    record's version first, or a uniqueness the database enforces, becomes a Conflict (409).
+    """
+    info = db.session.info
+    depth = info.get("labtrack_tx_depth", 0)
+    if actor is not None or comment:
+        act_as(actor, comment)
+    info["labtrack_tx_depth"] = depth + 1
+    try:
+        yield
+        if depth == 0:
+            db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict(
+            _("Someone else saved this record meanwhile. Reload it to see their change, then try again."),
+            {"version": [_("The record has changed since you read it.")]},
+        ) from exc
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(
+            _("This would duplicate a record that already exists (perhaps saved a moment ago).")
+        ) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        info["labtrack_tx_depth"] = depth
+
+
+def transactional(fn: Callable[..., T]) -> Callable[..., T]:
+    """Run a service function as one unit of work (see `transaction`)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        with transaction():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def commit() -> None:
-    """Commit the unit of work, rolling back if the database refuses it."""
+    """Commit the unit of work now, rolling back if the database refuses it."""
     try:
         db.session.commit()
     except Exception:

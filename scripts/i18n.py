@@ -3,6 +3,7 @@
 python scripts/i18n.py update AREA     extract AREA's strings and merge them into its .po
 python scripts/i18n.py compile         compile every .po into .mo
 python scripts/i18n.py missing [AREA]  list msgids without a Chinese translation (exit 1 if any)
+python scripts/i18n.py fill AREA < TSV  set translations from lines "msgid<TAB>中文" (plurals too)
 """
 
 import subprocess
@@ -24,6 +25,9 @@ AREAS = {
         "labtrack/forms.py",
         "labtrack/main.py",
         "labtrack/services.py",
+        "labtrack/parsing.py",
+        "labtrack/web.py",
+        "labtrack/api/fields.py",
         "labtrack/templating.py",
         "labtrack/auth",
         "labtrack/labs",
@@ -49,6 +53,25 @@ AREAS = {
     "scope": ["labtrack/scope", "labtrack/api/scope.py", "templates/scope"],
     "audits": ["labtrack/audits", "labtrack/api/audits.py", "templates/audits"],
     "proficiency": ["labtrack/proficiency", "labtrack/api/rounds.py", "templates/proficiency"],
+    # The areas added later, each with its own catalogue.
+    "notify": [
+        "labtrack/notify",
+        "labtrack/jobs",
+        "labtrack/api/notifications.py",
+        "labtrack/api/jobs.py",
+        "templates/notify",
+        "templates/jobs",
+    ],
+    "personnel": ["labtrack/personnel", "labtrack/api/personnel.py", "templates/personnel"],
+    "planning": [
+        "labtrack/planning",
+        "labtrack/public",
+        "labtrack/api/planning.py",
+        "templates/planning",
+        "templates/public",
+    ],
+    "applications": ["labtrack/applications", "labtrack/api/applications.py", "templates/applications"],
+    "records": ["labtrack/records", "labtrack/api/records.py", "templates/records"],
 }
 
 
@@ -65,6 +88,9 @@ def directories() -> str:
 def extract(area: str, pot: Path) -> None:
     """Write the area's message template."""
     sources = [s for s in AREAS[area] if (ROOT / s).exists()]
+    if not sources:  # an area not built yet: an empty template
+        pot.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+        return
     subprocess.run(
         [
             sys.executable,
@@ -155,6 +181,30 @@ def missing(area: str, tmp: Path) -> list[str]:
     return [i for i in ids if i not in done]
 
 
+def fill(area: str, lines: list[str]) -> int:
+    """Set the area's translations from "msgid<TAB>translation" lines; returns how many were set."""
+    from babel.messages.pofile import write_po
+
+    wanted = {}
+    for line in lines:
+        if "\t" in line.rstrip("\n"):
+            msgid, string = line.rstrip("\n").split("\t", 1)
+            wanted[msgid.replace("\\n", "\n")] = string.replace("\\n", "\n")
+    po = catalogue_dir(area) / LOCALE / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    done = 0
+    for message in catalog:
+        key = message.id if isinstance(message.id, str) else (message.id[0] if message.id else None)
+        if key in wanted:
+            message.string = wanted[key] if isinstance(message.id, str) else (wanted[key],) * 2
+            message.flags.discard("fuzzy")
+            done += 1
+    with po.open("wb") as f:
+        write_po(f, catalog, width=0, sort_output=True, omit_header=False)
+    return done
+
+
 def main(argv: list[str]) -> int:
     """Command-line entry."""
     import tempfile
@@ -165,6 +215,8 @@ def main(argv: list[str]) -> int:
     if argv[0] == "update":
         for area in argv[1:] or AREAS:
             update(area)
+    elif argv[0] == "fill":
+        print(f"{fill(argv[1], sys.stdin.readlines())} translations set")
     elif argv[0] == "compile":
         compile_all()
     elif argv[0] == "missing":

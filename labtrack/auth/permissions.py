@@ -118,9 +118,9 @@ def public(view: Callable) -> Callable:
 
 def lab_scope_id() -> int | None:
     """The lab the current user is confined to, or None when they see every lab."""
-    if current_user.is_authenticated and current_user.role == Role.LAB_MANAGER:
-        return current_user.lab_id if current_user.lab_id is not None else -1
-    return None
+    from labtrack.auth.policy import confined_lab
+
+    return confined_lab(current_user) if current_user.is_authenticated else None
 
 
 def can_see_lab(lab_id: int | None) -> bool:
