@@ -55,20 +55,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the web areas and the JSON API."""
+    """Mount the web areas (every `labtrack.<area>.views.bp`) and the JSON API."""
     from labtrack.api import init_api
-    from labtrack.audits.views import bp as audits_bp
+    from labtrack.areas import area_modules
     from labtrack.auth.admin import bp as admin_bp
-    from labtrack.auth.views import bp as auth_bp
-    from labtrack.labs.views import bp as labs_bp
     from labtrack.main import bp as main_bp
-    from labtrack.proficiency.views import bp as proficiency_bp
-    from labtrack.reports.views import bp as reports_bp
-    from labtrack.scope.views import bp as scope_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, labs_bp, scope_bp, audits_bp, proficiency_bp, reports_bp):
-        app.register_blueprint(bp)
+    for bp in (main_bp, admin_bp, *(module.bp for module in area_modules("views"))):
+        if bp.name not in app.blueprints:
+            app.register_blueprint(bp)
     init_api(app)
+    for module in area_modules("events"):
+        module.connect()
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -80,6 +78,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the `flask labtrack ...` commands."""
-    from labtrack.cli import labtrack_cli
+    from labtrack.cli import labtrack_cli, register_area_commands
 
+    register_area_commands()
     app.cli.add_command(labtrack_cli)

@@ -1,6 +1,5 @@
 """`flask labtrack ...`: demo data, accounts, tokens, and each area's commands."""
 
-import importlib
 import sys
 
 import click
@@ -69,12 +68,9 @@ def create_token_command(username: str, name: str) -> None:
     click.echo(issue_token(user, name=name))
 
 
-# Each area adds its own commands with a `register(group)` function in `<area>/commands.py`.
-for _area in ("labs", "scope", "audits", "proficiency", "reports"):
-    try:
-        _module = importlib.import_module(f"labtrack.{_area}.commands")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"labtrack.{_area}.commands":
-            raise
-    else:
-        _module.register(labtrack_cli)
+def register_area_commands() -> None:
+    """Add each area's commands (`register(group)` in `labtrack/<area>/commands.py`)."""
+    from labtrack.areas import area_modules
+
+    for module in area_modules("commands"):
+        module.register(labtrack_cli)

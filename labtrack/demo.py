@@ -1,9 +1,8 @@
 """The demo data set: the province of the field notes (one entry point, idempotent)."""
 
-import importlib
-
 from sqlalchemy import func, select
 
+from labtrack.areas import area_modules
 from labtrack.auth.models import User
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
@@ -16,7 +15,6 @@ STAFF = [
     ("inspector", "inspector", "Lead inspector"),
     ("viewer", "viewer", "Bureau reader"),
 ]
-AREAS = ("scope", "audits", "proficiency")
 
 
 class DemoRefused(Exception):
@@ -46,13 +44,8 @@ def load_demo(force: bool = False) -> str:
     load_accounts(lab_by_code, DEMO_PASSWORD, STAFF)
     commit()
     lines = [f"labs: {len(lab_by_code)}"]
-    for area in AREAS:
-        try:
-            module = importlib.import_module(f"labtrack.{area}.demo_data")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"labtrack.{area}.demo_data":
-                raise
-            continue
+    for module in area_modules("demo_data"):
+        area = module.__name__.split(".")[1]
         act_as(None, comment="demo data")
         lines.append(f"{area}: {module.load(lab_by_code)}")
         commit()

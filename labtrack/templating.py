@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
     # The locale is decided afresh for every request (Flask-Babel caches it on the app context).
     app.before_request(flask_babel.refresh)
 
+    from labtrack.areas import AREAS
     from labtrack.auth.labels import ROLE_LABELS
     from labtrack.labs.models import LAB_STATUS_LABELS
 
@@ -95,6 +96,8 @@ def init_app(app: Flask) -> None:
         lab_status_label=lambda s: str(LAB_STATUS_LABELS.get(s, s)),
         history_action_label=history_action_label,
         history_table_label=history_table_label,
+        lab_panel_areas=AREAS,
+        dashboard_areas=AREAS,
     )
 
     @app.context_processor

@@ -28,7 +28,7 @@ def openapi_json():
 
 def init_api(app: Flask) -> None:
     """Configure the API and register every area's API blueprint."""
-    from labtrack.api import labs
+    from labtrack.areas import api_modules
 
     app.config.setdefault("API_TITLE", "labtrack")
     app.config.setdefault("API_VERSION", "v1")
@@ -43,20 +43,6 @@ def init_api(app: Flask) -> None:
     )
     csrf.exempt(spec_bp)
     app.register_blueprint(spec_bp)
-    for module in _area_modules(labs):
+    for module in api_modules():
         csrf.exempt(module.blp)  # session-authenticated writes are checked in auth.session
         api.register_blueprint(module.blp)
-
-
-def _area_modules(labs):
-    """Every module that defines an API blueprint `blp`."""
-    import importlib
-
-    modules = [labs]
-    for name in ("scope", "audits", "rounds", "reports"):
-        try:
-            modules.append(importlib.import_module(f"labtrack.api.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"labtrack.api.{name}":
-                raise
-    return modules

@@ -125,8 +125,8 @@ class CampaignGrowthSchema(Schema):
         return obj.headline()
 
 
-class CampaignSummarySchema(Schema):
-    """The campaign summary of a period and region."""
+class CampaignSummaryBase(Schema):
+    """The campaign summary of a period and region (the other areas' blocks are added below)."""
 
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
@@ -138,6 +138,14 @@ class CampaignSummarySchema(Schema):
     findings = fields.Nested(CampaignFindingsSchema)
     comparisons = fields.Nested(CampaignComparisonsSchema)
     growth = fields.Nested(CampaignGrowthSchema, allow_none=True)
+
+
+# Each area with a block of the summary (`labtrack/<area>/campaign.py`) adds its field.
+CampaignSummarySchema = type(
+    "CampaignSummarySchema",
+    (CampaignSummaryBase,),
+    {m.KEY: fields.Nested(m.BlockSchema) for m in campaign.block_modules()},
+)
 
 
 @blp.route("/reports/campaign")

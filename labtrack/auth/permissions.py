@@ -46,6 +46,23 @@ class Perm(StrEnum):
     RESULTS_ENTER = "rounds.results"
     REPORTS_VIEW = "reports.view"
     HISTORY_VIEW = "history.view"
+    # The areas added later (issues 9-16); each area's policy.py decides the finer rules.
+    SECURITY_LOG_VIEW = "security.view"  # the security log (admins)
+    JOBS_VIEW = "jobs.view"  # one's own background jobs and notifications
+    PERSONNEL_VIEW = "personnel.view"
+    PERSONNEL_EDIT = "personnel.edit"  # a lab's people and authorisations (lab managers: their own)
+    TRAINING_MANAGE = "training.manage"  # the province's training sessions and exams
+    PLANNING_VIEW = "planning.view"  # risk grades, plans and draws, sanctions
+    PLANNING_MANAGE = "planning.manage"  # make plans, draw, swap inspectors, grade
+    SANCTIONS_MANAGE = "sanctions.manage"  # impose and lift sanctions
+    APPLICATIONS_VIEW = "applications.view"
+    APPLICATIONS_SUBMIT = "applications.submit"  # draft and submit (lab managers: their own lab)
+    APPLICATIONS_DECIDE = "applications.decide"  # accept, return, review, assess, decide, certify
+    RECORDS_VIEW = "records.view"  # controlled documents, surveys, complaints
+    DOCUMENTS_EDIT = "documents.edit"  # draft and revise controlled documents (lab managers: their own)
+    DOCUMENTS_APPROVE = "documents.approve"
+    SURVEYS_MANAGE = "surveys.manage"
+    COMPLAINTS_MANAGE = "complaints.manage"
 
 
 _READ = {
@@ -59,6 +76,11 @@ _READ = {
     Perm.ROUNDS_VIEW,
     Perm.REPORTS_VIEW,
     Perm.HISTORY_VIEW,
+    Perm.JOBS_VIEW,
+    Perm.PERSONNEL_VIEW,
+    Perm.PLANNING_VIEW,
+    Perm.APPLICATIONS_VIEW,
+    Perm.RECORDS_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -73,13 +95,33 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.FINDINGS_MANAGE,
             Perm.ROUNDS_MANAGE,
             Perm.RESULTS_ENTER,
+            Perm.PERSONNEL_EDIT,
+            Perm.TRAINING_MANAGE,
+            Perm.PLANNING_MANAGE,
+            Perm.SANCTIONS_MANAGE,
+            Perm.APPLICATIONS_DECIDE,
+            Perm.DOCUMENTS_EDIT,
+            Perm.DOCUMENTS_APPROVE,
+            Perm.SURVEYS_MANAGE,
+            Perm.COMPLAINTS_MANAGE,
         }
     ),
     Role.INSPECTOR: frozenset(
-        _READ | {Perm.AUDITS_EDIT, Perm.FINDINGS_EDIT, Perm.VERIFY, Perm.RESULTS_ENTER}
+        _READ
+        | {Perm.AUDITS_EDIT, Perm.FINDINGS_EDIT, Perm.VERIFY, Perm.RESULTS_ENTER, Perm.COMPLAINTS_MANAGE}
     ),
     # Lab managers read their own lab only: every query they reach is narrowed by lab.
-    Role.LAB_MANAGER: frozenset(_READ | {Perm.RECTIFY, Perm.RESULTS_ENTER}),
+    Role.LAB_MANAGER: frozenset(
+        _READ
+        | {
+            Perm.RECTIFY,
+            Perm.RESULTS_ENTER,
+            Perm.PERSONNEL_EDIT,
+            Perm.APPLICATIONS_SUBMIT,
+            Perm.DOCUMENTS_EDIT,
+            Perm.DOCUMENTS_APPROVE,
+        }
+    ),
     Role.VIEWER: frozenset(_READ),
 }
 

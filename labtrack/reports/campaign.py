@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from wtforms import DateField, SelectField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
+from labtrack.areas import area_modules
 from labtrack.audits import figures
 from labtrack.audits.models import (
     AREA_LABELS,
@@ -143,8 +144,18 @@ def campaign_summary(date_from: date, date_to: date, region: str | None = None) 
         "comparisons": comparison_figures(date_from, date_to, region, scope),
         "growth": _growth(date_from, date_to, region, scope, lab),
     }
+    for module in block_modules():
+        summary[module.KEY] = module.block(date_from, date_to, region, scope)
     summary["headline"] = headline(summary)
     return summary
+
+
+def block_modules() -> list:
+    """The other areas' blocks of the summary: `labtrack/<area>/campaign.py` with KEY (the block's
+    key), `block(date_from, date_to, region, scope) -> dict`, `headline_parts(block) -> list[str]`,
+    `export_rows(block) -> list[[section, group, measure, value]]` and `BlockSchema` (the API's
+    shape); the page includes `templates/<area>/_campaign.html` with `s` the summary."""
+    return [m for m in area_modules("campaign") if m.__name__ != __name__]
 
 
 def _narrow(stmt, lab_id_column, region: str | None, scope: int | None):
@@ -378,6 +389,8 @@ def headline(s: dict) -> str:
                 i2=_n("%(n)s test item", "%(n)s test items", g.items_to),
             )
         )
+    for module in block_modules():
+        parts.extend(module.headline_parts(s[module.KEY]))
     return _(
         "From %(a)s to %(b)s: %(figures)s.",
         a=s["date_from"].isoformat(),
@@ -448,6 +461,8 @@ def export_rows(s: dict) -> list[list]:
                 ["growth", measure, "change", change],
                 ["growth", measure, "percent", percent],
             ]
+    for module in block_modules():
+        rows += module.export_rows(s[module.KEY])
     return rows
 
 

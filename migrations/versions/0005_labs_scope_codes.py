@@ -1,0 +1,26 @@
+"""issue 8: labs and scope (codes compared Unicode-aware)
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30 03:30:00
+
+A placeholder that keeps the chain fixed while areas are built side by side; the area's owner
+writes its upgrade and downgrade here (or it is removed if the area needs no schema change).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
