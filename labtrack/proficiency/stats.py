@@ -25,7 +25,9 @@ MIN_ALGORITHM_A_VALUES = 3
 # Iterate to convergence, not to ISO's "third significant figure" stop.
 TOLERANCE = 1e-10
 MAX_ITERATIONS = 100_000  # cheap passes; slow linear convergence can need thousands
-# Values closer than this fraction of the robust spread count as one value when detecting collapse.
+# Values closer than this fraction of the data's spread count as one value when detecting collapse or
+# slow growth: the spread is the larger of the robust spread and the widest distance from the median,
+# so a difference like 4.6e-304 beside values 0 and 1 counts as none (no laboratory reports one).
 SAME_VALUE_FRACTION = 1e-12
 
 # Grading: |z| <= 2 satisfactory, 2 < |z| < 3 questionable, >= 3 unsatisfactory.
@@ -264,8 +266,9 @@ def algorithm_a_detail(
 
     Starts from x* = median and s* = 1.483 * MAD (the sample SD when the MAD is 0), then repeats
     delta = 1.5 s*, clip to [x* - delta, x* + delta], x* = mean, s* = 1.134 * SD (n - 1) until
-    |change of x*| < tolerance * max(|x*|, s*) and |change of s*| < tolerance * s* (s* stays
-    above 0 for data that are not all equal, so a mean of 0 cannot stall the test).
+    |change of x*| <= tolerance * max(|x*|, s*) and |change of s*| <= tolerance * s* (s* stays
+    above 0 for data that are not all equal, so a mean of 0 cannot stall the test; a pass that
+    changes nothing has converged even where tolerance * s* underflows to 0).
 
     Passes converge linearly, and on tied or bimodal data can need thousands to millions, so each
     pass is cheap (``_Passes``) and two exact shortcuts apply, counted in ``extrapolations`` and
@@ -275,7 +278,10 @@ def algorithm_a_detail(
     - when the window holds only copies of one value m (over half the data equal), every pass
       multiplies x* - m and s* by the same factor once (x* - m) / s* has settled: below 1 the
       limit is x* = m, s* = 0.0 (``collapsed``); above 1 skip ahead to just before the window
-      takes in another value. Values within 1e-12 of the data's robust spread count as equal.
+      takes in another value. Values closer than 1e-12 of the data's spread (the larger of its
+      robust spread and its widest distance from the median) count as equal: a cluster of values
+      0, 0, 4.6e-304, 1.7e-258 among values of size 1 is one value, not a window that widens by
+      0.6% a pass for a hundred thousand passes.
     Passes run on the data centred on the median and scaled by a power of 2 into [-1, 1], so a
     large offset costs no precision. Hitting ``max_iterations`` passes returns the last estimate
     with ``converged=False`` and a ``ConvergenceWarning``.
@@ -322,7 +328,8 @@ def algorithm_a_detail(
             s = float(np.std(unit, ddof=1))
             start_method = "sd"
         s_start = s * scale
-        same = SAME_VALUE_FRACTION * _robust_spread(unit)
+        # unit values lie in [-1, 1] with the widest at least 1/2 from 0: the floor is the data's scale
+        same = SAME_VALUE_FRACTION * max(_robust_spread(unit), float(np.max(np.abs(unit))))
         run = _Passes(unit)
         x = 0.0  # (x* - median) / scale throughout
         solved: set[tuple[int, int]] = set()  # patterns whose fixed point was already tried
@@ -332,8 +339,8 @@ def algorithm_a_detail(
             x, s, (lo, hi) = run.step(x, s)
             if (
                 s > 0
-                and abs(x - x_prev) * scale < tolerance * max(abs(median + x * scale), s * scale)
-                and abs(s - s_prev) < tolerance * s
+                and abs(x - x_prev) * scale <= tolerance * max(abs(median + x * scale), s * scale)
+                and abs(s - s_prev) <= tolerance * s
             ):
                 return done(median + x * scale, s * scale, passes)
             if s == 0.0:  # every value clipped onto one point

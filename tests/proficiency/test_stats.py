@@ -193,6 +193,37 @@ def test_algorithm_a_slow_growth_is_skipped_to_the_same_limit():
     assert (detail.x_star, detail.s_star) == pytest.approx(expected, rel=1e-9)
 
 
+# Found by hypothesis (test_one_wild_outlier_moves_x_star_far_less_than_the_mean): seven values at
+# or within 1e-258 of 0, two 1s and a -1. The MAD is 2.3e-304, so s* starts there; the window then
+# holds 0, 0, 0, 0, 0 and 4.6e-304 and widens by about 0.6% a pass: some 1.2e5 passes before it
+# reaches the 1s, beyond the cap of 1e5. Differences of 1e-258 among values of size 1 count as none,
+# so the window holds "one value" and its slow growth is skipped, as for exact zeros.
+# The limit by hand: 0 x 7, 1, 1 inside (k = 9, mean a = 2/9, squared deviations
+# Q = 7 (2/9)^2 + 2 (7/9)^2 = 14/9) and -1 clipped low (L = 1, H = 0), so x* = a + b s* with
+# b = 1.5 (H - L) / k = -1/6, and s*^2 = Q / (9 / 1.134^2 - k b^2 - 2.25 (L + H))
+# = (14/9) / (6.998684 - 0.25 - 2.25) = 0.345783 -> s* = 0.588031, x* = 2/9 - s*/6 = 0.124217.
+# Check: the window 0.124217 +- 1.5 s* = [-0.7578, 1.0063] holds the 1s and not -1.
+SUBNORMAL_CLUSTER = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.7e-258, 4.6e-304, -1.0]
+
+
+def test_algorithm_a_converges_when_a_cluster_differs_by_far_less_than_the_data_scale():
+    detail = algorithm_a_detail(SUBNORMAL_CLUSTER)  # filterwarnings=error: a ConvergenceWarning fails
+    assert detail.converged and not detail.collapsed
+    assert detail.iterations < 10_000
+    s_exact = math.sqrt((14 / 9) / (9 / 1.134**2 - 9 / 36 - 2.25))
+    assert (detail.x_star, detail.s_star) == pytest.approx((2 / 9 - s_exact / 6, s_exact), rel=1e-12)
+    assert (detail.x_star, detail.s_star) == pytest.approx((0.124217, 0.588031), abs=5e-7)
+    assert (detail.x_star, detail.s_star) == pytest.approx(algorithm_a([0.0] * 7 + [1, 1, -1]), rel=1e-12)
+    expected = reference_algorithm_a([0.0] * 7 + [1.0, 1.0, -1.0], exact=True)
+    assert (detail.x_star, detail.s_star) == pytest.approx(expected, rel=1e-9)
+    # and the property that found it, with the example's outlier
+    width = max(SUBNORMAL_CLUSTER) - min(SUBNORMAL_CLUSTER)
+    outlier = max(SUBNORMAL_CLUSTER) + 1000.0 * (width + 1.0)
+    x_after, _ = algorithm_a([*SUBNORMAL_CLUSTER, outlier])
+    mean_moves = abs(statistics.fmean([*SUBNORMAL_CLUSTER, outlier]) - statistics.fmean(SUBNORMAL_CLUSTER))
+    assert abs(x_after - detail.x_star) < 0.01 * mean_moves
+
+
 def test_algorithm_a_reports_the_iteration_cap():
     with pytest.warns(ConvergenceWarning, match="did not converge in 1 iterations"):
         detail = algorithm_a_detail(WORKED, max_iterations=1)
