@@ -13,6 +13,18 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Read a comma-separated list of integers (day offsets) from the environment."""
+    value = os.environ.get(name)
+    return tuple(int(v) for v in value.split(",") if v.strip()) if value else default
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    """Read a yes/no setting (1, true, yes, on) from the environment."""
+    value = os.environ.get(name)
+    return value.strip().lower() in ("1", "true", "yes", "on") if value else default
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -61,6 +73,46 @@ class Config:
     FINDING_DUE_DAYS = {"major": 30, "minor": 60, "observation": 90}
     # Proficiency coverage: a category without a comparison in this window is flagged.
     COVERAGE_WINDOW_MONTHS = _int("COVERAGE_WINDOW_MONTHS", 24)
+
+    # Notifications and e-mail (issue 11). No MAIL_SERVER: notifications stay in-app only.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "labtrack <labtrack@localhost>")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    # A refused e-mail is retried after 1, 2, 4, ... minutes, at most this far apart.
+    MAIL_RETRY_MAX_MINUTES = _int("MAIL_RETRY_MAX_MINUTES", 360)
+    # Notifications older than this are no longer e-mailed (they stay in the in-app list).
+    MAIL_MAX_AGE_DAYS = _int("MAIL_MAX_AGE_DAYS", 7)
+    # Links in e-mails point here (the address people open labtrack at).
+    LABTRACK_BASE_URL = os.environ.get("LABTRACK_BASE_URL", "http://127.0.0.1:5000")
+    # Reminder tiers, in days before (due) or after (overdue) a finding's due date.
+    REMINDER_DUE_DAYS = _ints("REMINDER_DUE_DAYS", (10, 3, 0))
+    REMINDER_ESCALATE_DAYS = _int("REMINDER_ESCALATE_DAYS", 7)  # overdue this long: quality too, weekly
+    REMINDER_ROUND_CLOSING_DAYS = _int("REMINDER_ROUND_CLOSING_DAYS", 3)
+    REMINDER_CERT_EXPIRY_DAYS = _ints("REMINDER_CERT_EXPIRY_DAYS", (90, 30))
+    # The daily schedule (reminders, digests, other areas' daily work) runs at this hour (UTC).
+    DAILY_HOUR = _int("DAILY_HOUR", 6)
+
+    # Background jobs: Redis when REDIS_URL is set, else a SQLite file in the instance folder.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_QUEUE_FILE = os.environ.get("JOBS_QUEUE_FILE", str(INSTANCE_DIR / "jobs-queue.db"))
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME", "labtrack")
+    JOBS_WORKERS = _int("JOBS_WORKERS", 2)
+    JOBS_IMMEDIATE = _flag("JOBS_IMMEDIATE")  # run jobs inside the caller (tests, one-off scripts)
+    JOB_MAX_ATTEMPTS = _int("JOB_MAX_ATTEMPTS", 2)  # a job whose worker died is re-run this often
+    JOB_STALE_SECONDS = _int("JOB_STALE_SECONDS", 300)  # no heartbeat this long: its worker died
+
+    # Where uploaded files are kept: local (UPLOAD_FOLDER), database, or s3 (S3_* below).
+    STORAGE = os.environ.get("STORAGE", "local")
+    S3_BUCKET = os.environ.get("S3_BUCKET")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")
+    S3_REGION = os.environ.get("S3_REGION")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "labtrack/")
 
 
 class DevelopmentConfig(Config):

@@ -1,0 +1,63 @@
+"""Reading jobs for the pages and the API, and starting one with an uploaded file."""
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+
+from labtrack.jobs import files, policy, registry, runner
+from labtrack.jobs.models import Job
+from labtrack.services import Forbidden, InvalidInput, NotFound, load
+
+
+def get_job(actor: Any, job_id: int) -> Job:
+    """A job the actor may see (404 otherwise)."""
+    return load(Job, job_id, visible=lambda j: policy.sees(actor, j), what=_("job"))
+
+
+def jobs_query(actor: Any) -> Select:
+    """The jobs the actor may see, newest first."""
+    return policy.narrow(select(Job), Job.started_by_id, actor).order_by(Job.created_at.desc(), Job.id.desc())
+
+
+def progress(job: Job) -> dict[str, int | None]:
+    """{"done", "total"} of a job, live while it runs."""
+    done, total = runner.progress_of(current_app._get_current_object(), job)
+    return {"done": done, "total": total}
+
+
+def kind_title(job: Job) -> str:
+    """The job's kind for people."""
+    if job.kind.startswith("daily:"):
+        return _("Daily: %(name)s", name=job.kind.split(":", 1)[1])
+    kind = registry.get(job.kind)
+    return kind.title if kind is not None else job.kind
+
+
+def start(actor: Any, kind_name: str, params: dict[str, Any], upload: tuple[str, bytes] | None) -> Job:
+    """Start a registered kind of job for the actor, storing its uploaded file first."""
+    kind = registry.get(kind_name or "")
+    if kind is None or kind.perm is None:
+        raise InvalidInput(_("No such kind of job."), {"kind": [_("No such kind of job.")]})
+    if not policy.may_start(actor, kind):
+        raise Forbidden(_("You may not start this kind of job."))
+    params = dict(params)
+    if kind.takes_file:
+        if not upload or not upload[1]:
+            raise InvalidInput(_("Choose a file."), {"file": [_("Choose a file.")]})
+        name, content = upload
+        if len(content) > current_app.config["MAX_IMPORT_BYTES"]:
+            raise InvalidInput(_("The file is too large."), {"file": [_("The file is too large.")]})
+        params.update(file_key=files.store().put(content), filename=(name or "upload")[-200:])
+    return runner.submit(kind.name, actor, **params)
+
+
+def input_file(actor: Any, job_id: int) -> tuple[str, bytes]:
+    """The file a job was started with: (filename, content), for whoever may see the job."""
+    job = get_job(actor, job_id)
+    key = (job.params or {}).get("file_key")
+    try:
+        return (job.params or {}).get("filename") or f"{key}.bin", files.store().get(key)
+    except KeyError:
+        raise NotFound(_("No such %(what)s.", what=_("file"))) from None

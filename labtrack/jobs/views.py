@@ -1,0 +1,36 @@
+"""Pages of background jobs: one's own jobs, and one job with its progress bar and result."""
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+
+from labtrack.auth.permissions import Perm, require
+from labtrack.extensions import db
+from labtrack.jobs import policy, service
+from labtrack.jobs.schemas import JobSchema
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+@bp.get("/")
+@require(Perm.JOBS_VIEW)
+def index():
+    """The jobs the user started (administrators: every job), newest first."""
+    page = db.paginate(
+        service.jobs_query(current_user),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "jobs/index.html", page=page, title=service.kind_title, everyone=policy.sees_everyones(current_user)
+    )
+
+
+@bp.get("/<int:job_id>")
+@require(Perm.JOBS_VIEW)
+def detail(job_id: int):
+    """One job: a progress bar that follows it (static/jobs.js polls the API) and its outcome."""
+    job = service.get_job(current_user, job_id)
+    return render_template(
+        "jobs/detail.html", job=job, data=JobSchema().dump(job), title=service.kind_title(job)
+    )

@@ -1,0 +1,1 @@
+"""Notifications, reminders and e-mail: labtrack tells people what to do."""
