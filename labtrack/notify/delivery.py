@@ -1,0 +1,212 @@
+"""Sending notifications by e-mail: one message per recipient and run, in their language.
+
+Every minute the worker sends what users who chose "immediately" have waiting; the daily run
+(`send-reminders`) sends everyone's, which is the daily digest of those who chose it. Each
+recipient gets one e-mail per run, however many notifications it carries. Notifications are
+claimed before sending (so two senders at once never send one twice); a refusal leaves them
+un-e-mailed with the next try after 1, 2, 4, ... minutes (at most MAIL_RETRY_MAX_MINUTES), logged.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import ngettext as _n
+from sqlalchemy import bindparam, func, or_, select, update
+
+from labtrack.extensions import db
+from labtrack.models_base import utcnow
+from labtrack.notify import mail
+from labtrack.notify.models import Delivery, Notification, Preference
+from labtrack.notify.service import shown
+
+log = logging.getLogger("labtrack.notify.mail")
+
+BATCH = 500  # recipients per claim
+CLAIM_MINUTES = 15  # a claim older than this belonged to a sender that died: free again
+LISTED = 100  # notifications listed in one e-mail (the rest: "and N more")
+
+
+@dataclass
+class DeliveryReport:
+    """What a run sent."""
+
+    emails: int = 0
+    notifications: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _waiting(now: datetime) -> list[Any]:
+    """Conditions on notifications that wait for e-mail now."""
+    config = current_app.config
+    return [
+        Notification.emailed_at.is_(None),
+        Notification.created_at >= now - timedelta(days=config["MAIL_MAX_AGE_DAYS"]),
+        or_(Notification.email_next_at.is_(None), Notification.email_next_at <= now),
+        or_(
+            Notification.email_claim.is_(None),
+            Notification.email_claimed_at < now - timedelta(minutes=CLAIM_MINUTES),
+        ),
+    ]
+
+
+def _recipients(now: datetime, digest: bool) -> list[int]:
+    """Users with e-mail on and something waiting (digest runs: everyone; else only "immediately")."""
+    from labtrack.auth.models import User
+
+    stmt = (
+        select(Notification.recipient_id)
+        .join(User, User.id == Notification.recipient_id)
+        .outerjoin(Preference, Preference.user_id == User.id)
+        .where(*_waiting(now), User.active.is_(True), User.email.is_not(None), User.email != "")
+        .where(func.coalesce(Preference.email_enabled, True).is_(True))
+        .distinct()
+    )
+    if not digest:
+        stmt = stmt.where(
+            func.coalesce(Preference.delivery, Delivery.IMMEDIATE.value) == Delivery.IMMEDIATE.value
+        )
+    return sorted(db.session.scalars(stmt))
+
+
+def deliver(digest: bool = False, now: datetime | None = None) -> DeliveryReport:
+    """Send what is waiting, one e-mail per recipient. Nothing when no mail server is configured."""
+    report = DeliveryReport()
+    config = current_app.config
+    if not mail.configured(config):
+        return report
+    now = now or utcnow()
+    recipients = _recipients(now, digest)
+    with (
+        mail.Sender(config) as sender,
+        current_app.test_request_context("/", base_url=config["LABTRACK_BASE_URL"]),
+    ):
+        for start in range(0, len(recipients), BATCH):
+            if not _batch(sender, recipients[start : start + BATCH], now, digest, report):
+                break  # the server is down: the rest waits for the next run
+    return report
+
+
+def _batch(
+    sender: mail.Sender, batch: list[int], now: datetime, digest: bool, report: DeliveryReport
+) -> bool:
+    """Claim, send and record one batch of recipients; False when the mail server is down."""
+    from labtrack.auth.models import User
+
+    token = secrets.token_hex(16)
+    db.session.execute(
+        update(Notification)
+        .where(Notification.recipient_id.in_(batch), *_waiting(now))
+        .values(email_claim=token, email_claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    notes = db.session.scalars(
+        select(Notification)
+        .where(Notification.email_claim == token)
+        .order_by(Notification.recipient_id, Notification.created_at.desc(), Notification.id.desc())
+    ).all()
+    by_user: dict[int, list[Notification]] = {}
+    for note in notes:
+        by_user.setdefault(note.recipient_id, []).append(note)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(by_user))))}
+    sent, failed, down, error = [], [], False, ""
+    for user_id, items in by_user.items():
+        if down:
+            failed.append({"r": user_id, "n": len(items), "error": error})
+            continue
+        user = users[user_id]
+        try:
+            sender.send(compose(user, items, digest))
+            sent.append({"r": user_id})
+            report.emails += 1
+            report.notifications += len(items)
+        except mail.MailError as exc:
+            error, down = str(exc)[:500], exc.down
+            log.warning(
+                "e-mail to %s (%s notifications) not sent, will retry: %s", user.username, len(items), error
+            )
+            failed.append({"r": user_id, "n": len(items), "error": error})
+            report.failed += len(items)
+            if down:
+                report.errors.append(error)
+    _record(token, now, sent, failed)
+    return not down
+
+
+def _record(token: str, now: datetime, sent: list[dict], failed: list[dict]) -> None:
+    """Mark what went (e-mailed) and what did not (next try later, with a growing pause)."""
+    claimed = (Notification.email_claim == token, Notification.recipient_id == bindparam("r"))
+    if sent:
+        db.session.execute(
+            update(Notification).where(*claimed).values(emailed_at=now, email_claim=None, email_error=None),
+            sent,
+            execution_options={"synchronize_session": False},
+        )
+    if failed:
+        cap = current_app.config["MAIL_RETRY_MAX_MINUTES"]
+        notes = db.session.execute(
+            select(Notification.id, Notification.recipient_id, Notification.email_attempts).where(
+                Notification.email_claim == token
+            )
+        ).all()
+        errors = {f["r"]: f["error"] for f in failed}
+        rows = [
+            {
+                "nid": nid,
+                "attempts": attempts + 1,
+                "next_at": now + timedelta(minutes=min(2**attempts, cap)),
+                "error": errors[rid],
+            }
+            for nid, rid, attempts in notes
+            if rid in errors
+        ]
+        if rows:
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id == bindparam("nid"))
+                .values(
+                    email_attempts=bindparam("attempts"),
+                    email_next_at=bindparam("next_at"),
+                    email_error=bindparam("error"),
+                    email_claim=None,
+                ),
+                rows,
+                execution_options={"synchronize_session": False},
+            )
+    db.session.commit()
+
+
+def compose(user: Any, notes: list[Notification], digest: bool) -> mail.Mail:
+    """The e-mail of one recipient, in their language (text and HTML)."""
+    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        items = [shown(n, external=True) for n in notes[:LISTED]]
+        more = max(0, len(notes) - LISTED)
+        if len(notes) == 1 and not digest:
+            subject = f"[labtrack] {items[0].text}"
+        elif digest:
+            subject = _n(
+                "[labtrack] Your daily digest: %(num)d notification",
+                "[labtrack] Your daily digest: %(num)d notifications",
+                len(notes),
+            )
+        else:
+            subject = _n("[labtrack] %(num)d notification", "[labtrack] %(num)d notifications", len(notes))
+        context = {
+            "user": user,
+            "items": items,
+            "more": more,
+            "digest": digest,
+            "list_url": url_for("notify.index", _external=True),
+            "preferences_url": url_for("notify.preferences", _external=True),
+            "locale": locale,
+        }
+        text = render_template("notify/email_text.html", **context)
+        html = render_template("notify/email.html", **context)
+    return mail.Mail(to=user.email, subject=subject[:200], text=text, html=html)
