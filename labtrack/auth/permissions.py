@@ -28,6 +28,7 @@ class Perm(StrEnum):
     LOGIN = "login"  # any signed-in user (dashboard, own profile)
     LABS_VIEW = "labs.view"
     LABS_EDIT = "labs.edit"
+    CONTACTS_EDIT = "labs.contacts"  # a lab's contacts (lab managers: their own lab's)
     USERS_MANAGE = "users.manage"
     CATALOGUE_VIEW = "catalogue.view"
     CATALOGUE_EDIT = "catalogue.edit"
@@ -89,6 +90,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _READ
         | {
             Perm.LABS_EDIT,
+            Perm.CONTACTS_EDIT,
             Perm.CATALOGUE_EDIT,
             Perm.SCOPE_EDIT,
             Perm.VERIFY,
@@ -114,6 +116,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.LAB_MANAGER: frozenset(
         _READ
         | {
+            Perm.CONTACTS_EDIT,
+            Perm.AUDITS_EDIT,  # their own lab's self-inspections and internal audits (audits policy)
+            Perm.FINDINGS_EDIT,  # the findings of those audits
             Perm.RECTIFY,
             Perm.RESULTS_ENTER,
             Perm.PERSONNEL_EDIT,
@@ -148,6 +153,32 @@ def require(perm: Perm) -> Callable:
             return view(*args, **kwargs)
 
         wrapped.permission = perm  # read by the test that walks app.url_map
+        return wrapped
+
+    return decorator
+
+
+def require_any(*perms: Perm) -> Callable:
+    """Declare a view that any of these permissions opens (a rectification step: the lab's, the
+    verifier's or the quality department's); 401/login redirect if anonymous, 403 if none is held.
+
+    `.permissions` lists them all; `.permission` is the first, so that every route still declares
+    one `Perm` (the area's policy then decides which of them the request really needs).
+    """
+    if not perms or Perm.PUBLIC in perms:
+        raise ValueError("require_any needs permissions other than PUBLIC")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not any(current_user.can(p) for p in perms):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission = perms[0]  # read by the test that walks app.url_map
+        wrapped.permissions = frozenset(perms)
         return wrapped
 
     return decorator

@@ -1,11 +1,13 @@
-"""Laboratory, certificate and contact forms."""
+"""Laboratory, certificate and contact forms: the fields parse with `labtrack.labs.values`, as the
+API schema, the import and the service do."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from labtrack.forms import plain_text
+from labtrack.forms import Parse
+from labtrack.labs import values
 from labtrack.labs.models import (
     LAB_KIND_LABELS,
     LAB_STATUS_LABELS,
@@ -14,31 +16,46 @@ from labtrack.labs.models import (
 )
 
 
+def _maxlength(n: int) -> dict:
+    return {"maxlength": n}
+
+
 class LabForm(FlaskForm):
-    """Create or edit a laboratory."""
+    """Register or edit a laboratory."""
 
     code = StringField(
         _l("Code"),
-        validators=[
-            DataRequired(),
-            Length(max=32),
-            Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
-        ],
+        validators=[InputRequired(), Parse(values.lab_code)],
+        render_kw=_maxlength(values.CODE_MAX),
+        description=_l("Letters and digits, with - _ . between them; for example SC-TC."),
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), plain_text])
-    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200), plain_text])
-    region = StringField(_l("Region (prefecture)"), validators=[DataRequired(), Length(max=80), plain_text])
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(), Parse(values.lab_name)],
+        render_kw=_maxlength(values.NAME_MAX),
+    )
+    name_en = StringField(
+        _l("English name"),
+        validators=[Parse(values.lab_name, required=False)],
+        render_kw=_maxlength(values.NAME_MAX),
+    )
+    region = StringField(
+        _l("Region (prefecture)"),
+        validators=[InputRequired(), Parse(values.region)],
+        render_kw=_maxlength(values.REGION_MAX),
+    )
     kind = SelectField(_l("Kind"), choices=list(LAB_KIND_LABELS.items()), validators=[DataRequired()])
     status = SelectField(_l("Status"), choices=list(LAB_STATUS_LABELS.items()), validators=[DataRequired()])
     is_model_lab = BooleanField(_l("Model laboratory"))
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300), plain_text])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), plain_text])
+    address = StringField(
+        _l("Address"), validators=[Parse(values.address)], render_kw=_maxlength(values.ADDRESS_MAX)
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Parse(values.notes)])
     submit = SubmitField(_l("Save"))
 
     def lab_data(self) -> dict:
-        """The submitted fields, blank strings as None."""
-        data = {k: v for k, v in self.data.items() if k not in ("submit", "csrf_token")}
-        return {k: (v if v != "" else None) for k, v in data.items()}
+        """The submitted fields for the service."""
+        return {k: v for k, v in self.data.items() if k not in ("submit", "csrf_token")}
 
 
 class QualificationForm(FlaskForm):
@@ -46,7 +63,9 @@ class QualificationForm(FlaskForm):
 
     scheme = SelectField(_l("Scheme"), choices=list(SCHEME_LABELS.items()), validators=[DataRequired()])
     certificate_no = StringField(
-        _l("Certificate number"), validators=[DataRequired(), Length(max=64), plain_text]
+        _l("Certificate number"),
+        validators=[InputRequired(), Parse(values.certificate_no)],
+        render_kw=_maxlength(values.CERTIFICATE_MAX),
     )
     issued_on = DateField(
         _l("Issued on"), validators=[DataRequired(message=_l("A valid date is required (YYYY-MM-DD)."))]
@@ -72,23 +91,17 @@ class QualificationForm(FlaskForm):
 class ContactForm(FlaskForm):
     """Add or edit a person to reach at a lab."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), plain_text])
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=120), plain_text])
-    phone = StringField(
-        _l("Phone"),
-        validators=[
-            Optional(),
-            Length(max=40),
-            Regexp(r"^[0-9+()\- ]+$", message=_l("Digits, spaces, +, - and brackets only.")),
-        ],
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(), Parse(values.person)],
+        render_kw=_maxlength(values.CONTACT_NAME_MAX),
     )
+    position = StringField(
+        _l("Position"), validators=[Parse(values.position)], render_kw=_maxlength(values.POSITION_MAX)
+    )
+    phone = StringField(_l("Phone"), validators=[Parse(values.phone)], render_kw=_maxlength(values.PHONE_MAX))
     email = StringField(
-        _l("E-mail"),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Email(message=_l("Invalid e-mail address."), check_deliverability=False),
-        ],
+        _l("E-mail"), validators=[Parse(values.email)], render_kw=_maxlength(values.EMAIL_MAX)
     )
     submit = SubmitField(_l("Save"))
 

@@ -1,12 +1,13 @@
 """Importing laboratories from CSV or XLSX: every row checked, then all written or nothing.
 
-A row whose code already exists updates that lab's name, region and kind (matched without regard to
-case; the stored code is kept); its status, flags and certificates are left alone. New codes
-create active labs.
+Rows are parsed with the parsers the form, the API and the service use (`labtrack.labs.values`),
+so the same codes, names and limits are accepted everywhere. A row whose code already exists (as
+codes compare: case and width folded in every script) updates that lab's name, region and kind;
+the stored code is kept, and its status, flags and certificates are left alone. New codes create
+active labs.
 """
 
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -15,15 +16,16 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from labtrack import parsing
 from labtrack.extensions import db
+from labtrack.labs import policy, values
 from labtrack.labs.models import Lab, LabKind, LabStatus
-from labtrack.labs.service import CONTROL_RE
-from labtrack.services import act_as, commit
+from labtrack.parsing import code_key
+from labtrack.services import Forbidden, transaction
 from labtrack.tabular import RowError, TabularError, read_table
 
 HEADER = ["code", "name", "region", "kind"]
-CODE_RE = re.compile(r"^[A-Za-z0-9._-]+$")
-LIMITS = {"code": 32, "name": 200, "region": 80}
+PARSERS = {"code": values.lab_code, "name": values.lab_name, "region": values.region}
 # English labels (and the Chinese words of the field notes) accepted beside the enum values.
 _KIND_WORDS = {
     LabKind.TECHNICAL_CENTRE: ("Technical centre", "Technical center", "技术中心"),
@@ -84,30 +86,31 @@ def parse_kind(text: str) -> LabKind | None:
 
 def _check_row(number: int, row: dict[str, str]) -> tuple[dict[str, Any] | None, list[RowError]]:
     errors = []
-    for column in ("code", "name", "region", "kind"):
-        if not row[column]:
-            errors.append(RowError(number, column, _("A value is required.")))
-    for column in HEADER:
-        if CONTROL_RE.search(row[column]):
-            errors.append(RowError(number, column, _("Control characters are not allowed.")))
-    for column, limit in LIMITS.items():
-        if len(row[column]) > limit:
-            errors.append(RowError(number, column, _("At most %(n)d characters.", n=limit)))
-    if row["code"] and len(row["code"]) <= LIMITS["code"] and not CODE_RE.match(row["code"]):
-        errors.append(RowError(number, "code", _("Letters, digits, dot, dash and underscore only.")))
-    kind = parse_kind(row["kind"])
-    if row["kind"] and kind is None:
-        known = ", ".join(k.value for k in LabKind)
-        errors.append(
-            RowError(
-                number,
-                "kind",
-                _("Unknown kind %(kind)s; use one of: %(known)s.", kind=row["kind"][:40], known=known),
+    data: dict[str, Any] = {}
+    for column, parser in PARSERS.items():
+        try:
+            data[column] = parser(row[column])
+        except parsing.ParseError as exc:
+            errors.append(RowError(number, column, str(exc.message)))
+    kind = None
+    try:
+        raw_kind = parsing.text(row["kind"], max_len=80, multiline=False)
+    except parsing.ParseError as exc:
+        errors.append(RowError(number, "kind", str(exc.message)))
+    else:
+        kind = parse_kind(raw_kind)
+        if kind is None:
+            known = ", ".join(k.value for k in LabKind)
+            errors.append(
+                RowError(
+                    number,
+                    "kind",
+                    _("Unknown kind %(kind)s; use one of: %(known)s.", kind=raw_kind[:40], known=known),
+                )
             )
-        )
     if errors:
         return None, errors
-    return {"code": row["code"], "name": row["name"], "region": row["region"], "kind": kind}, []
+    return {**data, "kind": kind}, []
 
 
 def _load(path: Path, limit: int | None) -> IO[bytes]:
@@ -137,7 +140,7 @@ def read_labs(source: str | Path | IO[bytes]) -> tuple[list[tuple[int, dict[str,
             errors += row_errors
             if data is None:
                 continue
-            key = data["code"].lower()
+            key = code_key(data["code"])
             if key in first_row:
                 errors.append(
                     RowError(
@@ -160,26 +163,27 @@ def read_labs(source: str | Path | IO[bytes]) -> tuple[list[tuple[int, dict[str,
 
 def import_labs(source: str | Path | IO[bytes], actor: Any = None, dry_run: bool = False) -> ImportReport:
     """Create or update labs from a file; with any error (or a dry run) nothing is written."""
+    if not policy.may_import(actor):
+        raise Forbidden(_("You may not import laboratories."))
     report = ImportReport(dry_run=dry_run)
     rows, report.errors = read_labs(source)
     if not rows and not report.errors:
         report.errors.append(RowError(2, None, _("The file has no data rows.")))
     if report.errors:
         return report
-    existing = {lab.code.lower(): lab for lab in db.session.scalars(select(Lab))}
-    for _number, data in rows:
-        lab = existing.get(data["code"].lower())
-        if lab is None:
-            report.created.append(data["code"])
+    keys = [code_key(data["code"]) for _number, data in rows]
+    existing = {lab.code_key: lab for lab in db.session.scalars(select(Lab))}
+    with transaction(actor, comment="import-labs"):
+        for key, (_number, data) in zip(keys, rows, strict=True):
+            lab = existing.get(key)
+            if lab is None:
+                report.created.append(data["code"])
+                if not dry_run:
+                    db.session.add(Lab(status=LabStatus.ACTIVE, is_model_lab=False, **data))
+                continue
+            changed = {k: v for k, v in data.items() if k != "code" and getattr(lab, k) != v}
+            (report.updated if changed else report.unchanged).append(lab.code)
             if not dry_run:
-                db.session.add(Lab(status=LabStatus.ACTIVE, is_model_lab=False, **data))
-            continue
-        changed = {k: v for k, v in data.items() if k != "code" and getattr(lab, k) != v}
-        (report.updated if changed else report.unchanged).append(lab.code)
-        if not dry_run:
-            for key, value in changed.items():
-                setattr(lab, key, value)
-    if not dry_run:
-        act_as(actor, comment="import-labs")
-        commit()
+                for name, value in changed.items():
+                    setattr(lab, name, value)
     return report

@@ -5,11 +5,22 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from labtrack.extensions import db
 from labtrack.history.tracking import Tracked
 from labtrack.models_base import today, utcnow
+from labtrack.parsing import code_key
+
+
+def key_default(column: str):
+    """A column default computing the code key for inserts that bypass the ORM (Core, bulk)."""
+
+    def default(context) -> str | None:
+        value = context.get_current_parameters().get(column)
+        return code_key(value) if value is not None else None
+
+    return default
 
 
 class LabKind(StrEnum):
@@ -89,8 +100,13 @@ class Lab(Tracked, db.Model):
 
     __tablename__ = "labs"
 
+    __history_exclude__ = ("code_key",)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
+    # The code as compared for uniqueness (NFKC, case-folded in every script): 'ÉX-1' and 'éx-1'
+    # are one code on SQLite and PostgreSQL alike. Written from `code`, never by hand.
+    code_key: Mapped[str] = mapped_column(String, unique=True, default=key_default("code"))
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(80), index=True)
@@ -108,6 +124,11 @@ class Lab(Tracked, db.Model):
     qualifications: Mapped[list["Qualification"]] = relationship(
         back_populates="lab", cascade="all, delete-orphan", order_by="Qualification.expires_on"
     )
+
+    @validates("code")
+    def _keep_code_key(self, _key: str, value: str) -> str:
+        self.code_key = code_key(value) if value is not None else None
+        return value
 
     @property
     def kind_label(self) -> str:

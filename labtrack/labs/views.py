@@ -1,4 +1,9 @@
-"""Laboratory pages: list, export, detail, create, edit, deactivate; certificates and contacts."""
+"""Laboratory pages: list, export, detail, register, edit, deactivate; certificates and contacts.
+
+Thin: each view loads through the service (404 for what the user may not see), runs a posted form
+through `labtrack.web.submit_form`, and renders. The service asks `labs.policy`; templates ask it
+through the `labs_policy` template global.
+"""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,18 +11,26 @@ from flask_login import current_user
 
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
-from labtrack.forms import apply_errors
-from labtrack.labs import service
+from labtrack.labs import policy, service
 from labtrack.labs.forms import ContactForm, LabForm, QualificationForm
 from labtrack.labs.models import LAB_KIND_LABELS, LAB_STATUS_LABELS, Lab
-from labtrack.services import InvalidInput
 from labtrack.tabular import export_response
+from labtrack.web import form_status, submit_form
 
 bp = Blueprint("labs", __name__, url_prefix="/labs")
+bp.add_app_template_global(policy, "labs_policy")
+PER_PAGE = 25
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """`?page=` as a page number: 1 when missing or not a number, never beyond what a query can skip."""
+    value = request.args.get("page", "")
+    return min(int(value), MAX_PAGE) if value.isdigit() and int(value) > 0 else 1
 
 
 def _filters() -> dict:
-    return {k: request.args.get(k) or None for k in ("q", "region", "kind", "status")}
+    return service.parse_filters(request.args)
 
 
 @bp.get("/")
@@ -25,14 +38,14 @@ def _filters() -> dict:
 def index():
     """Laboratories, searched, filtered, sorted and paged."""
     filters = _filters()
-    sort = request.args.get("sort", "code")
-    page = db.paginate(service.labs_query(**filters, sort=sort), per_page=25, error_out=False)
+    stmt = service.labs_query(current_user, **filters)
+    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "labs/index.html",
         page=page,
         filters=filters,
-        sort=sort,
-        regions=service.regions(),
+        sort=filters["sort"],
+        regions=service.regions(current_user),
         kinds=LAB_KIND_LABELS,
         statuses=LAB_STATUS_LABELS,
     )
@@ -42,17 +55,24 @@ def index():
 @require(Perm.LABS_VIEW)
 def export():
     """The filtered list as CSV or XLSX (`?format=csv|xlsx`, with the list's filters and sort)."""
-    stmt = service.labs_query(**_filters(), sort=request.args.get("sort", "code"))
+    stmt = service.labs_query(current_user, **_filters())
     fmt = request.args.get("format", "csv")
-    return export_response(fmt, "laboratories", service.EXPORT_HEADER, service.export_rows(stmt))
+    return export_response(
+        fmt, "laboratories", service.EXPORT_HEADER, service.export_rows(stmt, current_user)
+    )
 
 
 @bp.get("/<code>")
 @require(Perm.LABS_VIEW)
 def detail(code: str):
     """One laboratory: certificates, contacts, and what the other areas know of it."""
-    lab = service.get_lab_or_404(code)
-    return render_template("labs/detail.html", lab=lab, history=service.lab_history(lab))
+    lab = service.load_lab(code, current_user)
+    return render_template(
+        "labs/detail.html",
+        lab=lab,
+        view=service.lab_view(lab, current_user),
+        history=service.lab_history(lab, current_user),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -60,137 +80,135 @@ def detail(code: str):
 def create():
     """Register a laboratory."""
     form = LabForm()
-    if form.validate_on_submit():
-        try:
-            lab = service.create_lab(form.lab_data(), current_user)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("Laboratory %(code)s created.", code=lab.code), "success")
-            return redirect(url_for("labs.detail", code=lab.code))
-    return render_template("labs/form.html", form=form, lab=None)
+    done = submit_form(
+        form,
+        lambda: service.create_lab(form.lab_data(), current_user),
+        success=lambda lab: _("Laboratory %(code)s created.", code=lab.code),
+        to=lambda lab: url_for("labs.detail", code=lab.code),
+    )
+    return done or (render_template("labs/form.html", form=form, lab=None), form_status(form))
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @require(Perm.LABS_EDIT)
 def edit(code: str):
     """Change a laboratory's details."""
-    lab = service.get_lab_or_404(code)
+    lab = service.load_lab(code, current_user)
     form = LabForm(obj=lab)
-    if form.validate_on_submit():
-        try:
-            service.update_lab(lab, form.lab_data(), current_user)
-        except InvalidInput as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Laboratory %(code)s saved.", code=lab.code), "success")
-            return redirect(url_for("labs.detail", code=lab.code))
-    return render_template("labs/form.html", form=form, lab=lab)
+    done = submit_form(
+        form,
+        lambda: service.update_lab(lab, form.lab_data(), current_user),
+        success=lambda saved: _("Laboratory %(code)s saved.", code=saved.code),
+        to=lambda saved: url_for("labs.detail", code=saved.code),
+    )
+    return done or (render_template("labs/form.html", form=form, lab=lab), form_status(form))
 
 
 @bp.post("/<code>/deactivate")
 @require(Perm.LABS_EDIT)
 def deactivate(code: str):
     """Close a laboratory; its records and history stay."""
-    lab: Lab = service.get_lab_or_404(code)
+    lab: Lab = service.load_lab(code, current_user)
     service.deactivate_lab(lab, current_user)
     flash(_("Laboratory %(code)s deactivated.", code=lab.code), "warning")
-    return redirect(url_for("labs.detail", code=lab.code))
+    return redirect(url_for("labs.detail", code=lab.code), code=303)
 
 
 @bp.route("/<code>/qualifications/new", methods=["GET", "POST"])
 @require(Perm.LABS_EDIT)
 def qualification_new(code: str):
     """Record a certificate of the lab."""
-    lab = service.get_lab_or_404(code)
+    lab = service.load_lab(code, current_user)
     form = QualificationForm()
-    if form.validate_on_submit():
-        try:
-            q = service.add_qualification(lab, form.values(), current_user)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("Certificate %(no)s added.", no=q.certificate_no), "success")
-            return redirect(url_for("labs.detail", code=lab.code))
-    return render_template("labs/record_form.html", form=form, lab=lab, title=_("New certificate"))
+    done = submit_form(
+        form,
+        lambda: service.add_qualification(lab, form.values(), current_user),
+        success=lambda q: _("Certificate %(no)s added.", no=q.certificate_no),
+        to=url_for("labs.detail", code=lab.code),
+    )
+    title = _("New certificate")
+    return done or (
+        render_template("labs/record_form.html", form=form, lab=lab, title=title),
+        form_status(form),
+    )
 
 
 @bp.route("/<code>/qualifications/<int:qualification_id>/edit", methods=["GET", "POST"])
 @require(Perm.LABS_EDIT)
 def qualification_edit(code: str, qualification_id: int):
     """Change a certificate (renewal, suspension, a corrected number)."""
-    lab = service.get_lab_or_404(code)
-    q = service.get_qualification_or_404(lab, qualification_id)
-    form = QualificationForm(obj=q)
-    if form.validate_on_submit():
-        try:
-            service.update_qualification(q, form.values(), current_user)
-        except InvalidInput as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Certificate %(no)s saved.", no=q.certificate_no), "success")
-            return redirect(url_for("labs.detail", code=lab.code))
+    lab = service.load_lab(code, current_user)
+    q = service.load_qualification(lab, qualification_id, current_user)
     title = _("Certificate %(no)s", no=q.certificate_no)
-    return render_template("labs/record_form.html", form=form, lab=lab, title=title)
+    form = QualificationForm(obj=q)
+    done = submit_form(
+        form,
+        lambda: service.update_qualification(q, form.values(), current_user),
+        success=lambda saved: _("Certificate %(no)s saved.", no=saved.certificate_no),
+        to=url_for("labs.detail", code=lab.code),
+    )
+    return done or (
+        render_template("labs/record_form.html", form=form, lab=lab, title=title),
+        form_status(form),
+    )
 
 
 @bp.post("/<code>/qualifications/<int:qualification_id>/delete")
 @require(Perm.LABS_EDIT)
 def qualification_delete(code: str, qualification_id: int):
     """Remove a certificate recorded by mistake (its history stays)."""
-    lab = service.get_lab_or_404(code)
-    q = service.get_qualification_or_404(lab, qualification_id)
+    lab = service.load_lab(code, current_user)
+    q = service.load_qualification(lab, qualification_id, current_user)
     number = q.certificate_no
     service.remove_qualification(q, current_user)
     flash(_("Certificate %(no)s removed.", no=number), "warning")
-    return redirect(url_for("labs.detail", code=lab.code))
+    return redirect(url_for("labs.detail", code=lab.code), code=303)
 
 
 @bp.route("/<code>/contacts/new", methods=["GET", "POST"])
-@require(Perm.LABS_EDIT)
+@require(Perm.CONTACTS_EDIT)
 def contact_new(code: str):
     """Add a person to reach at the lab."""
-    lab = service.get_lab_or_404(code)
+    lab = service.load_lab(code, current_user)
     form = ContactForm()
-    if form.validate_on_submit():
-        try:
-            service.add_contact(lab, form.values(), current_user)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("Contact added."), "success")
-            return redirect(url_for("labs.detail", code=lab.code))
-    return render_template("labs/record_form.html", form=form, lab=lab, title=_("New contact"))
+    done = submit_form(
+        form,
+        lambda: service.add_contact(lab, form.values(), current_user),
+        success=_("Contact added."),
+        to=url_for("labs.detail", code=lab.code),
+    )
+    title = _("New contact")
+    return done or (
+        render_template("labs/record_form.html", form=form, lab=lab, title=title),
+        form_status(form),
+    )
 
 
 @bp.route("/<code>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
-@require(Perm.LABS_EDIT)
+@require(Perm.CONTACTS_EDIT)
 def contact_edit(code: str, contact_id: int):
     """Change a contact's details."""
-    lab = service.get_lab_or_404(code)
-    contact = service.get_contact_or_404(lab, contact_id)
+    lab = service.load_lab(code, current_user)
+    contact = service.load_contact(lab, contact_id, current_user)
+    title = _("Contact %(name)s", name=contact.name)
     form = ContactForm(obj=contact)
-    if form.validate_on_submit():
-        try:
-            service.update_contact(contact, form.values(), current_user)
-        except InvalidInput as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Contact saved."), "success")
-            return redirect(url_for("labs.detail", code=lab.code))
-    return render_template(
-        "labs/record_form.html", form=form, lab=lab, title=_("Contact %(name)s", name=contact.name)
+    done = submit_form(
+        form,
+        lambda: service.update_contact(contact, form.values(), current_user),
+        success=_("Contact saved."),
+        to=url_for("labs.detail", code=lab.code),
+    )
+    return done or (
+        render_template("labs/record_form.html", form=form, lab=lab, title=title),
+        form_status(form),
     )
 
 
 @bp.post("/<code>/contacts/<int:contact_id>/delete")
-@require(Perm.LABS_EDIT)
+@require(Perm.CONTACTS_EDIT)
 def contact_delete(code: str, contact_id: int):
     """Remove a contact (its history stays)."""
-    lab = service.get_lab_or_404(code)
-    service.remove_contact(service.get_contact_or_404(lab, contact_id), current_user)
+    lab = service.load_lab(code, current_user)
+    service.remove_contact(service.load_contact(lab, contact_id, current_user), current_user)
     flash(_("Contact removed."), "warning")
-    return redirect(url_for("labs.detail", code=lab.code))
+    return redirect(url_for("labs.detail", code=lab.code), code=303)

@@ -5,11 +5,13 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from labtrack.extensions import db
 from labtrack.history.tracking import Tracked
+from labtrack.labs.models import key_default
 from labtrack.models_base import utcnow
+from labtrack.parsing import code_key
 
 
 class Basis(StrEnum):
@@ -47,14 +49,22 @@ class TestCategory(Tracked, db.Model):
 
     __tablename__ = "test_categories"
     __test__ = False  # not a pytest class
+    __history_exclude__ = ("code_key",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
+    # The code as compared for uniqueness (NFKC, case-folded): written from `code`, never by hand.
+    code_key: Mapped[str] = mapped_column(String, unique=True, default=key_default("code"))
     name: Mapped[str] = mapped_column(String(200))  # as in the certificate (usually Chinese)
     name_en: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     items: Mapped[list["TestItem"]] = relationship(back_populates="category", order_by="TestItem.code")
+
+    @validates("code")
+    def _keep_code_key(self, _key: str, value: str) -> str:
+        self.code_key = code_key(value) if value is not None else None
+        return value
 
     def __repr__(self) -> str:
         return f"<TestCategory {self.code}>"
@@ -65,9 +75,11 @@ class TestItem(Tracked, db.Model):
 
     __tablename__ = "test_items"
     __test__ = False
+    __history_exclude__ = ("code_key",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
+    code_key: Mapped[str] = mapped_column(String, unique=True, default=key_default("code"))
     name: Mapped[str] = mapped_column(String(300))
     name_en: Mapped[str | None] = mapped_column(String(300))
     category_id: Mapped[int] = mapped_column(ForeignKey("test_categories.id"), index=True)
@@ -80,6 +92,11 @@ class TestItem(Tracked, db.Model):
     __table_args__ = (
         CheckConstraint("parameters IS NULL OR parameters >= 0", name="parameters_non_negative"),
     )
+
+    @validates("code")
+    def _keep_code_key(self, _key: str, value: str) -> str:
+        self.code_key = code_key(value) if value is not None else None
+        return value
 
     def __repr__(self) -> str:
         return f"<TestItem {self.code}>"

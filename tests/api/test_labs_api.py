@@ -76,8 +76,9 @@ def test_create_and_update(client, labs, api_token):
     assert response.status_code == 201
     assert response.headers["Location"].endswith("/api/v1/labs/LS-MTI")
     assert response.json["status"] == "active"
-    response = client.put("/api/v1/labs/LS-MTI", json={**data, "status": "suspended"}, headers=headers)
+    response = client.patch("/api/v1/labs/LS-MTI", json={"status": "suspended"}, headers=headers)
     assert response.status_code == 200 and response.json["status"] == "suspended"
+    assert response.json["name"] == "乐山市计量测试所"
     from labtrack.history.models import HistoryEntry
 
     lab = db.session.scalar(select(Lab).where(Lab.code == "LS-MTI"))
@@ -89,20 +90,21 @@ def test_create_and_update(client, labs, api_token):
 
 def test_patch_changes_only_the_given_fields(client, labs, api_token):
     _, headers = api_token("quality")
-    client.put(
-        "/api/v1/labs/ZG-MTI",
-        json={
-            "code": "ZG-MTI",
-            "name": "n",
-            "region": "Zigong",
-            "kind": "metrology_institute",
-            "status": "suspended",
-        },
-        headers=headers,
-    )
+    client.patch("/api/v1/labs/ZG-MTI", json={"status": "suspended", "notes": "复查"}, headers=headers)
     response = client.patch("/api/v1/labs/ZG-MTI", json={"name": "自贡市计量所"}, headers=headers)
     assert response.status_code == 200
-    assert (response.json["name"], response.json["status"]) == ("自贡市计量所", "suspended")
+    body = response.json
+    assert (body["name"], body["status"], body["notes"], body["region"]) == (
+        "自贡市计量所",
+        "suspended",
+        "复查",
+        "Zigong",
+    )
+    # Blank or null clears an optional field; a required one cannot be cleared.
+    assert client.patch("/api/v1/labs/ZG-MTI", json={"notes": ""}, headers=headers).json["notes"] is None
+    response = client.patch("/api/v1/labs/ZG-MTI", json={"name": None, "region": ""}, headers=headers)
+    assert response.status_code == 422 and set(response.json["errors"]) == {"name", "region"}
+    assert client.put("/api/v1/labs/ZG-MTI", json={"name": "x"}, headers=headers).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -112,6 +114,15 @@ def test_patch_changes_only_the_given_fields(client, labs, api_token):
         ({"code": "SC-TC", "name": "n", "region": "r", "kind": "regional_lab"}, {"code"}),
         ({"code": "X", "name": "n", "region": "r", "kind": "castle"}, {"kind"}),
         ({"code": "X" * 33, "name": 5, "region": "r", "kind": "regional_lab"}, {"code", "name"}),
+        # What the form refuses, the API refuses: markup, control characters, '/', bad codes.
+        (
+            {"code": "<b>", "name": "<i>n</i>", "region": "r\x00", "kind": "regional_lab"},
+            {"code", "name", "region"},
+        ),
+        ({"code": "A/B", "name": "n\x07", "region": "r", "kind": "regional_lab"}, {"code", "name"}),
+        ({"code": "a b", "name": "n", "region": "r" * 81, "kind": "regional_lab"}, {"code", "region"}),
+        ({"code": "export", "name": "n", "region": "r", "kind": "regional_lab"}, {"code"}),
+        ({"code": "X", "name": "n", "region": "r", "kind": "regional_lab", "extra": 1}, {"extra"}),
         ({"code": "X", "name": "n", "region": "r", "kind": "regional_lab", "status": "gone"}, {"status"}),
     ],
 )
@@ -128,3 +139,46 @@ def test_viewer_cannot_write(client, labs, api_token):
     response = client.post("/api/v1/labs", json={"code": "X"}, headers=headers)
     assert response.status_code == 403
     _shape(response.json, 403)
+
+
+def test_a_code_differing_only_in_case_is_refused_with_422(client, labs, api_token):
+    _, headers = api_token("admin")
+    base = {"name": "n", "region": "Leshan", "kind": "regional_lab"}
+    assert client.post("/api/v1/labs", json={**base, "code": "éx-1"}, headers=headers).status_code == 201
+    for code in ("ÉX-1", "Éx-1", "ＥX-1".replace("Ｅ", "É")):
+        response = client.post("/api/v1/labs", json={**base, "code": code}, headers=headers)
+        assert response.status_code == 422, code
+        _shape(response.json, 422)
+        assert response.json["errors"] == {"code": ["Another laboratory already has the code éx-1."]}
+    # Renaming another lab to it is refused the same way.
+    response = client.patch("/api/v1/labs/SC-TC", json={"code": "ÉX-1"}, headers=headers)
+    assert response.status_code == 422 and set(response.json["errors"]) == {"code"}
+    assert db.session.scalar(select(Lab.code).where(Lab.code_key == "éx-1")) == "éx-1"
+
+
+def test_times_carry_their_offset_and_nullable_fields_are_null(client, labs, api_token):
+    _, headers = api_token("viewer")
+    body = client.get("/api/v1/labs/SC-TC", headers=headers).json
+    assert body["created_at"].endswith("+00:00") and body["updated_at"].endswith("+00:00")
+    assert body["name_en"] is None and body["address"] is None
+    spec = client.get("/api/v1/openapi.json").json["components"]["schemas"]["Lab"]["properties"]
+    assert spec["created_at"]["format"] == "date-time"
+    assert spec["name_en"].get("nullable") is True and spec["notes"].get("nullable") is True
+
+
+def test_lab_managers_do_not_read_the_bureaus_notes(client, labs, api_token):
+    labs[1].notes = "暗访发现记录不全"
+    db.session.commit()
+    _, staff = api_token("inspector")
+    assert client.get("/api/v1/labs/ZG-PQI", headers=staff).json["notes"] == "暗访发现记录不全"
+    _, manager = api_token("lab_manager", lab=labs[1])
+    assert "notes" not in client.get("/api/v1/labs/ZG-PQI", headers=manager).json
+    assert "notes" not in client.get("/api/v1/labs", headers=manager).json["items"][0]
+
+
+@pytest.mark.parametrize("query", ["q=%00", "region=x%00", "kind=castle", "status=gone"])
+def test_bad_filters_are_422(client, labs, api_token, query):
+    _, headers = api_token("viewer")
+    response = client.get(f"/api/v1/labs?{query}", headers=headers)
+    assert response.status_code == 422
+    _shape(response.json, 422)

@@ -119,10 +119,10 @@ def test_every_row_error_on_stderr_and_nothing_written(app, tmp_path, make_lab):
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[:-1] == [
-        "row 3, column code: Letters, digits, dot, dash and underscore only.",
-        "row 4, column code: A value is required.",
-        "row 4, column name: A value is required.",
-        "row 4, column kind: A value is required.",
+        "row 3, column code: Use letters and digits, with - _ . / between them (no spaces or other characters).",
+        "row 4, column code: This field is required.",
+        "row 4, column name: This field is required.",
+        "row 4, column kind: This field is required.",
         "row 5, column kind: Unknown kind castle; use one of: technical_centre, regional_lab, "
         "product_quality_institute, metrology_institute, fibre_inspection_institute, "
         "special_equipment_institute, enterprise_lab, third_party_lab.",

@@ -48,12 +48,12 @@ def test_add_edit_remove_certificate(client, auth, make_lab):
         date(2013, 2, 28),
     )
     edited = {**CERT, "expires_on": "2016-02-28", "status": "suspended"}
-    assert client.post(f"/labs/SC-TC/qualifications/{q.id}/edit", data=edited).status_code == 302
+    assert client.post(f"/labs/SC-TC/qualifications/{q.id}/edit", data=edited).status_code == 303
     db.session.expire_all()
     assert (q.expires_on, q.status) == (date(2016, 2, 28), QualificationStatus.SUSPENDED)
     html = client.get("/labs/SC-TC").get_data(as_text=True)
     assert "2010510001" in html and "2016-02-28" in html
-    assert client.post(f"/labs/SC-TC/qualifications/{q.id}/delete").status_code == 302
+    assert client.post(f"/labs/SC-TC/qualifications/{q.id}/delete").status_code == 303
     assert db.session.scalar(select(Qualification)) is None
 
 
@@ -68,7 +68,9 @@ def test_add_edit_remove_certificate(client, auth, make_lab):
         ({"certificate_no": ""}, "certificate_no", "This field is required."),
         ({"certificate_no": "cnas l1234"}, "certificate_no", "Certificate cnas l1234 is already recorded."),
         ({"scheme": "ISO"}, "scheme", "Not a valid choice."),
-        ({"certificate_no": "9" * 65}, "certificate_no", "Field cannot be longer than 64 characters."),
+        ({"certificate_no": "CNAS\x00L1"}, "certificate_no", "Control characters are not allowed."),
+        ({"issued_on": "1850-01-01"}, "issued_on", "The date must be between 1900-01-01 and 2199-12-31."),
+        ({"certificate_no": "9" * 65}, "certificate_no", "At most 64 characters."),
     ],
 )
 def test_certificate_form_rerenders_with_field_messages(client, auth, make_lab, data, field, message):
@@ -77,7 +79,7 @@ def test_certificate_form_rerenders_with_field_messages(client, auth, make_lab, 
     make_lab("SC-TC")
     auth.login("admin")
     response = client.post("/labs/SC-TC/qualifications/new", data={**CERT, **data})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and f'id="{field}"' in html
     assert db.session.scalar(select(Qualification).where(Qualification.lab_id != other.id)) is None
@@ -103,7 +105,7 @@ def test_editing_a_certificate_may_keep_its_own_number(client, auth, make_lab):
         "expires_on": "2017-01-01",
         "status": "valid",
     }
-    assert client.post(f"/labs/SC-TC/qualifications/{q.id}/edit", data=data).status_code == 302
+    assert client.post(f"/labs/SC-TC/qualifications/{q.id}/edit", data=data).status_code == 303
 
 
 @freeze_time("2012-06-01")
@@ -130,11 +132,11 @@ def test_add_edit_remove_contact(client, auth, make_lab):
     response = client.post(
         f"/labs/SC-TC/contacts/{contact.id}/edit", data={**CONTACT, "phone": "", "position": "质量负责人"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert (contact.phone, contact.position) == (None, "质量负责人")
     assert "质量负责人" in client.get("/labs/SC-TC").get_data(as_text=True)
-    assert client.post(f"/labs/SC-TC/contacts/{contact.id}/delete").status_code == 302
+    assert client.post(f"/labs/SC-TC/contacts/{contact.id}/delete").status_code == 303
     assert db.session.scalar(select(LabContact)) is None
 
 
@@ -145,14 +147,17 @@ def test_add_edit_remove_contact(client, auth, make_lab):
         ({"email": "a@b"}, "email", "Invalid e-mail address."),
         ({"name": ""}, "name", "This field is required."),
         ({"phone": "call me"}, "phone", "Digits, spaces, +, - and brackets only."),
-        ({"name": "x" * 121}, "name", "Field cannot be longer than 120 characters."),
+        ({"name": "x" * 121}, "name", "At most 120 characters."),
+        ({"name": "<i>王</i>"}, "name", "The characters &lt; and &gt; are not allowed here."),
+        ({"position": "a\nb"}, "position", "Control characters are not allowed."),
+        ({"email": "a@b.cn\x00"}, "email", "Control characters are not allowed."),
     ],
 )
 def test_contact_form_rerenders_with_field_messages(client, auth, make_lab, data, field, message):
     make_lab("SC-TC")
     auth.login("admin")
     response = client.post("/labs/SC-TC/contacts/new", data={**CONTACT, **data})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and f'id="{field}"' in html
     assert db.session.scalar(select(LabContact)) is None
@@ -181,7 +186,7 @@ def test_service_validates_what_the_form_cannot(app, make_lab, make_user):
             {
                 "scheme": "XYZ",
                 "certificate_no": " ",
-                "issued_on": "2010-01-01",
+                "issued_on": "2010-02-30",
                 "expires_on": None,
                 "status": "bogus",
             },

@@ -1,7 +1,7 @@
 """Laboratory pages: list, detail, create, edit, deactivate; lab managers see only their own."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabKind, LabStatus
@@ -77,6 +77,16 @@ def test_list_paginates(client, auth, make_lab):
     second = client.get("/labs/?page=2").get_data(as_text=True)
     assert ">L-25</a>" in second and ">L-00</a>" not in second
     assert client.get("/labs/?page=99").status_code == 200
+    # A page number beyond what a query can skip, or not a number: never an error.
+    for page in ("99999999999999999999999", "-1", "x", "1e9"):
+        assert client.get(f"/labs/?page={page}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["q=%00", "region=a%00b", "kind=castle", "status=gone", "q=" + "x" * 101])
+def test_unusable_filters_answer_422_not_500(client, auth, labs, query):
+    auth.login("viewer")
+    assert client.get(f"/labs/?{query}").status_code == 422
+    assert client.get(f"/labs/export?format=csv&{query}").status_code == 422
 
 
 def test_lab_manager_sees_only_their_lab(client, auth, labs):
@@ -129,16 +139,29 @@ def test_create_lab(client, auth):
     assert entry.action == "insert" and entry.user_id == user.id
 
 
+CODE_RULE = "Use letters and digits, with - _ . / between them (no spaces or other characters)."
+
+
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"code": "sc-tc"}, "code", "Another laboratory already has code sc-tc."),
+        ({"code": "sc-tc"}, "code", "Another laboratory already has the code SC-TC."),
+        ({"code": "ｓｃ-ｔｃ"}, "code", "Another laboratory already has the code SC-TC."),
         ({"code": ""}, "code", "This field is required."),
-        ({"code": "bad code!"}, "code", "Letters, digits, dot, dash and underscore only."),
+        ({"code": "   "}, "code", "This field is required."),
+        ({"code": "bad code!"}, "code", CODE_RULE),
+        ({"code": "<b>X</b>"}, "code", CODE_RULE),
+        ({"code": "A/B"}, "code", "A laboratory code may not contain &#39;/&#39;."),
+        ({"code": "New"}, "code", "New is reserved; choose another code."),
+        ({"code": "X\x00Y"}, "code", "Control characters are not allowed."),
         ({"name": ""}, "name", "This field is required."),
+        ({"name": "<script>x</script>"}, "name", "The characters &lt; and &gt; are not allowed here."),
+        ({"name": "a\x07b"}, "name", "Control characters are not allowed."),
+        ({"name_en": "x" * 201}, "name_en", "At most 200 characters."),
         ({"region": ""}, "region", "This field is required."),
+        ({"region": "r" * 81}, "region", "At most 80 characters."),
         ({"kind": "castle"}, "kind", "Not a valid choice."),
-        ({"code": "X" * 33}, "code", "Field cannot be longer than 32 characters."),
+        ({"code": "X" * 33}, "code", "At most 32 characters."),
     ],
 )
 def test_create_lab_rerenders_with_field_messages(client, auth, labs, data, field, message):
@@ -151,7 +174,7 @@ def test_create_lab_rerenders_with_field_messages(client, auth, labs, data, fiel
         "status": "active",
     }
     response = client.post("/labs/new", data={**form, **data})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html
     assert f'id="{field}"' in html and "is-invalid" in html
@@ -168,11 +191,13 @@ def test_edit_lab_and_refuse_duplicate_code(client, auth, labs):
         "status": "active",
     }
     assert client.post("/labs/SC-PQI/edit", data=form).headers["Location"] == "/labs/SC-PQI"
-    response = client.post("/labs/SC-PQI/edit", data={**form, "code": "SC-TC"})
-    assert response.status_code == 200
-    assert "Another laboratory already has code SC-TC." in response.get_data(as_text=True)
+    response = client.post("/labs/SC-PQI/edit", data={**form, "code": "sc-tc"})
+    assert response.status_code == 422
+    assert "Another laboratory already has the code SC-TC." in response.get_data(as_text=True)
+    # Its own code in another case is no clash: the lab is renamed.
+    assert client.post("/labs/SC-PQI/edit", data={**form, "code": "sc-pqi"}).status_code == 303
     db.session.expire_all()
-    assert db.session.scalar(select(Lab.name).where(Lab.code == "SC-PQI")) == "改名"
+    assert db.session.scalar(select(Lab.name).where(Lab.code == "sc-pqi")) == "改名"
     assert client.get("/labs/NOPE/edit").status_code == 404
 
 
@@ -182,6 +207,33 @@ def test_deactivate_lab(client, auth, labs):
     assert response.headers["Location"] == "/labs/SC-PQI"
     db.session.expire_all()
     assert db.session.scalar(select(Lab.status).where(Lab.code == "SC-PQI")) == LabStatus.CLOSED
+    # A closed lab cannot be closed again: the page says so (and offers no button for it).
+    response = client.post(
+        "/labs/SC-PQI/deactivate", headers={"Referer": "http://localhost.localdomain/labs/SC-PQI"}
+    )
+    assert (
+        response.status_code == 303
+        and response.headers["Location"] == "http://localhost.localdomain/labs/SC-PQI"
+    )
+    html = client.get("/labs/SC-PQI").get_data(as_text=True)
+    assert "Laboratory SC-PQI is closed already." in html
+    assert "/labs/SC-PQI/deactivate" not in html
+
+
+def test_a_second_lab_whose_code_differs_only_in_case_or_width_is_refused(client, auth, make_lab):
+    make_lab("éx-1")
+    auth.login("admin")
+    form = {"name": "n", "region": "Leshan", "kind": "metrology_institute", "status": "active"}
+    for code in ("ÉX-1", "Éx-1", "ＥＸ-1".replace("Ｅ", "É", 1), "e\u0301x-1"):
+        response = client.post("/labs/new", data={**form, "code": code})
+        assert response.status_code == 422, code
+        assert "Another laboratory already has the code éx-1." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Lab)) == 1
+    # A code of another script is a code like any other.
+    assert (
+        client.post("/labs/new", data={**form, "code": "川-检-1"}).headers["Location"]
+        == "/labs/%E5%B7%9D-%E6%A3%80-1"
+    )
 
 
 @pytest.mark.parametrize("role", ["viewer", "inspector", "lab_manager"])
@@ -189,4 +241,7 @@ def test_roles_without_labs_edit_cannot_write(client, auth, labs, role):
     auth.login(role)
     assert client.get("/labs/new").status_code == 403
     assert client.post("/labs/SC-TC/qualifications/new", data={}).status_code == 403
-    assert client.post("/labs/SC-TC/contacts/new", data={}).status_code == 403
+    # Contacts: lab managers manage their own lab's; another lab is not theirs to see (404).
+    assert client.post("/labs/SC-TC/contacts/new", data={}).status_code == (
+        404 if role == "lab_manager" else 403
+    )
