@@ -6,11 +6,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from labtrack.extensions import db
 from labtrack.history.tracking import Tracked
 from labtrack.models_base import utcnow
+from labtrack.parsing import code_key
 
 
 class RoundKind(StrEnum):
@@ -109,6 +110,8 @@ class Round(Tracked, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
+    # The code as compared for uniqueness ('ÉX-1' and 'éx-1' are one code); set with the code.
+    code_key: Mapped[str] = mapped_column(String(40), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[RoundKind] = mapped_column(String(40), index=True)
     organiser: Mapped[str] = mapped_column(String(200), default="")
@@ -140,6 +143,11 @@ class Round(Tracked, db.Model):
     evaluation: Mapped["Evaluation | None"] = relationship(
         back_populates="round", cascade="all, delete-orphan", uselist=False
     )
+
+    @validates("code")
+    def _keep_code_key(self, _key: str, code: str) -> str:
+        self.code_key = code_key(code) if code is not None else None
+        return code
 
     @property
     def kind_label(self) -> str:
