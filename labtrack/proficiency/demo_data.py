@@ -11,9 +11,10 @@ from labtrack.audits.models import Finding
 from labtrack.audits.rectification import apply_step
 from labtrack.audits.service import due_date
 from labtrack.auth.models import User
+from labtrack.auth.policy import is_lab_manager
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabKind
-from labtrack.proficiency import evaluation, results, service
+from labtrack.proficiency import evaluation, policy, results, service
 from labtrack.proficiency.models import Evaluation, Result, Round, RoundFinding
 from labtrack.scope.models import TestItem
 
@@ -123,8 +124,8 @@ def load(labs: dict[str, Lab]) -> str:
 
 def _load(labs: dict[str, Lab]) -> str:
     rng = random.Random(SEED)
-    actor = db.session.scalar(select(User).where(User.username == "quality")) or db.session.scalar(
-        select(User).where(User.role.in_(["quality", "admin"])).order_by(User.id)
+    actor = db.session.scalar(select(User).where(User.username == "quality")) or next(
+        (u for u in db.session.scalars(select(User).order_by(User.id)) if policy.may_manage(u)), None
     )
     by_kind: dict[str, list[str]] = {}
     for code in sorted(labs):
@@ -327,7 +328,7 @@ def _load(labs: dict[str, Lab]) -> str:
                "participants": [c for c in metrology if c != "SC-MTI"]}  # fmt: skip
     made.append(_run(planned, labs, actor, rng, stop_at="planned"))
 
-    managers = {u.lab_id: u for u in db.session.scalars(select(User).where(User.role == "lab_manager"))}
+    managers = {u.lab_id: u for u in db.session.scalars(select(User).order_by(User.id)) if is_lab_manager(u)}
     _rectify(managers, actor)
     findings = db.session.scalar(select(func.count()).select_from(RoundFinding))
     result_count = db.session.scalar(select(func.count()).select_from(Result))

@@ -6,12 +6,14 @@ import numpy as np
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from labtrack import events
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
 from labtrack.proficiency.models import Evaluation, Result, Round, RoundFinding, RoundStatus
 from labtrack.proficiency.scoring import Outcome, RoundMethod, ScoringError, evaluate_values
-from labtrack.services import Conflict, InvalidInput, act_as, commit
+from labtrack.proficiency.service import require_manager
+from labtrack.services import Conflict, InvalidInput, act_as, transaction
 
 UNSATISFACTORY_SEVERITY = "major"
 SECOND_QUESTIONABLE_SEVERITY = "minor"
@@ -60,46 +62,99 @@ def _store_scores(ids: list[int], scores: np.ndarray, kind: str, grades: np.ndar
     cursor.close()
 
 
+def refusal(exc: ScoringError) -> InvalidInput:
+    """The scoring's refusal in the reader's language, naming the fields it concerns."""
+    p = exc.params
+    if exc.reason == "too_few":
+        what = _("a consensus value") if p.get("consensus") else _("a robust standard deviation")
+        message = _(
+            "%(n)s results are too few for %(what)s: at least %(needed)s are needed (with fewer, no "
+            "laboratory can fail against its own mean); use a reference or certified value.",
+            n=p["n"], what=what, needed=p["needed"],
+        )  # fmt: skip
+        return InvalidInput(message, {"results": [_("%(n)s results; at least %(needed)s needed.", **p)]})
+    if exc.reason == "settings":
+        needs = {
+            "x_pt": _("The round's method needs x_pt (a finite number)."),
+            "sigma_pt": _("The round's method needs sigma_pt, greater than 0."),
+            "u_x_pt": _("The round's method needs u(x_pt), zero or more."),
+        }
+        message = _("The round's settings are incomplete for its method.")
+        return InvalidInput(message, {field: [needs.get(field, message)] for field in exc.errors})
+    if exc.reason == "uncertainty_missing":
+        message = _(
+            "%(kind)s needs every result's expanded uncertainty U (zero or more); %(n)s result(s) lack it "
+            "or have a negative one.",
+            kind="En" if p.get("kind") == "en" else "ζ", n=p["n"],
+        )  # fmt: skip
+        return InvalidInput(message, {"expanded_uncertainty": [message]})
+    messages = {
+        "no_results": ("results", _("The round has no results to evaluate.")),
+        "not_numbers": ("value", _("Some values are not finite numbers.")),
+        "identical": (
+            "value",
+            _("All values are identical: the round has no spread, so robust statistics cannot be computed."),
+        ),
+        "robust_sd_zero": (
+            "value",
+            _("Over half the values are identical: the robust standard deviation is 0."),
+        ),
+        "zero_uncertainty": (
+            "expanded_uncertainty",
+            _("A result and the assigned value both have zero uncertainty: its score is undefined."),
+        ),
+    }
+    field, message = messages.get(exc.reason, ("results", exc.message))
+    return InvalidInput(message, {field: [message]})
+
+
 def evaluate_round(rnd: Round, actor: Any) -> Outcome:
     """Score a closed (or re-score an evaluated) round and keep what was used; nothing stored on refusal."""
+    require_manager(actor)
     if rnd.status not in (RoundStatus.CLOSED, RoundStatus.EVALUATED):
         message = {
             RoundStatus.PLANNED: _("The round has not been opened yet; close it before evaluating."),
             RoundStatus.OPEN: _("The round is still open: close it before evaluating."),
             RoundStatus.PUBLISHED: _("The round is published; its evaluation can no longer change."),
         }[rnd.status]
-        raise Conflict(message, {"status": [rnd.status]})
-    ids, values, expanded, coverage = _load(rnd.id)
-    try:
-        outcome = evaluate_values(method_of(rnd), values, expanded, coverage)
-    except ScoringError as exc:
-        raise InvalidInput(exc.message, exc.errors) from exc
-
-    kind = outcome.score_kind
-    _store_scores(ids, outcome.scores, kind, outcome.grades)
-    evaluation = rnd.evaluation
-    if evaluation is None:
-        evaluation = Evaluation(round_id=rnd.id)
-        db.session.add(evaluation)
-        rnd.evaluation = evaluation
-    evaluation.assigned_value_method = rnd.assigned_value_method
-    evaluation.sigma_pt_method = rnd.sigma_pt_method if kind in ("z", "z_prime") else None
-    evaluation.score_kind = kind
-    evaluation.x_pt, evaluation.u_x_pt, evaluation.sigma_pt = outcome.x_pt, outcome.u_x_pt, outcome.sigma_pt
-    evaluation.n, evaluation.iterations, evaluation.converged = (
-        outcome.n,
-        outcome.iterations,
-        outcome.converged,
-    )
-    evaluation.x_star, evaluation.s_star = outcome.x_star, outcome.s_star
-    evaluation.z_prime_reason = outcome.z_prime_reason
-    evaluation.reliability = outcome.reliability
-    evaluation.constants, evaluation.summary = outcome.constants, outcome.summary
-    evaluation.evaluated_at = utcnow()
-    evaluation.evaluated_by_id = getattr(actor, "id", None)
-    rnd.status = RoundStatus.EVALUATED
-    act_as(actor, comment=_("Evaluated: %(n)s results scored with %(kind)s.", n=outcome.n, kind=kind))
-    commit()  # expires every loaded Result: the bulk update bypassed the identity map
+        raise Conflict(message)
+    with transaction(actor):
+        ids, values, expanded, coverage = _load(rnd.id)
+        try:
+            outcome = evaluate_values(method_of(rnd), values, expanded, coverage)
+        except ScoringError as exc:
+            raise refusal(exc) from exc
+        kind = outcome.score_kind
+        _store_scores(ids, outcome.scores, kind, outcome.grades)
+        evaluation = rnd.evaluation
+        if evaluation is None:
+            evaluation = Evaluation(round_id=rnd.id)
+            db.session.add(evaluation)
+            rnd.evaluation = evaluation
+        evaluation.assigned_value_method = rnd.assigned_value_method
+        evaluation.sigma_pt_method = rnd.sigma_pt_method if kind in ("z", "z_prime") else None
+        evaluation.score_kind = kind
+        evaluation.x_pt, evaluation.u_x_pt, evaluation.sigma_pt = (
+            outcome.x_pt,
+            outcome.u_x_pt,
+            outcome.sigma_pt,
+        )
+        evaluation.n, evaluation.iterations, evaluation.converged = (
+            outcome.n,
+            outcome.iterations,
+            outcome.converged,
+        )
+        evaluation.x_star, evaluation.s_star = outcome.x_star, outcome.s_star
+        evaluation.z_prime_reason = outcome.z_prime_reason
+        evaluation.reliability = outcome.reliability
+        evaluation.constants, evaluation.summary = outcome.constants, outcome.summary
+        evaluation.evaluated_at = utcnow()
+        evaluation.evaluated_by_id = getattr(actor, "id", None)
+        rnd.status = RoundStatus.EVALUATED
+        comment = _("Evaluated: %(n)s results scored with %(kind)s.", n=outcome.n, kind=kind)
+        act_as(actor, comment)
+        events.round_changed.send(rnd, actor=actor, to=RoundStatus.EVALUATED.value)
+    # the commit expired every loaded Result: the bulk update bypassed the identity map
     return outcome
 
 
@@ -170,29 +225,30 @@ def publish_round(rnd: Round, actor: Any) -> list[RoundFinding]:
     """Publish an evaluated round and raise its findings; publishing again raises nothing twice."""
     from labtrack.audits.service import raise_finding_from_round
 
+    require_manager(actor)
     if rnd.status not in (RoundStatus.EVALUATED, RoundStatus.PUBLISHED):
         raise Conflict(
-            _("Only an evaluated round can be published (this one is %(status)s).", status=rnd.status_label),
-            {"status": [rnd.status]},
+            _("Only an evaluated round can be published (this one is %(status)s).", status=rnd.status_label)
         )
-    act_as(actor)
-    if rnd.status == RoundStatus.EVALUATED:
-        rnd.status = RoundStatus.PUBLISHED
-        rnd.published_at = utcnow()
     links = []
-    for result, reason in findings_due(rnd):
-        lab = db.session.get(Lab, result.lab_id)
-        finding = raise_finding_from_round(
-            lab=lab,
-            round_code=rnd.code,
-            description=_describe(rnd, result, reason, rnd.unit or ""),
-            severity=UNSATISFACTORY_SEVERITY if reason == "unsatisfactory" else SECOND_QUESTIONABLE_SEVERITY,
-            actor=actor,
-        )
-        link = RoundFinding(
-            round_id=rnd.id, result_id=result.id, finding_id=finding.id, lab_id=lab.id, reason=reason
-        )
-        db.session.add(link)
-        links.append(link)
-    commit()
+    with transaction(actor):
+        if rnd.status == RoundStatus.EVALUATED:
+            rnd.status = RoundStatus.PUBLISHED
+            rnd.published_at = utcnow()
+            events.round_changed.send(rnd, actor=actor, to=RoundStatus.PUBLISHED.value)
+        for result, reason in findings_due(rnd):
+            lab = db.session.get(Lab, result.lab_id)
+            severity = UNSATISFACTORY_SEVERITY if reason == "unsatisfactory" else SECOND_QUESTIONABLE_SEVERITY
+            finding = raise_finding_from_round(
+                lab=lab,
+                round_code=rnd.code,
+                description=_describe(rnd, result, reason, rnd.unit or ""),
+                severity=severity,
+                actor=actor,
+            )
+            link = RoundFinding(
+                round_id=rnd.id, result_id=result.id, finding_id=finding.id, lab_id=lab.id, reason=reason
+            )
+            db.session.add(link)
+            links.append(link)
     return links

@@ -1,107 +1,120 @@
-"""What the round, history and export pages show, as the current user may see it (views stay thin)."""
+"""What the round, history and coverage pages show, as the actor may see it (views stay thin).
 
-from flask_login import current_user
+The round page renders the same dump as the API and the export (`schemas.RoundSchema` of
+`Seen(round, actor)`): what it hides is what they hide.
+"""
+
+from typing import Any
+
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from labtrack.auth.permissions import Perm, lab_scope_id
 from labtrack.extensions import db
-from labtrack.proficiency import charts, reports, service
+from labtrack.history.service import history_for
+from labtrack.proficiency import charts, policy, reports, results
 from labtrack.proficiency.forms import ResultForm, UploadForm
-from labtrack.proficiency.models import Round, RoundFinding, RoundStatus
+from labtrack.proficiency.models import Round, RoundFinding
+from labtrack.proficiency.schemas import RoundSchema, Seen
 from labtrack.proficiency.scoring import K_ASSIGNED
 
-SCORED = (RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
 
-
-def result_form(rnd: Round) -> ResultForm:
-    """The result form with the invited labs that have not reported (a lab manager: its own)."""
+def result_form(rnd: Round, actor: Any) -> ResultForm:
+    """The result form, offering the invited labs the actor may enter for that have not reported."""
     form = ResultForm()
-    reported = {r.lab_id for r in rnd.results}
-    scope = lab_scope_id()
     form.lab_code.choices = [
-        (p.lab.code, f"{p.lab.code} {p.lab.name}")
-        for p in sorted(rnd.participants, key=lambda p: p.lab.code)
-        if p.lab_id not in reported and (scope is None or p.lab_id == scope)
+        (p.lab.code, f"{p.lab.code} {p.lab.name}") for p in results.enterable(rnd, actor)
     ]
     return form
 
 
+def _figures(view: dict, every_identity: bool) -> dict[str, str]:
+    """The charts of scores (only when the view carries the evaluation, i.e. the actor sees scores)."""
+    ev, rows = view["evaluation"], view["results"]
+    if ev is None or not rows:
+        return {}
+    labels = [r["lab_code"] if every_identity else r["participant_code"] for r in rows]
+    own = next((r["participant_code"] for r in rows if r["lab_code"]), None) if not every_identity else None
+    values = [r["value"] for r in rows]
+    grades = [r["grade"] for r in rows]
+    figures = {
+        "histogram": charts.histogram(values, ev["x_pt"], ev["sigma_pt"], view["unit"]),
+        "ranked": charts.ranked_scores(labels, [r["score"] for r in rows], grades, ev["score_kind"], own),
+    }
+    if ev["score_kind"] in ("en", "zeta"):
+        expanded = [r["expanded_uncertainty"] for r in rows]
+        figures["en"] = charts.en_chart(
+            labels, values, expanded, ev["x_pt"], K_ASSIGNED * ev["u_x_pt"], view["unit"], grades
+        )
+    return figures
+
+
+def z_prime_reason(ev: dict) -> str | None:
+    """Why z' replaced z, in the reader's language (the stored text is kept for the report)."""
+    if ev is None or ev["score_kind"] != "z_prime" or not ev["sigma_pt"]:
+        return None
+    return _(
+        "u(x_pt) = %(u)s > 0.3 × sigma_pt = %(limit)s: the assigned value's uncertainty is not negligible, "
+        "so z′ = (x − x_pt) / √(sigma_pt² + u(x_pt)²) is used instead of z.",
+        u=f"{ev['u_x_pt']:.4g}",
+        limit=f"{0.3 * ev['sigma_pt']:.4g}",
+    )
+
+
 def round_page(
-    rnd: Round, form: ResultForm | None = None, upload: UploadForm | None = None, row_errors=None
+    rnd: Round, actor: Any, form: ResultForm | None = None, upload: UploadForm | None = None
 ) -> dict:
     """The context of a round's page."""
-    identities = service.sees_identities()
-    scope = lab_scope_id()
-    rows = service.visible_results(rnd)
-    revealed = identities or rnd.status == RoundStatus.PUBLISHED
-    ev = rnd.evaluation if revealed and rnd.status in SCORED else None
-    figures = {}
-    if ev is not None and rows:
-        labels = [r.participant.participant_code if not identities else r.lab.code for r in rows]
-        own = next((lab for lab, r in zip(labels, rows, strict=True) if r.lab_id == scope), None)
-        values = [r.value for r in rows]
-        grades = [r.grade for r in rows]
-        figures["histogram"] = charts.histogram(values, ev.x_pt, ev.sigma_pt, rnd.unit)
-        figures["ranked"] = charts.ranked_scores(labels, [r.score for r in rows], grades, ev.score_kind, own)
-        if ev.score_kind in ("en", "zeta"):
-            expanded = [r.expanded_uncertainty for r in rows]
-            figures["en"] = charts.en_chart(
-                labels, values, expanded, ev.x_pt, K_ASSIGNED * ev.u_x_pt, rnd.unit, grades
-            )
-    may_enter = rnd.status == RoundStatus.OPEN and current_user.can(Perm.RESULTS_ENTER)
-    if may_enter and form is None:
-        form = result_form(rnd)
+    view = RoundSchema().dump(Seen(rnd, actor))
+    every_identity = policy.sees_every_identity(actor)
+    may_enter = any(policy.may_enter_result(actor, rnd, p.lab_id) for p in rnd.participants)
+    if form is None and may_enter:
+        form = result_form(rnd, actor)
+    withdrawable = {r.id for r in rnd.results if policy.may_withdraw_result(actor, r)}
     return {
-        "results": rows,
-        "identities": identities,
-        "own_lab_id": scope,
-        "revealed": revealed,
-        "ev": ev,
-        "figures": figures,
+        "view": view,
+        "identities": every_identity,
+        "own_lab_codes": {r["lab_code"] for r in view["results"] if r["lab_code"]}
+        if not every_identity
+        else set(),
+        "scores": policy.sees_scores(actor, rnd),
+        "ev": view["evaluation"],
+        "z_prime_reason": z_prime_reason(view["evaluation"]),
+        "figures": _figures(view, every_identity),
+        "may_manage": policy.may_manage(actor),
         "form": form if may_enter else None,
-        "upload": (upload or UploadForm()) if may_enter and identities else None,
-        "row_errors": row_errors or [],
-        "reported": {r.lab_id for r in rnd.results} if identities else set(),
-        "findings": round_findings(rnd),
+        "upload": (upload or UploadForm()) if policy.may_upload_results(actor, rnd) else None,
+        "withdrawable": withdrawable,
+        "participants": rnd.participants if every_identity else [],
+        "reported": {r.lab_id for r in rnd.results} if every_identity else set(),
+        "findings": round_findings(rnd, actor),
+        "history": history_for(rnd) if policy.sees_round_history(actor, rnd) else None,
     }
 
 
-def round_findings(rnd: Round) -> list[RoundFinding]:
-    """The findings this round raised that the current user may see."""
+def round_findings(rnd: Round, actor: Any) -> list[dict]:
+    """The findings this round raised that the actor may see, with the lab as the actor may see it."""
     stmt = select(RoundFinding).where(RoundFinding.round_id == rnd.id).order_by(RoundFinding.id)
-    scope = lab_scope_id()
-    if scope is not None:
-        stmt = stmt.where(RoundFinding.lab_id == scope)
-    return list(db.session.scalars(stmt))
+    links = db.session.scalars(policy.narrow_labs(stmt, RoundFinding.lab_id, actor))
+    return [
+        {
+            "link": link,
+            "lab": link.result.lab.code
+            if policy.sees_identity(actor, link.result)
+            else link.result.participant.participant_code,
+        }
+        for link in links
+    ]
 
 
-def export_rows(rnd: Round) -> tuple[list[str], list[list]]:
-    """The results table for download."""
-    identities = service.sees_identities()
-    scope = lab_scope_id()
-    rows = service.visible_results(rnd)
-    header = ["round", "participant_code", "lab_code", "value", "unit", "expanded_uncertainty", "coverage_factor",
-              "method", "submitted_at", "score_kind", "score", "grade"]  # fmt: skip
-    scored = rnd.status in SCORED and (identities or rnd.status == RoundStatus.PUBLISHED)
-    body = [
-        [rnd.code, r.participant.participant_code, r.lab.code if identities or r.lab_id == scope else "",
-         r.value, rnd.unit, r.expanded_uncertainty, r.coverage_factor, r.method, r.submitted_at,
-         r.score_kind if scored else None, round(r.score, 4) if scored and r.score is not None else None,
-         r.grade if scored else None]
-        for r in rows
-    ]  # fmt: skip
-    return header, body
-
-
-def history_page(lab) -> dict:
+def history_page(lab, actor: Any) -> dict:
     """The context of a lab's history page: rows (formatted here, newest first), counts and the chart."""
     from flask import url_for
     from markupsafe import escape
 
     from labtrack.proficiency.models import GRADE_LABELS, SCORE_KIND_LABELS
 
-    rows = reports.history_rows(lab.id)
-    counts = reports.grade_counts(lab.id)
+    rows = reports.history_rows(lab.id, actor)
+    counts = reports.grade_counts(lab.id, actor)
     chart = None
     if rows:
         chart = charts.history([r.closes_on for r in rows], [r.score for r in rows], [r.score_kind for r in rows],

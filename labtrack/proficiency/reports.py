@@ -2,31 +2,28 @@
 
 from calendar import monthrange
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import case, func, literal, select
 
-from labtrack.auth.permissions import lab_scope_id
+from labtrack.auth.policy import confined_lab
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabStatus
 from labtrack.models_base import today
+from labtrack.proficiency import policy
 from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
 from labtrack.proficiency.service import rounds_query
 from labtrack.scope.models import TestItem
 from labtrack.scope.service import categories_by_lab
 
-# Rounds whose scores count: published ones, plus evaluated ones for the regulator's staff.
-STAFF_SCORED = (RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
 # Taking part counts for coverage once the round is closed.
 TAKEN_PART = (RoundStatus.CLOSED, RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
 
 
-def _scored_statuses() -> tuple:
-    return STAFF_SCORED if lab_scope_id() is None else (RoundStatus.PUBLISHED,)
-
-
-def history_rows(lab_id: int, limit: int | None = None) -> list:
-    """A lab's scored results, oldest first (the newest `limit` when given)."""
+def history_rows(lab_id: int, actor: Any, limit: int | None = None) -> list:
+    """A lab's scored results the actor may see the scores of, oldest first (the newest `limit`
+    when given): published rounds, and evaluated ones for those who manage rounds."""
     stmt = (
         select(
             Round.code, Round.title, Round.kind, Round.closes_on, Round.unit, Participant.participant_code,
@@ -34,7 +31,8 @@ def history_rows(lab_id: int, limit: int | None = None) -> list:
         )
         .join(Round, Result.round_id == Round.id)
         .join(Participant, Result.participant_id == Participant.id)
-        .where(Result.lab_id == lab_id, Round.status.in_(_scored_statuses()), Result.score.is_not(None))
+        .where(Result.lab_id == lab_id, Round.status.in_(policy.scored_statuses(actor)))
+        .where(Result.score.is_not(None))
         .order_by(Round.closes_on.desc(), Round.id.desc())
     )  # fmt: skip
     if limit:
@@ -42,8 +40,9 @@ def history_rows(lab_id: int, limit: int | None = None) -> list:
     return list(reversed(db.session.execute(stmt).all()))
 
 
-def grade_counts(lab_id: int) -> dict:
-    """How many of a lab's scored results earned each grade, and the share satisfactory (one query)."""
+def grade_counts(lab_id: int, actor: Any) -> dict:
+    """How many of a lab's scored results (that the actor may see) earned each grade, and the share
+    satisfactory (one query)."""
     row = db.session.execute(
         select(
             func.count(Result.id),
@@ -52,7 +51,8 @@ def grade_counts(lab_id: int) -> dict:
             func.sum(case((Result.grade == "unsatisfactory", 1), else_=0)),
         )
         .join(Round, Result.round_id == Round.id)
-        .where(Result.lab_id == lab_id, Round.status.in_(_scored_statuses()), Result.grade.is_not(None))
+        .where(Result.lab_id == lab_id, Round.status.in_(policy.scored_statuses(actor)))
+        .where(Result.grade.is_not(None))
     ).one()
     total = row[0] or 0
     counts = {"total": total, "satisfactory": int(row[1] or 0), "questionable": int(row[2] or 0),
@@ -73,15 +73,13 @@ def default_as_of() -> date:
     return min(today(), latest) if latest else today()
 
 
-def coverage(as_of: date, lab_code: str | None = None) -> dict:
+def coverage(as_of: date, actor: Any, lab_code: str | None = None) -> dict:
     """Per lab, each category of its scope on `as_of` with the date of its last comparison on it;
     categories without one within COVERAGE_WINDOW_MONTHS are flagged."""
     window = int(current_app.config.get("COVERAGE_WINDOW_MONTHS", 24))
     cutoff = months_before(as_of, window)
-    labs_stmt = select(Lab).where(Lab.status != LabStatus.CLOSED).order_by(Lab.code)
-    scope = lab_scope_id()
-    if scope is not None:
-        labs_stmt = labs_stmt.where(Lab.id == scope)
+    labs_stmt = policy.narrow_labs(select(Lab).where(Lab.status != LabStatus.CLOSED), Lab.id, actor)
+    labs_stmt = labs_stmt.order_by(Lab.code)
     if lab_code:
         labs_stmt = labs_stmt.where(Lab.code == lab_code)
     labs = list(db.session.scalars(labs_stmt))
@@ -112,14 +110,14 @@ def coverage(as_of: date, lab_code: str | None = None) -> dict:
 # --- the home dashboard --------------------------------------------------------------------------
 
 
-def open_rounds(limit: int = 5) -> dict:
+def open_rounds(actor: Any, limit: int = 5) -> dict:
     """Rounds open for results now that the user may see, closing first, with how many they are.
 
     A lab manager gets the open rounds their lab is invited to and whether it has submitted a
     result (`submitted`); staff get each round's participants and results so far.
     """
-    scope = lab_scope_id()
-    base = rounds_query(status=RoundStatus.OPEN).order_by(None)
+    scope = confined_lab(actor)
+    base = rounds_query(actor, status=RoundStatus.OPEN).order_by(None)
     if scope is not None:
         extra = [
             select(func.count(Result.id)).where(Result.round_id == Round.id, Result.lab_id == scope)
@@ -160,17 +158,17 @@ def pipeline_counts() -> dict[str, int]:
     }
 
 
-def latest_published() -> dict | None:
+def latest_published(actor: Any) -> dict | None:
     """The latest published round the user may see, its graded results and the share satisfactory
     (and, for a lab manager, their own grade)."""
     rnd = db.session.scalars(
-        rounds_query(status=RoundStatus.PUBLISHED).order_by(None)
+        rounds_query(actor, status=RoundStatus.PUBLISHED).order_by(None)
         .order_by(Round.closes_on.desc().nulls_last(), Round.published_at.desc().nulls_last(), Round.code.desc())
         .limit(1)
     ).first()  # fmt: skip
     if rnd is None:
         return None
-    scope = lab_scope_id()
+    scope = confined_lab(actor)
     own = func.max(case((Result.lab_id == scope, Result.grade))) if scope is not None else None
     columns = [func.count(Result.id), func.sum(case((Result.grade == "satisfactory", 1), else_=0))]
     row = db.session.execute(

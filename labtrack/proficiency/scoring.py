@@ -26,12 +26,23 @@ GRADE_CODES = np.array([stats.SATISFACTORY, stats.QUESTIONABLE, stats.UNSATISFAC
 
 
 class ScoringError(ValueError):
-    """The data or the round's settings do not allow an evaluation; `errors` names the fields."""
+    """The data or the round's settings do not allow an evaluation; `errors` names the fields.
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
+    `reason` (one of REASONS) and `params` let the caller say the same in the reader's language.
+    """
+
+    def __init__(
+        self, message: str, errors: dict[str, list[str]] | None = None, reason: str = "", **params: Any
+    ):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        self.reason = reason
+        self.params = params
+
+
+REASONS = ("no_results", "not_numbers", "too_few", "identical", "settings", "robust_sd_zero",
+           "uncertainty_missing", "zero_uncertainty")  # fmt: skip
 
 
 @dataclass
@@ -126,9 +137,13 @@ def evaluate_values(
     errors: dict[str, list[str]] = {}
 
     if n == 0:
-        raise ScoringError("The round has no results to evaluate.", {"results": ["No results."]})
+        raise ScoringError(
+            "The round has no results to evaluate.", {"results": ["No results."]}, "no_results"
+        )
     if not np.all(np.isfinite(values)):
-        raise ScoringError("Some values are not numbers.", {"value": ["Values must be finite numbers."]})
+        raise ScoringError(
+            "Some values are not numbers.", {"value": ["Values must be finite numbers."]}, "not_numbers"
+        )
     needs_robust = consensus or robust_sigma
     if needs_robust and n < stats.CONSENSUS_REFUSED_BELOW:
         what = "a consensus value" if consensus else "a robust standard deviation"
@@ -136,11 +151,16 @@ def evaluate_values(
             f"{n} results are too few for {what}: at least {stats.CONSENSUS_REFUSED_BELOW} are needed "
             "(with fewer, no lab can fail against its own mean); use a reference or certified value.",
             {"results": [f"{n} results; at least {stats.CONSENSUS_REFUSED_BELOW} needed."]},
+            "too_few",
+            n=n,
+            needed=stats.CONSENSUS_REFUSED_BELOW,
+            consensus=consensus,
         )
     if needs_robust and np.all(values == values[0]):
         raise ScoringError(
             "All values are identical: the round has no spread, so robust statistics cannot be computed.",
             {"value": ["All values are identical."]},
+            "identical",
         )
     if not consensus and (method.x_pt is None or not math.isfinite(method.x_pt)):
         errors.setdefault("x_pt", []).append("x_pt (a finite number) is required by the round's method.")
@@ -155,7 +175,7 @@ def evaluate_values(
     ):
         errors.setdefault("u_x_pt", []).append("u_x_pt must be zero or more.")
     if errors:
-        raise ScoringError("The round's settings are incomplete for its method.", errors)
+        raise ScoringError("The round's settings are incomplete for its method.", errors, "settings")
 
     constants: dict[str, Any] = {
         "grade_limits": {"satisfactory_max": stats.SATISFACTORY_LIMIT,
@@ -177,6 +197,7 @@ def evaluate_values(
             raise ScoringError(
                 "Over half the values are identical: the robust standard deviation is 0.",
                 {"value": ["The robust SD of the values is 0."]},
+                "robust_sd_zero",
             )
 
     if consensus:
@@ -218,6 +239,9 @@ def evaluate_values(
                 f"{'En' if kind == 'en' else 'zeta'} needs every result's expanded uncertainty U "
                 f"(zero or more); {bad.size} result(s) lack it or have a negative one.",
                 {"expanded_uncertainty": [f"Missing or negative in {bad.size} result(s)."]},
+                "uncertainty_missing",
+                n=int(bad.size),
+                kind=kind,
             )
         if kind == "en":
             U_pt = K_ASSIGNED * u_x_pt
@@ -232,6 +256,7 @@ def evaluate_values(
             raise ScoringError(
                 "A result and the assigned value both have zero uncertainty: its score is undefined.",
                 {"expanded_uncertainty": ["Zero uncertainty on both sides."]},
+                "zero_uncertainty",
             )
         scores = diff / denominator
 

@@ -1,23 +1,27 @@
-"""Comparison rounds: who sees what, creating and editing rounds, inviting labs, the round's states."""
+"""Comparison rounds: finding them, creating and editing them, inviting labs, opening and closing.
 
-import math
+Every function takes the acting user, asks `labtrack.proficiency.policy`, raises the domain errors
+of `labtrack.services` and changes records inside one `transaction` (which commits or rolls back).
+"""
+
 import secrets
+from collections.abc import Mapping
 from datetime import date
 from random import Random
 from typing import Any
 
-from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
 
-from labtrack.auth.permissions import lab_scope_id
+from labtrack import events, parsing
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
+from labtrack.proficiency import policy
 from labtrack.proficiency.models import (
     AssignedValueMethod,
     Participant,
-    Result,
     Round,
     RoundKind,
     RoundStatus,
@@ -25,9 +29,9 @@ from labtrack.proficiency.models import (
     SigmaMethod,
 )
 from labtrack.scope.models import TestItem
-from labtrack.services import Conflict, InvalidInput, act_as, commit
+from labtrack.services import Conflict, Forbidden, InvalidInput, load_by, transaction
 
-# Who may move a round where by an explicit transition (evaluate and publish have their own calls).
+# Open or close a round by an explicit transition (evaluate and publish have their own calls).
 TRANSITIONS = {
     RoundStatus.PLANNED: {RoundStatus.OPEN},
     RoundStatus.OPEN: {RoundStatus.CLOSED},
@@ -39,27 +43,39 @@ EDITABLE = (
 )  # fmt: skip
 # Changing these after an evaluation invalidates it.
 METHOD_FIELDS = ("assigned_value_method", "x_pt", "u_x_pt", "sigma_pt_method", "sigma_pt", "score_basis")
-VISIBLE_TO_LAB_MANAGER = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
+UNIT_MAX = 40  # the unit column (mg/L, μg/kg, g)
+PARTICIPANTS_MAX = 5_000  # labs invited to one round (the province has a few hundred)
+PER_PAGE = 25
 
 
-def _err(errors: dict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
+# --- Finding rounds ----------------------------------------------------------------------------
 
 
-# --- Visibility ---
+def round_filters(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The list's filters (q, kind, status, year, page) from a query string, parsed; InvalidInput
+    (422) naming each bad one, e.g. a year outside 1900-2199 or a page beyond what exists."""
+    fields = parsing.Fields(dict(args))
+    filters = {
+        "q": fields.get("q", parsing.text, required=False, max_len=parsing.NAME_MAX, multiline=False),
+        "kind": fields.get("kind", parsing.choice, [k.value for k in RoundKind], required=False),
+        "status": fields.get("status", parsing.choice, [s.value for s in RoundStatus], required=False),
+        "year": fields.get("year", parsing.year, required=False),
+        "page": fields.get("page", parsing.integer, required=False, minimum=1, maximum=parsing.COUNT_MAX)
+        or 1,
+    }
+    fields.raise_if_any(_("The filters could not be applied."))
+    return filters
 
 
 def rounds_query(
-    q: str | None = None, kind: str | None = None, status: str | None = None, year: int | None = None
+    actor: Any,
+    q: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    year: int | None = None,
 ) -> Select:
-    """Rounds the current user may see, newest first: a lab manager sees only rounds its lab is in."""
-    stmt = select(Round)
-    scope = lab_scope_id()
-    if scope is not None:
-        stmt = stmt.where(
-            Round.status.in_(VISIBLE_TO_LAB_MANAGER),
-            exists().where(Participant.round_id == Round.id, Participant.lab_id == scope),
-        )
+    """Rounds the actor may see, newest first (a lab manager: those its lab is invited to, once open)."""
+    stmt = policy.narrow(select(Round), actor)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(Round.code.ilike(like), Round.title.ilike(like), Round.measurand.ilike(like)))
@@ -72,168 +88,152 @@ def rounds_query(
     return stmt.order_by(Round.closes_on.desc().nulls_first(), Round.code.desc())
 
 
-def get_round(code: str) -> Round | None:
-    """The round with this code if the current user may see it."""
-    rnd = db.session.scalar(select(Round).where(Round.code == code))
-    if rnd is None:
-        return None
-    scope = lab_scope_id()
-    if scope is not None and (
-        rnd.status not in VISIBLE_TO_LAB_MANAGER or all(p.lab_id != scope for p in rnd.participants)
-    ):
-        return None
+def get_round(code: str, actor: Any, *, with_results: bool = False) -> Round:
+    """The round with this code; NotFound (404) if there is none or the actor may not see it.
+
+    With `with_results`, its invited labs are loaded in one query, so its results and their labs
+    come from the session instead of one query each.
+    """
+    rnd = load_by(Round, Round.code, code, visible=lambda r: policy.sees_round(actor, r), what=_("round"))
+    if with_results:
+        db.session.scalars(
+            select(Participant).where(Participant.round_id == rnd.id).options(joinedload(Participant.lab))
+        ).all()
     return rnd
 
 
-def get_round_or_404(code: str) -> Round:
-    """The round with this code; 404 if missing or not the user's to see (never 403)."""
-    rnd = get_round(code)
-    if rnd is None:
-        abort(404)
-    return rnd
+def require_manager(actor: Any) -> None:
+    """Forbidden (403) unless the actor manages rounds."""
+    if not policy.may_manage(actor):
+        raise Forbidden(_("Only the quality department and administrators manage comparison rounds."))
 
 
-def sees_identities() -> bool:
-    """Whether the current user sees which lab is behind each participant code."""
-    return lab_scope_id() is None
+# --- Creating and editing ----------------------------------------------------------------------
 
 
-def sees_results(rnd: Round) -> bool:
-    """Staff see results as they come; a lab manager sees others' only once the round is published."""
-    return sees_identities() or rnd.status == RoundStatus.PUBLISHED
-
-
-def visible_results(rnd: Round) -> list[Result]:
-    """The results the current user may see in a round (a lab manager: own, then all once published)."""
-    stmt = select(Result).where(Result.round_id == rnd.id).order_by(Result.id)
-    if not sees_results(rnd):
-        stmt = stmt.where(Result.lab_id == lab_scope_id())
-    return list(db.session.scalars(stmt))
-
-
-# --- Creating and editing ---
-
-
-def _number(data: dict, key: str, errors: dict, positive: bool = False, non_negative: bool = False) -> None:
-    value = data.get(key)
-    if value is None or value == "":
-        data[key] = None
-        return
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        _err(errors, key, _("Not a number."))
-        return
-    if not math.isfinite(number):
-        _err(errors, key, _("Not a finite number."))
-    elif positive and number <= 0:
-        _err(errors, key, _("Must be greater than 0."))
-    elif non_negative and number < 0:
-        _err(errors, key, _("Must not be negative."))
-    data[key] = number
-
-
-def _choice(data: dict, key: str, enum: type, errors: dict, required: bool = True) -> None:
-    value = data.get(key)
-    if value in (None, ""):
-        if required:
-            _err(errors, key, _("This field is required."))
-        return
-    if value not in {e.value for e in enum}:
-        _err(errors, key, _("Must be one of: %(choices)s.", choices=", ".join(e.value for e in enum)))
-
-
-def validate_round(data: dict[str, Any], rnd: Round | None = None) -> dict[str, Any]:
-    """Check a round's fields (given ones only when editing); returns the cleaned values."""
-    data = dict(data)
-    errors: dict[str, list[str]] = {}
+def round_values(data: Mapping[str, Any], rnd: Round | None = None) -> dict[str, Any]:
+    """Parse a round's fields (every required one when creating, the given ones when editing);
+    InvalidInput (422) naming every bad field."""
+    fields = parsing.Fields(dict(data))
     creating = rnd is None
+    values: dict[str, Any] = {}
+
     if creating or "code" in data:
-        code = (data.get("code") or "").strip()
-        if not code:
-            _err(errors, "code", _("A code is required."))
-        elif db.session.scalar(
-            select(Round.id).where(
-                func.lower(Round.code) == code.lower(), Round.id != (rnd.id if rnd else -1)
-            )
-        ):
-            _err(errors, "code", _("Another round already has code %(code)s.", code=code))
-        data["code"] = code
+        code = fields.get("code", parsing.code)
+        if code is not None and rnd is not None and code != rnd.code:
+            fields.add("code", _("The code of a round cannot be changed."))
+        elif code is not None and rnd is None:
+            if db.session.scalar(select(Round.id).where(Round.code_key == parsing.code_key(code))):
+                fields.add("code", _("Another round already has code %(code)s.", code=code))
+            values["code"] = code
     for key in ("title", "measurand"):
-        if (creating or key in data) and not (data.get(key) or "").strip():
-            _err(errors, key, _("This field is required."))
-    if creating or "kind" in data:
-        _choice(data, "kind", RoundKind, errors)
-    if creating or "assigned_value_method" in data:
-        _choice(data, "assigned_value_method", AssignedValueMethod, errors)
-    for key, enum in (("sigma_pt_method", SigmaMethod), ("score_basis", ScoreBasis)):
+        if creating or key in data:
+            values[key] = fields.get(key, parsing.name)
+    if "organiser" in data:
+        values["organiser"] = fields.get("organiser", parsing.name, required=False) or ""
+    if "unit" in data:
+        values["unit"] = fields.get("unit", parsing.name, required=False, max_len=UNIT_MAX) or ""
+    if "notes" in data:
+        values["notes"] = fields.get("notes", parsing.text, required=False)
+    for key, enum, required in (
+        ("kind", RoundKind, True),
+        ("assigned_value_method", AssignedValueMethod, True),
+        ("sigma_pt_method", SigmaMethod, False),
+        ("score_basis", ScoreBasis, False),
+    ):
+        if (creating and required) or key in data:
+            values[key] = fields.get(key, parsing.choice, [e.value for e in enum], required=required)
+    for key, rule in (("x_pt", {}), ("u_x_pt", {"minimum": 0.0}), ("sigma_pt", {"positive": True})):
         if key in data:
-            _choice(data, key, enum, errors, required=False)
-    for key, rule in (("x_pt", {}), ("u_x_pt", {"non_negative": True}), ("sigma_pt", {"positive": True})):
+            values[key] = fields.get(key, parsing.number, required=False, **rule)
+    for key in ("opens_on", "closes_on"):
         if key in data:
-            _number(data, key, errors, **rule)
-    opens, closes = (
-        data.get("opens_on", rnd.opens_on if rnd else None),
-        data.get("closes_on", rnd.closes_on if rnd else None),
-    )
-    if opens and closes and closes < opens:
-        _err(errors, "closes_on", _("The round cannot close before it opens."))
+            values[key] = fields.get(key, parsing.day, required=False)
+    opens = values.get("opens_on", rnd.opens_on if rnd else None)
+    closes = values.get("closes_on", rnd.closes_on if rnd else None)
+    if "opens_on" not in fields.errors and "closes_on" not in fields.errors:
+        try:
+            parsing.date_range(opens, closes)
+        except parsing.ParseError:
+            fields.add("closes_on", _("The round cannot close before it opens."))
     if "item_code" in data:
-        item_code = (data.pop("item_code") or "").strip()
-        data["item"] = None
+        item_code = fields.get("item_code", parsing.code, required=False)
+        values["item"] = None
         if item_code:
-            data["item"] = db.session.scalar(select(TestItem).where(TestItem.code == item_code))
-            if data["item"] is None:
-                _err(errors, "item_code", _("No catalogue item has code %(code)s.", code=item_code))
+            values["item"] = db.session.scalar(select(TestItem).where(TestItem.code == item_code))
+            if values["item"] is None:
+                fields.add("item_code", _("No catalogue item has code %(code)s.", code=item_code))
     if "participants" in data:
-        codes = [c.strip() for c in (data.get("participants") or []) if c and c.strip()]
-        labs = {lab.code: lab for lab in db.session.scalars(select(Lab).where(Lab.code.in_(codes)))}
-        unknown = [c for c in codes if c not in labs]
-        if unknown:
-            _err(errors, "participants", _("Unknown laboratories: %(codes)s.", codes=", ".join(unknown)))
-        data["participants"] = [labs[c] for c in dict.fromkeys(codes) if c in labs]
-    if errors:
-        raise InvalidInput(_("The round could not be saved."), errors)
-    return data
+        values["participants"] = _labs(data.get("participants"), fields)
+    fields.raise_if_any(_("The round could not be saved."))
+    return values
 
 
-def _default_basis(data: dict) -> str:
-    return ScoreBasis.EN if data.get("kind") == RoundKind.MEASUREMENT_COMPARISON else ScoreBasis.Z
+def _labs(codes: Any, fields: parsing.Fields) -> list[Lab]:
+    """The labs of a list of codes (each once, in the order given); unknown ones are errors."""
+    if codes is None or codes == "":
+        return []
+    if isinstance(codes, str) or not isinstance(codes, list | tuple):
+        fields.add("participants", _("Give a list of laboratory codes."))
+        return []
+    if len(codes) > PARTICIPANTS_MAX:
+        fields.add("participants", _("At most %(n)d laboratories.", n=PARTICIPANTS_MAX))
+        return []
+    wanted: list[str] = []
+    for raw in codes:
+        try:
+            code = parsing.code(raw, required=False)
+        except parsing.ParseError as exc:
+            fields.add("participants", f"{raw!s:.40}: {exc.message}")
+            continue
+        if code and code not in wanted:
+            wanted.append(code)
+    labs = {lab.code: lab for lab in db.session.scalars(select(Lab).where(Lab.code.in_(wanted)))}
+    unknown = [c for c in wanted if c not in labs]
+    if unknown:
+        fields.add("participants", _("Unknown laboratories: %(codes)s.", codes=", ".join(unknown)))
+    return [labs[c] for c in wanted if c in labs]
 
 
-def create_round(data: dict[str, Any], actor: Any, rng: Random | None = None) -> Round:
-    """Create a planned round (and invite its labs); records who did it."""
-    data = validate_round(data)
-    rnd = Round(code=data["code"], status=RoundStatus.PLANNED, item=data.get("item"))
-    for key in EDITABLE:
-        if data.get(key) is not None:
-            setattr(rnd, key, data[key].strip() if isinstance(data[key], str) else data[key])
-    rnd.score_basis = data.get("score_basis") or _default_basis(data)
-    rnd.sigma_pt_method = data.get("sigma_pt_method") or SigmaMethod.FIXED
-    act_as(actor)
-    db.session.add(rnd)
-    _set_participants(rnd, data.get("participants") or [], rng)
-    commit()
+def _default_basis(values: dict) -> str:
+    return ScoreBasis.EN if values.get("kind") == RoundKind.MEASUREMENT_COMPARISON else ScoreBasis.Z
+
+
+def create_round(data: Mapping[str, Any], actor: Any, rng: Random | None = None) -> Round:
+    """Create a planned round and invite its labs (each gets a random anonymous participant code)."""
+    require_manager(actor)
+    values = round_values(data)
+    with transaction(actor):
+        rnd = Round(code=values["code"], status=RoundStatus.PLANNED, item=values.get("item"))
+        for key in EDITABLE:
+            if values.get(key) is not None:
+                setattr(rnd, key, values[key])
+        rnd.score_basis = values.get("score_basis") or _default_basis(values)
+        rnd.sigma_pt_method = values.get("sigma_pt_method") or SigmaMethod.FIXED
+        db.session.add(rnd)
+        _set_participants(rnd, values.get("participants") or [], rng)
     return rnd
 
 
-def update_round(rnd: Round, data: dict[str, Any], actor: Any, rng: Random | None = None) -> Round:
-    """Change a round's fields or participants; a change of method drops an unpublished evaluation."""
+def update_round(rnd: Round, data: Mapping[str, Any], actor: Any, rng: Random | None = None) -> Round:
+    """Change some of a round's fields or its invited labs (until it is published); a change of
+    method drops an unpublished evaluation, which must then be made again."""
+    require_manager(actor)
     if rnd.status == RoundStatus.PUBLISHED:
         raise Conflict(_("A published round cannot be changed."))
-    data = validate_round(data, rnd)
-    if "item" in data:
-        rnd.item = data["item"]
-    for key in EDITABLE:
-        if key in data:
-            value = data[key]
-            setattr(rnd, key, value.strip() if isinstance(value, str) else value)
-    if "participants" in data:
-        _set_participants(rnd, data["participants"], rng)
-    if rnd.status == RoundStatus.EVALUATED and any(k in data for k in METHOD_FIELDS):
-        _drop_evaluation(rnd)
-    act_as(actor)
-    commit()
+    values = round_values(data, rnd)
+    with transaction(actor):
+        if "item" in values:
+            rnd.item = values["item"]
+        for key in EDITABLE:
+            if key in values:
+                if key in ("sigma_pt_method", "score_basis") and values[key] is None:
+                    continue  # these always have a value
+                setattr(rnd, key, values[key])
+        if "participants" in values:
+            _set_participants(rnd, values["participants"], rng)
+        if rnd.status == RoundStatus.EVALUATED and any(k in values for k in METHOD_FIELDS):
+            _drop_evaluation(rnd)
     return rnd
 
 
@@ -277,24 +277,28 @@ def _set_participants(rnd: Round, labs: list[Lab], rng: Random | None = None) ->
 
 
 def transition(rnd: Round, to: str, actor: Any) -> Round:
-    """Open or close a round for results (409 when its state does not allow it)."""
-    if to not in {RoundStatus.OPEN, RoundStatus.CLOSED}:
-        raise InvalidInput(_("Unknown transition."), {"to": [_("Must be one of: open, closed.")]})
-    if to not in TRANSITIONS.get(rnd.status, set()):
-        raise Conflict(
-            _("A round that is %(status)s cannot become %(to)s.", status=rnd.status_label, to=to),
-            {"to": [_("Not allowed from %(status)s.", status=rnd.status)]},
-        )
-    if to == RoundStatus.OPEN and not rnd.participants:
+    """Open a round for results or close it; Conflict (409) when its state does not allow it."""
+    require_manager(actor)
+    try:
+        target = RoundStatus(parsing.choice(to, (RoundStatus.OPEN.value, RoundStatus.CLOSED.value)))
+    except (parsing.ParseError, ValueError):
+        raise InvalidInput(_("Unknown transition."), {"to": [_("Must be one of: open, closed.")]}) from None
+    if target not in TRANSITIONS.get(rnd.status, set()):
+        if target == RoundStatus.OPEN:
+            message = _("Only a planned or closed round can be opened (this one is %(status)s).")
+        else:
+            message = _("Only an open round can be closed (this one is %(status)s).")
+        raise Conflict(message % {"status": rnd.status_label})
+    if target == RoundStatus.OPEN and not rnd.participants:
         raise Conflict(
             _("Invite at least one laboratory before opening the round."),
             {"participants": [_("No laboratories invited.")]},
         )
-    rnd.status = RoundStatus(to)
-    if to == RoundStatus.OPEN and rnd.opens_on is None:
-        rnd.opens_on = today()
-    if to == RoundStatus.CLOSED and (rnd.closes_on is None or rnd.closes_on > today()):
-        rnd.closes_on = today()
-    act_as(actor)
-    commit()
+    with transaction(actor):
+        rnd.status = target
+        if target == RoundStatus.OPEN and rnd.opens_on is None:
+            rnd.opens_on = today()
+        if target == RoundStatus.CLOSED and (rnd.closes_on is None or rnd.closes_on > today()):
+            rnd.closes_on = today()
+        events.round_changed.send(rnd, actor=actor, to=target.value)
     return rnd

@@ -1,19 +1,22 @@
-"""Pages of the proficiency area: rounds, results, evaluation, publishing, history and coverage."""
+"""Pages of the proficiency area: rounds, results, evaluation, publishing, history and coverage.
 
-from datetime import date
+Thin: load through the services (NotFound -> 404), render; posted forms go through
+`labtrack.web.submit_form`; the services decide who may do what (`proficiency.policy`).
+"""
+
+import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from labtrack.auth.permissions import Perm, lab_scope_id, require
+from labtrack import parsing
+from labtrack.auth.permissions import Perm, require
+from labtrack.auth.policy import sees_lab
 from labtrack.extensions import db
-from labtrack.forms import apply_errors
-from labtrack.history.service import history_for
 from labtrack.labs.models import Lab
-from labtrack.labs.service import get_lab_or_404
-from labtrack.proficiency import evaluation, pages, reports, results, service
+from labtrack.proficiency import evaluation, pages, policy, reports, results, service
 from labtrack.proficiency.forms import RoundForm, UploadForm
 from labtrack.proficiency.models import (
     ASSIGNED_VALUE_LABELS,
@@ -22,10 +25,11 @@ from labtrack.proficiency.models import (
     ROUND_STATUS_LABELS,
     SCORE_BASIS_LABELS,
     SIGMA_METHOD_LABELS,
-    Result,
 )
-from labtrack.services import DomainError, InvalidInput
+from labtrack.proficiency.schemas import export_rows
+from labtrack.services import load_by
 from labtrack.tabular import export_response
+from labtrack.web import form_status, submit_form, uploads
 
 bp = Blueprint("proficiency", __name__, url_prefix="/rounds")
 
@@ -41,10 +45,12 @@ def refuse_json_that_is_not_a_form():
 @require(Perm.ROUNDS_VIEW)
 def index():
     """Rounds, searched and filtered, newest first."""
-    filters = {k: request.args.get(k) or None for k in ("q", "kind", "status")}
-    page = db.paginate(service.rounds_query(**filters), per_page=25, error_out=False)
+    filters = service.round_filters(request.args)
+    number = filters.pop("page")
+    stmt = service.rounds_query(current_user, **filters)
+    page = db.paginate(stmt, page=number, per_page=service.PER_PAGE, error_out=False)
     return render_template("proficiency/index.html", page=page, filters=filters, kinds=ROUND_KIND_LABELS,
-                           statuses=ROUND_STATUS_LABELS)  # fmt: skip
+                           statuses=ROUND_STATUS_LABELS, may_manage=policy.may_manage(current_user))  # fmt: skip
 
 
 def _round_form(form: RoundForm) -> RoundForm:
@@ -54,180 +60,129 @@ def _round_form(form: RoundForm) -> RoundForm:
     return form
 
 
+def _to_round(rnd) -> str:
+    return url_for("proficiency.detail", code=rnd.code)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @require(Perm.ROUNDS_MANAGE)
 def create():
     """Plan a round and invite laboratories."""
     form = _round_form(RoundForm())
-    if form.validate_on_submit():
-        try:
-            rnd = service.create_round(form.round_data(), current_user)
-        except InvalidInput as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Round %(code)s created.", code=rnd.code), "success")
-            return redirect(url_for("proficiency.detail", code=rnd.code))
-    return render_template("proficiency/form.html", form=form, rnd=None)
+    done = submit_form(
+        form,
+        lambda: service.create_round(form.round_data(), current_user),
+        success=lambda rnd: _("Round %(code)s created.", code=rnd.code),
+        to=_to_round,
+    )
+    return done or (render_template("proficiency/form.html", form=form, rnd=None), form_status(form))
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @require(Perm.ROUNDS_MANAGE)
 def edit(code: str):
     """Change a round (until it is published)."""
-    rnd = service.get_round_or_404(code)
+    rnd = service.get_round(code, current_user)
     form = _round_form(RoundForm(obj=rnd))
     if request.method == "GET":
         form.participants.data = [p.lab.code for p in rnd.participants]
         form.item_code.data = rnd.item_code
-    if form.validate_on_submit():
-        try:
-            service.update_round(rnd, form.round_data(), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Round %(code)s saved.", code=rnd.code), "success")
-            return redirect(url_for("proficiency.detail", code=rnd.code))
-    return render_template("proficiency/form.html", form=form, rnd=rnd)
+    done = submit_form(
+        form,
+        lambda: service.update_round(rnd, form.round_data(), current_user),
+        success=_("Round %(code)s saved.", code=rnd.code),
+        to=_to_round(rnd),
+    )
+    return done or (render_template("proficiency/form.html", form=form, rnd=rnd), form_status(form))
+
+
+def _detail(rnd, status: int = 200, **forms):
+    context = pages.round_page(rnd, current_user, **forms)
+    return render_template("proficiency/detail.html", rnd=rnd, **context), status
 
 
 @bp.get("/<code>")
 @require(Perm.ROUNDS_VIEW)
 def detail(code: str):
     """A round: settings, summary statistics, results, charts, and what can be done next."""
-    rnd = service.get_round_or_404(code)
-    context = pages.round_page(rnd)
-    return render_template("proficiency/detail.html", rnd=rnd, history=history_for(rnd), **context)
+    return _detail(service.get_round(code, current_user, with_results=True))
 
 
 @bp.post("/<code>/transition")
 @require(Perm.ROUNDS_MANAGE)
 def transition(code: str):
-    """Open or close a round."""
-    rnd = service.get_round_or_404(code)
-    return _act(
-        rnd,
-        lambda: service.transition(rnd, request.form.get("to", ""), current_user),
-        _("Round %(code)s is now %(status)s.", code=rnd.code, status="{status}"),
-    )
+    """Open or close a round (a refusal is flashed on the round's page)."""
+    rnd = service.transition(service.get_round(code, current_user), request.form.get("to", ""), current_user)
+    flash(_("Round %(code)s is now %(status)s.", code=rnd.code, status=rnd.status_label), "success")
+    return redirect(_to_round(rnd), code=303)
 
 
 @bp.post("/<code>/evaluate")
 @require(Perm.ROUNDS_MANAGE)
 def evaluate(code: str):
     """Evaluate a closed round."""
-    rnd = service.get_round_or_404(code)
-    return _act(
-        rnd,
-        lambda: evaluation.evaluate_round(rnd, current_user),
-        _("Round %(code)s evaluated.", code=rnd.code),
-    )
+    rnd = service.get_round(code, current_user)
+    evaluation.evaluate_round(rnd, current_user)
+    flash(_("Round %(code)s evaluated.", code=rnd.code), "success")
+    return redirect(_to_round(rnd), code=303)
 
 
 @bp.post("/<code>/publish")
 @require(Perm.ROUNDS_MANAGE)
 def publish(code: str):
     """Publish an evaluated round and raise its findings."""
-    rnd = service.get_round_or_404(code)
-    try:
-        links = evaluation.publish_round(rnd, current_user)
-    except DomainError as exc:
-        flash(exc.message, "danger")
-    else:
-        flash(_("Round %(code)s published; %(n)s finding(s) raised.", code=rnd.code, n=len(links)), "success")
-    return redirect(url_for("proficiency.detail", code=rnd.code))
-
-
-def _act(rnd, call, message: str):
-    try:
-        call()
-    except DomainError as exc:
-        flash(exc.message, "danger")
-        for field, messages in exc.errors.items():
-            if field not in ("status", "to"):
-                flash(f"{field}: {' '.join(map(str, messages))}", "danger")
-    else:
-        flash(message.replace("{status}", rnd.status_label), "success")
-    return redirect(url_for("proficiency.detail", code=rnd.code))
+    rnd = service.get_round(code, current_user)
+    links = evaluation.publish_round(rnd, current_user)
+    flash(_("Round %(code)s published; %(n)s finding(s) raised.", code=rnd.code, n=len(links)), "success")
+    return redirect(_to_round(rnd), code=303)
 
 
 @bp.post("/<code>/results")
 @require(Perm.RESULTS_ENTER)
 def enter_result(code: str):
     """Enter one result from the form on the round's page."""
-    rnd = service.get_round_or_404(code)
-    form = pages.result_form(rnd)
-    if form.validate_on_submit():
-        row = {
-            k: form.data[k]
-            for k in ("lab_code", "value", "expanded_uncertainty", "coverage_factor", "method")
-        }
-        try:
-            results.submit_results(rnd, [row], current_user)
-        except DomainError as exc:
-            for messages in exc.errors.values():
-                for field, texts in messages.items() if isinstance(messages, dict) else [("", messages)]:
-                    target = getattr(form, field, None)
-                    if target is not None:
-                        target.errors = list(target.errors) + list(texts)
-            flash(exc.message, "danger")
-        else:
-            flash(_("Result of %(lab)s entered.", lab=row["lab_code"]), "success")
-            return redirect(url_for("proficiency.detail", code=rnd.code, _anchor="results"))
-    context = pages.round_page(rnd, form=form)
-    return render_template("proficiency/detail.html", rnd=rnd, history=history_for(rnd), **context), 422
+    rnd = service.get_round(code, current_user, with_results=True)
+    form = pages.result_form(rnd, current_user)
+    done = submit_form(
+        form,
+        lambda: results.submit_result(rnd, {k: form.data.get(k) for k in results.FIELDS}, current_user),
+        success=lambda result: _("Result of %(lab)s entered.", lab=result.lab.code),
+        to=url_for("proficiency.detail", code=rnd.code, _anchor="results"),
+    )
+    return done or _detail(rnd, form_status(form), form=form)
 
 
 @bp.post("/<code>/upload")
 @require(Perm.RESULTS_ENTER)
 def upload(code: str):
-    """Enter results from a CSV or XLSX file: every row or none."""
-    rnd = service.get_round_or_404(code)
+    """Enter results from a CSV or XLSX file: every row or none, bad rows listed by number."""
+    rnd = service.get_round(code, current_user, with_results=True)
     form = UploadForm()
-    row_errors = []
-    if form.validate_on_submit():
-        try:
-            stored = results.import_results(rnd, form.file.data.stream, current_user)
-        except results.ResultsRefused as exc:
-            row_errors = results.row_errors(exc)
-            flash(exc.message, "danger")
-        except DomainError as exc:
-            flash(exc.message, "danger")
-        else:
-            flash(_("%(n)s results imported.", n=len(stored)), "success")
-            return redirect(url_for("proficiency.detail", code=rnd.code, _anchor="results"))
-    context = pages.round_page(rnd, upload=form, row_errors=row_errors)
-    return render_template("proficiency/detail.html", rnd=rnd, history=history_for(rnd), **context), 422
+    done = submit_form(
+        form,
+        lambda: results.import_results(rnd, io.BytesIO(uploads("file")[0][1]), current_user),
+        success=lambda stored: _("%(n)s results imported.", n=len(stored)),
+        to=url_for("proficiency.detail", code=rnd.code, _anchor="results"),
+    )
+    return done or _detail(rnd, form_status(form), upload=form)
 
 
 @bp.post("/<code>/results/<int:result_id>/delete")
 @require(Perm.RESULTS_ENTER)
 def delete_result(code: str, result_id: int):
     """Withdraw a result while the round is open."""
-    rnd = service.get_round_or_404(code)
-    result = db.session.get(Result, result_id)
-    if (
-        result is None
-        or result.round_id != rnd.id
-        or (lab_scope_id() is not None and result.lab_id != lab_scope_id())
-    ):
-        return render_template("errors/404.html"), 404
-    try:
-        results.delete_result(rnd, result, current_user)
-    except DomainError as exc:
-        flash(exc.message, "danger")
-    else:
-        flash(_("Result withdrawn."), "warning")
-    return redirect(url_for("proficiency.detail", code=rnd.code, _anchor="results"))
+    rnd = service.get_round(code, current_user)
+    results.withdraw_result(rnd, result_id, current_user)
+    flash(_("Result withdrawn."), "warning")
+    return redirect(url_for("proficiency.detail", code=rnd.code, _anchor="results"), code=303)
 
 
 @bp.get("/<code>/export.<fmt>")
 @require(Perm.ROUNDS_VIEW)
 def export(code: str, fmt: str):
-    """The results table as CSV or XLSX (lab codes only for those who may see them)."""
-    rnd = service.get_round_or_404(code)
-    header, rows = pages.export_rows(rnd)
+    """The results table as CSV or XLSX, exactly as the page and the API show it to this user."""
+    rnd = service.get_round(code, current_user, with_results=True)
+    header, rows = export_rows(rnd, current_user)
     return export_response(fmt, f"round-{rnd.code}", header, rows)
 
 
@@ -235,21 +190,22 @@ def export(code: str, fmt: str):
 @require(Perm.ROUNDS_VIEW)
 def lab_history(lab_code: str):
     """A lab's scores across rounds on a chart, and its share satisfactory."""
-    lab = get_lab_or_404(lab_code)
-    return render_template("proficiency/lab_history.html", lab=lab, **pages.history_page(lab))
+    lab = load_by(
+        Lab, Lab.code, lab_code, visible=lambda lab: sees_lab(current_user, lab.id), what=_("laboratory")
+    )
+    return render_template("proficiency/lab_history.html", lab=lab, **pages.history_page(lab, current_user))
 
 
 @bp.get("/coverage")
 @require(Perm.ROUNDS_VIEW)
 def coverage():
     """For each lab, the categories of its scope and when each was last compared."""
-    try:
-        as_of = date.fromisoformat(request.args["on"]) if request.args.get("on") else reports.default_as_of()
-    except ValueError:
-        flash(_("The date must be YYYY-MM-DD."), "danger")
-        as_of = reports.default_as_of()
+    fields = parsing.Fields(dict(request.args))
+    as_of = fields.get("on", parsing.day, required=False)
+    lab_code = fields.get("lab", parsing.code, required=False)
+    fields.raise_if_any(_("The filters could not be applied."))
     only_gaps = request.args.get("gaps") == "1"
-    data = reports.coverage(as_of, request.args.get("lab") or None)
+    data = reports.coverage(as_of or reports.default_as_of(), current_user, lab_code)
     return render_template("proficiency/coverage.html", only_gaps=only_gaps, **data)
 
 
@@ -279,8 +235,11 @@ def basis_label(basis: str) -> str:
 
 @bp.app_template_global()
 def proficiency_summary(lab: Lab) -> dict:
-    """For the lab page's panel: recent scores and the share satisfactory."""
-    return {"recent": reports.history_rows(lab.id, limit=5), "counts": reports.grade_counts(lab.id)}
+    """For the lab page's panel: recent scores the user may see, and the share satisfactory."""
+    return {
+        "recent": reports.history_rows(lab.id, current_user, limit=5),
+        "counts": reports.grade_counts(lab.id, current_user),
+    }
 
 
 @bp.app_template_global()
@@ -289,10 +248,10 @@ def proficiency_dashboard() -> dict:
     whether it has submitted), the rounds awaiting evaluation or publication (managers of rounds),
     and the latest published round with its share satisfactory."""
     card = {
-        "open": reports.open_rounds(),
-        "latest": reports.latest_published(),
-        "lab": lab_scope_id() is not None,
+        "open": reports.open_rounds(current_user),
+        "latest": reports.latest_published(current_user),
+        "lab": not policy.sees_every_identity(current_user),
     }
-    if current_user.can(Perm.ROUNDS_MANAGE):
+    if policy.sees_pipeline(current_user):
         card["pipeline"] = reports.pipeline_counts()
     return card

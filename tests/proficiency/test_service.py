@@ -167,12 +167,12 @@ def test_non_numeric_uninvited_and_duplicate_rows_are_all_reported(labs, make_ro
     with pytest.raises(InvalidInput) as caught:
         results.submit_results(rnd, rows, staff)
     errors = caught.value.errors
-    assert "not a number" in errors["0"]["value"][0]
+    assert errors["0"]["value"] == ["Must be a number."]
     assert "not invited" in errors["1"]["lab_code"][0]
-    assert "negative" in errors["2"]["expanded_uncertainty"][0]
+    assert errors["2"]["expanded_uncertainty"] == ["Must be at least 0.0."]
     assert "twice" in errors["4"]["lab_code"][0]
-    assert "finite" in errors["5"]["value"][0]
-    assert "greater than 0" in errors["6"]["coverage_factor"][0]
+    assert errors["5"]["value"] == ["Must be a finite number."]
+    assert errors["6"]["coverage_factor"] == ["Must be greater than zero."]
     assert _count_results() == 0
 
 

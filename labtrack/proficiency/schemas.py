@@ -1,0 +1,221 @@
+"""One output shape per audience: a round and its results as one actor may see them.
+
+The round page, the CSV / XLSX export and the JSON API all dump `Seen(record, actor)` with these
+schemas, so they cannot disagree: what is hidden from a user (another lab's identity, scores,
+grades, x_pt, u(x_pt), sigma_pt and the evaluation before publication) is decided here, once, by
+asking `labtrack.proficiency.policy`, and comes out as null. A schema refuses to dump a bare
+record: nobody can serialise a round without saying for whom.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import Schema, fields, pre_dump
+
+from labtrack.proficiency import policy
+from labtrack.proficiency.models import Result, Round
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A record (a Round or a Result) as `actor` is to see it."""
+
+    record: Any
+    actor: Any
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment in ISO 8601 with its offset: the database keeps naive UTC, the API says so."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class _Audience(Schema):
+    """Dumps `Seen(record, actor)` through `view`, which asks the policy; a bare record is refused."""
+
+    model: type = object
+
+    @pre_dump
+    def _as_seen(self, obj: Any, **_kwargs: Any) -> dict:
+        if isinstance(obj, dict):  # already a view (a nested one built by its parent)
+            return obj
+        if not isinstance(obj, Seen) or not isinstance(obj.record, self.model):
+            raise TypeError(
+                f"{type(self).__name__} dumps Seen({self.model.__name__}, actor): "
+                "what a user may see is decided by the policy"
+            )
+        return self.view(obj.record, obj.actor)
+
+    def view(self, record: Any, actor: Any) -> dict:
+        """The record's fields as the actor may see them (raw values; the fields serialise them)."""
+        raise NotImplementedError
+
+
+class ResultSchema(_Audience):
+    """A reported result. `lab_code` is null where the caller may see only the participant code;
+    `score`, `score_kind` and `grade` are null until the caller may see the round's scores."""
+
+    model = Result
+
+    id = fields.Integer(metadata={"description": "the result's id (to withdraw it while the round is open)"})
+    lab_code = fields.String(allow_none=True)
+    participant_code = fields.String()
+    value = fields.Float()
+    expanded_uncertainty = fields.Float(allow_none=True)
+    coverage_factor = fields.Float(allow_none=True)
+    method = fields.String(allow_none=True)
+    submitted_at = UtcDateTime()
+    score = fields.Float(allow_none=True)
+    score_kind = fields.String(allow_none=True, metadata={"description": "z | z_prime | zeta | en"})
+    grade = fields.String(
+        allow_none=True, metadata={"description": "satisfactory | questionable | unsatisfactory"}
+    )
+
+    def view(self, result: Result, actor: Any) -> dict:
+        """The result as the actor may see it."""
+        scores = policy.sees_scores(actor, result.round)
+        return {
+            "id": result.id,
+            "lab_code": result.lab.code if policy.sees_identity(actor, result) else None,
+            "participant_code": result.participant.participant_code,
+            "value": result.value,
+            "expanded_uncertainty": result.expanded_uncertainty,
+            "coverage_factor": result.coverage_factor,
+            "method": result.method,
+            "submitted_at": result.submitted_at,
+            "score": result.score if scores else None,
+            "score_kind": result.score_kind if scores else None,
+            "grade": result.grade if scores else None,
+        }
+
+
+class EvaluationSchema(Schema):
+    """What an evaluation used and found (kept so that a published report can be reproduced)."""
+
+    assigned_value_method = fields.String()
+    sigma_pt_method = fields.String(allow_none=True)
+    score_kind = fields.String()
+    x_pt = fields.Float()
+    u_x_pt = fields.Float()
+    sigma_pt = fields.Float(allow_none=True)
+    n = fields.Integer()
+    iterations = fields.Integer()
+    converged = fields.Boolean()
+    x_star = fields.Float(allow_none=True)
+    s_star = fields.Float(allow_none=True)
+    z_prime_reason = fields.String(allow_none=True)
+    reliability = fields.String(metadata={"description": "n/a | ok | unreliable"})
+    constants = fields.Dict()
+    summary = fields.Dict()
+    evaluated_at = UtcDateTime()
+
+
+ROUND_FIELDS = ("code", "title", "kind", "organiser", "measurand", "unit", "item_code", "assigned_value_method",
+                "sigma_pt_method", "score_basis", "opens_on", "closes_on", "notes", "status", "published_at")  # fmt: skip
+
+
+class RoundSummarySchema(_Audience):
+    """A round without its results. `participants` lists the invited labs the caller may see (a lab
+    manager: its own); `x_pt`, `u_x_pt`, `sigma_pt` (the evaluation's once evaluated) and
+    `evaluation` are null until the caller may see the round's scores."""
+
+    model = Round
+
+    code = fields.String()
+    title = fields.String()
+    kind = fields.String()
+    organiser = fields.String(allow_none=True)
+    measurand = fields.String()
+    unit = fields.String(allow_none=True)
+    item_code = fields.String(allow_none=True)
+    participants = fields.List(fields.String(), metadata={"description": "codes of the invited labs"})
+    participant_count = fields.Integer(metadata={"description": "how many labs are invited"})
+    assigned_value_method = fields.String()
+    x_pt = fields.Float(allow_none=True)
+    u_x_pt = fields.Float(allow_none=True)
+    sigma_pt_method = fields.String(allow_none=True)
+    sigma_pt = fields.Float(allow_none=True)
+    score_basis = fields.String()
+    opens_on = fields.Date(allow_none=True)
+    closes_on = fields.Date(allow_none=True)
+    notes = fields.String(allow_none=True)
+    status = fields.String()
+    published_at = UtcDateTime(allow_none=True)
+    evaluation = fields.Nested(EvaluationSchema, allow_none=True)
+
+    def view(self, rnd: Round, actor: Any) -> dict:
+        """The round as the actor may see it."""
+        scores = policy.sees_scores(actor, rnd)
+        ev = rnd.evaluation if scores else None
+        data = {key: getattr(rnd, key) for key in ROUND_FIELDS}
+        data["participants"] = [
+            p.lab.code for p in rnd.participants if policy.sees_lab_identity(actor, p.lab_id)
+        ]
+        data["participant_count"] = len(rnd.participants)
+        data["x_pt"] = (ev.x_pt if ev else rnd.x_pt) if scores else None
+        data["u_x_pt"] = (ev.u_x_pt if ev else rnd.u_x_pt) if scores else None
+        data["sigma_pt"] = (ev.sigma_pt if ev else rnd.sigma_pt) if scores else None
+        data["evaluation"] = ev
+        return data
+
+
+class RoundSchema(RoundSummarySchema):
+    """A round with the results the caller may see (a lab manager: its own, and the others' by
+    participant code once the round is published)."""
+
+    results = fields.List(fields.Nested(ResultSchema))
+
+    def view(self, rnd: Round, actor: Any) -> dict:
+        """The round and its visible results as the actor may see them."""
+        data = super().view(rnd, actor)
+        nested = ResultSchema()
+        data["results"] = [nested.view(r, actor) for r in rnd.results if policy.sees_result(actor, r)]
+        return data
+
+
+class EvaluatedRoundSchema(_Audience):
+    """The answer to an evaluation: the assigned value and every result's score (to its managers)."""
+
+    model = Round
+
+    code = fields.String()
+    status = fields.String()
+    x_pt = fields.Float(allow_none=True)
+    u_x_pt = fields.Float(allow_none=True)
+    sigma_pt = fields.Float(allow_none=True)
+    score_kind = fields.String(allow_none=True)
+    n = fields.Integer(allow_none=True)
+    iterations = fields.Integer(allow_none=True)
+    reliability = fields.String(allow_none=True)
+    z_prime_reason = fields.String(allow_none=True)
+    results = fields.List(fields.Nested(ResultSchema))
+
+    def view(self, rnd: Round, actor: Any) -> dict:
+        """The evaluation's figures, as the round view gives them to this actor."""
+        data = RoundSchema().view(rnd, actor)
+        ev = data["evaluation"]
+        for key in ("score_kind", "n", "iterations", "reliability", "z_prime_reason"):
+            data[key] = getattr(ev, key) if ev is not None else None
+        return {key: data[key] for key in self.fields}
+
+
+# --- the export: the same result view, as rows --------------------------------------------------
+
+EXPORT_HEADER = ["round", "participant_code", "lab_code", "value", "unit", "expanded_uncertainty",
+                 "coverage_factor", "method", "submitted_at", "score_kind", "score", "grade"]  # fmt: skip
+
+
+def export_rows(rnd: Round, actor: Any) -> tuple[list[str], list[list]]:
+    """The round's results as the actor may see them, as a header and rows for CSV / XLSX."""
+    dumped = RoundSchema().dump(Seen(rnd, actor))
+    rows = [
+        [dumped["code"], r["participant_code"], r["lab_code"] or "", r["value"], dumped["unit"] or "",
+         r["expanded_uncertainty"], r["coverage_factor"], r["method"], r["submitted_at"], r["score_kind"],
+         r["score"], r["grade"]]
+        for r in dumped["results"]
+    ]  # fmt: skip
+    return list(EXPORT_HEADER), rows
