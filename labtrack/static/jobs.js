@@ -22,8 +22,8 @@
     track.setAttribute("aria-valuenow", String(pct));
     if (total) {
       count.textContent = box.dataset.of
-        .replace("%(done)s", done.toLocaleString())
-        .replace("%(total)s", total.toLocaleString());
+        .replace("{done}", done.toLocaleString())
+        .replace("{total}", total.toLocaleString());
     } else if (job.status === "queued") {
       count.textContent = box.dataset.waiting;
     }
