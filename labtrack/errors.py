@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from labtrack.extensions import db
+from labtrack.parsing import INT_MAX
 from labtrack.services import DomainError
 
 log = logging.getLogger("labtrack.errors")
@@ -173,7 +174,7 @@ class BoundedIntConverter(IntegerConverter):
     """`<int:id>` that never matches a number beyond what a database key holds (404, not 500)."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's signature)
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
 
 

@@ -25,7 +25,9 @@ TEXT_MAX = 10_000  # descriptions, evidence, summaries
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2199, 12, 31)
 YEAR_MIN, YEAR_MAX = DATE_MIN.year, DATE_MAX.year
-INT_MAX = 2**63 - 1  # the largest integer a database column or id holds
+# The largest integer an INTEGER column holds: every id and every whole-number column (PostgreSQL's
+# INTEGER is 32-bit; a larger id or value answers 404 or 422, never a database error).
+INT_MAX = 2**31 - 1
 COUNT_MAX = 2**31 - 1  # counts of things (documents reviewed, parameters, attendees)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -82,9 +84,17 @@ def name(value: Any, *, required: bool = True, max_len: int = NAME_MAX) -> str |
 
 
 def code(value: Any, *, required: bool = True, max_len: int = CODE_MAX) -> str | None:
-    """A code: letters of any script and digits, with - _ . / between them, no spaces."""
+    """A code: letters of any script and digits, with - _ . / between them, no spaces.
+
+    Compatibility forms are folded (NFKC): full-width 'ＳＣ－ＴＣ' typed with a Chinese input method
+    is the code 'SC-TC'."""
     value = text(value, required=required, max_len=max_len, multiline=False)
-    if value is not None and not _CODE.match(value):
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFKC", value)
+    if len(value) > max_len:
+        raise ParseError(_l("At most %(n)d characters.", n=max_len))
+    if not _CODE.match(value):
         raise ParseError(
             _l("Use letters and digits, with - _ . / between them (no spaces or other characters).")
         )

@@ -6,18 +6,21 @@ the API and the CLI never commit or roll back themselves. Domain errors are mapp
 once, in `labtrack.errors`.
 """
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Integer, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from labtrack.extensions import db
 from labtrack.history.tracking import set_actor, set_comment
+from labtrack.parsing import INT_MAX
 
 T = TypeVar("T")
 
@@ -79,7 +82,8 @@ def load(
     Raises NotFound (HTTP 404) otherwise: a record the caller may not see is answered exactly as
     one that does not exist. The one load-or-404 idiom of services, views and the API.
     """
-    record = db.session.get(model, ident) if _valid_key(ident) else None
+    key = _key(model, ident)
+    record = db.session.get(model, key) if key is not None else None
     if record is None or (visible is not None and not visible(record)):
         raise NotFound(_("No such %(what)s.", what=what or _("record")))
     return record
@@ -100,8 +104,20 @@ def load_by(
     return record
 
 
-def _valid_key(ident: Any) -> bool:
-    return not isinstance(ident, int) or 0 < ident <= 2**63 - 1
+def _key(model: type, ident: Any) -> Any:
+    """The primary key to look up, or None when no row can have it: nothing given, or, for a
+    numeric key, not a whole number (a URL's text) or beyond what an INTEGER column holds."""
+    if ident is None or isinstance(ident, bool):
+        return None
+    columns = sa_inspect(model).primary_key
+    if len(columns) == 1 and isinstance(columns[0].type, Integer):
+        if isinstance(ident, str):
+            if not re.fullmatch(r"[0-9]{1,10}", ident):
+                return None
+            ident = int(ident)
+        if not isinstance(ident, int) or not 0 < ident <= INT_MAX:
+            return None
+    return ident
 
 
 def act_as(actor: Any, comment: str | None = None) -> None:
