@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def app(database_url, tmp_path):
     """The app with jobs run inside the caller (Huey's immediate mode, in memory)."""
-    with fresh_app(database_url, tmp_path, JOBS_IMMEDIATE=True, JOBS_QUEUE_FILE=str(tmp_path / "q.db")) as application:
+    with fresh_app(
+        database_url, tmp_path, JOBS_IMMEDIATE=True, JOBS_QUEUE_FILE=str(tmp_path / "q.db")
+    ) as application:
         yield application
 
 
@@ -38,7 +40,8 @@ def redis_url() -> Iterator[str]:
 def subprocess_env(**settings: str) -> dict[str, str]:
     """The environment of an app subprocess: this one's, plus settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "LABTRACK_CONFIG"))}
-    env.update({"LABTRACK_CONFIG": "development", "PYTHONPATH": str(ROOT), **settings})
+    env.update({"LABTRACK_CONFIG": "development", "PYTHONPATH": str(ROOT)})
+    env.update({k: str(v) for k, v in settings.items()})
     return env
 
 
@@ -50,14 +53,24 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
-        handle = open(self.log, "ab")  # noqa: SIM115 (kept open for the process's life)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "tests.jobs.worker_app", "labtrack", "worker", "--workers", "1"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
+        with open(self.log, "ab") as handle:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "flask",
+                    "--app",
+                    "tests.jobs.worker_app",
+                    "labtrack",
+                    "worker",
+                    "--workers",
+                    "1",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+            )
         return self
 
     def kill(self) -> None:

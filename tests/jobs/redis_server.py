@@ -18,7 +18,9 @@ class TempRedis:
     """redis-server on 127.0.0.1, no persistence, removed on stop."""
 
     def __init__(self) -> None:
-        self.binary = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
+        self.binary = shutil.which("redis-server") or (
+            "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None
+        )
         if not self.binary:
             raise FileNotFoundError("redis-server not installed")
         self.dir = Path(tempfile.mkdtemp(prefix="labtrack-redis-"))
@@ -33,7 +35,19 @@ class TempRedis:
     def start(self) -> str:
         """Start the server and wait until it answers; returns its URL."""
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -30,14 +30,19 @@ def half_then_raise(job, report_progress, code: str = "HALF-1"):
 @job_kind("test_refused", label="Refused")
 def refused(job, report_progress):
     """Fails with a domain refusal whose fields are kept."""
-    raise InvalidInput("The file has 1 errors; nothing was imported.", {"rows": [{"row": 3, "column": "code", "message": "Required."}]})
+    raise InvalidInput(
+        "The file has 1 errors; nothing was imported.",
+        {"rows": [{"row": 3, "column": "code", "message": "Required."}]},
+    )
 
 
 @job_kind("test_slow_labs", label="Slow labs")
 def slow_labs(job, report_progress, n: int = 6, pause: float = 0.5, marker: str | None = None):
     """Adds n labs slowly (one per pause), so that a test can kill its worker half-way."""
     for i in range(n):
-        db.session.add(Lab(code=f"SLOW-{i}", name=f"Slow lab {i}", region="Chengdu", kind=LabKind.REGIONAL_LAB))
+        db.session.add(
+            Lab(code=f"SLOW-{i}", name=f"Slow lab {i}", region="Chengdu", kind=LabKind.REGIONAL_LAB)
+        )
         db.session.flush()
         report_progress(i + 1, n)
         if marker and i == 1:
