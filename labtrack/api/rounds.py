@@ -27,7 +27,7 @@ from labtrack.proficiency.models import (
 )
 from labtrack.proficiency.schemas import (
     EvaluatedRoundSchema,
-    ResultSchema,
+    RoundResultSchema,
     RoundSchema,
     RoundSummarySchema,
     Seen,
@@ -89,7 +89,7 @@ class RoundTransitionSchema(Schema):
     to = fields.String(required=True, validate=validate.OneOf(["open", "closed"]))
 
 
-class ResultInSchema(Schema):
+class RoundResultInSchema(Schema):
     """One lab's result."""
 
     lab_code = Code(required=True)
@@ -112,7 +112,7 @@ class RoundPublishSchema(Schema):
 
     code = fields.String()
     status = fields.String()
-    published_at = UtcDateTime()
+    published_at = UtcDateTime(allow_none=True)
     findings_raised = fields.List(fields.Nested(FindingRaisedSchema))
 
 
@@ -176,8 +176,8 @@ def transition(data, code):
 
 @blp.route("/rounds/<code>/results", methods=["POST"])
 @require(Perm.RESULTS_ENTER)
-@blp.arguments(ResultInSchema(many=True))
-@blp.response(201, ResultSchema(many=True))
+@blp.arguments(RoundResultInSchema(many=True))
+@blp.response(201, RoundResultSchema(many=True))
 def post_results(rows, code):
     """Store a list of {lab_code, value, expanded_uncertainty?, coverage_factor?, method?} while the
     round is open: all or none; 422 names each bad entry by its index; 409 if another submission

@@ -55,7 +55,7 @@ class _Audience(Schema):
         raise NotImplementedError
 
 
-class ResultSchema(_Audience):
+class RoundResultSchema(_Audience):
     """A reported result. `lab_code` is null where the caller may see only the participant code;
     `score`, `score_kind` and `grade` are null until the caller may see the round's scores."""
 
@@ -93,7 +93,7 @@ class ResultSchema(_Audience):
         }
 
 
-class EvaluationSchema(Schema):
+class RoundEvaluationSchema(Schema):
     """What an evaluation used and found (kept so that a published report can be reproduced)."""
 
     assigned_value_method = fields.String()
@@ -145,7 +145,7 @@ class RoundSummarySchema(_Audience):
     notes = fields.String(allow_none=True)
     status = fields.String()
     published_at = UtcDateTime(allow_none=True)
-    evaluation = fields.Nested(EvaluationSchema, allow_none=True)
+    evaluation = fields.Nested(RoundEvaluationSchema, allow_none=True)
 
     def view(self, rnd: Round, actor: Any) -> dict:
         """The round as the actor may see it."""
@@ -167,12 +167,12 @@ class RoundSchema(RoundSummarySchema):
     """A round with the results the caller may see (a lab manager: its own, and the others' by
     participant code once the round is published)."""
 
-    results = fields.List(fields.Nested(ResultSchema))
+    results = fields.List(fields.Nested(RoundResultSchema))
 
     def view(self, rnd: Round, actor: Any) -> dict:
         """The round and its visible results as the actor may see them."""
         data = super().view(rnd, actor)
-        nested = ResultSchema()
+        nested = RoundResultSchema()
         data["results"] = [nested.view(r, actor) for r in rnd.results if policy.sees_result(actor, r)]
         return data
 
@@ -192,7 +192,7 @@ class EvaluatedRoundSchema(_Audience):
     iterations = fields.Integer(allow_none=True)
     reliability = fields.String(allow_none=True)
     z_prime_reason = fields.String(allow_none=True)
-    results = fields.List(fields.Nested(ResultSchema))
+    results = fields.List(fields.Nested(RoundResultSchema))
 
     def view(self, rnd: Round, actor: Any) -> dict:
         """The evaluation's figures, as the round view gives them to this actor."""
