@@ -10,7 +10,7 @@ import logging
 import re
 import uuid
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
@@ -39,10 +39,12 @@ def wants_json() -> bool:
 
 def request_id() -> str:
     """This request's id: the caller's `X-Request-ID` if well formed, else a new one."""
-    if "request_id" not in g:
+    # Kept in the request's environ, not on `g`: an app context may outlive one request (tests).
+    environ = request.environ
+    if "labtrack.request_id" not in environ:
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
-    return g.request_id
+        environ["labtrack.request_id"] = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+    return environ["labtrack.request_id"]
 
 
 def _flatten(errors):
