@@ -26,3 +26,7 @@ round_changed = _events.signal("round-changed")  # actor, to
 
 # Background jobs (sender: the Job). status: done or failed.
 job_finished = _events.signal("job-finished")  # status
+
+# Sanctions (sender: the Sanction). step: imposed, lifted, or superseded (by a revocation or
+# cancellation of the whole qualification).
+sanction_changed = _events.signal("sanction-changed")  # actor, step
