@@ -180,9 +180,25 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def bound_int_ids(app: Flask) -> None:
+    """Make every `<int:>` of the app bounded: the converter for rules still to come, and the
+    rules already registered (blueprints mounted before this ran got werkzeug's unbounded one)."""
+    app.url_map.converters["int"] = BoundedIntConverter
+    for rule in app.url_map.iter_rules():
+        for name, converter in list(rule._converters.items()):
+            if type(converter) is IntegerConverter:
+                rule._converters[name] = BoundedIntConverter(
+                    app.url_map,
+                    fixed_digits=converter.fixed_digits,
+                    min=converter.min,
+                    max=min(converter.max, INT_MAX) if converter.max is not None else INT_MAX,
+                    signed=converter.signed,
+                )
+
+
 def init_errors(app: Flask) -> None:
     """Register the handlers on the app, so they also see unknown URLs."""
-    app.url_map.converters["int"] = BoundedIntConverter
+    bound_int_ids(app)
     app.before_request(_assign_request_id)
     app.before_request(_refuse_lone_surrogates)
     app.after_request(_tag_response)

@@ -9,27 +9,27 @@ read), all in the one error shape; and every response carries `X-Request-ID`.
 
 import http
 
+import marshmallow as ma
 from apispec import BasePlugin
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, jsonify
 from flask_smorest import Api as SmorestApi
-from marshmallow import Schema, fields
 
 from labtrack.auth.permissions import public
 from labtrack.extensions import csrf
 
 
-class ErrorSchema(Schema):
+class ErrorSchema(ma.Schema):
     """The API's one error shape (`labtrack.errors.json_error`)."""
 
-    code = fields.Integer(required=True, metadata={"description": "the HTTP status"})
-    status = fields.String(required=True, metadata={"description": "the HTTP status's name"})
-    message = fields.String(required=True, metadata={"description": "what went wrong, for a person"})
-    errors = fields.Dict(
+    code = ma.fields.Integer(required=True, metadata={"description": "the HTTP status"})
+    status = ma.fields.String(required=True, metadata={"description": "the HTTP status's name"})
+    message = ma.fields.String(required=True, metadata={"description": "what went wrong, for a person"})
+    errors = ma.fields.Dict(
         required=True,
         metadata={"description": "messages by field name (nested for rows of a list); may be empty"},
     )
-    request_id = fields.String(metadata={"description": "on a server error: quote it to the support desk"})
+    request_id = ma.fields.String(metadata={"description": "on a server error: quote it to the support desk"})
 
 
 _REQUEST_ID = {
@@ -150,7 +150,9 @@ def openapi_json():
 def init_api(app: Flask) -> None:
     """Configure the API and register every area's API blueprint."""
     from labtrack.areas import api_modules
+    from labtrack.errors import bound_int_ids
 
+    bound_int_ids(app)  # before the API's rules are documented: ids bounded in the document too
     app.config.setdefault("API_TITLE", "labtrack")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from flask import Blueprint, jsonify, request
+from werkzeug.routing import IntegerConverter
 
 from labtrack.auth.permissions import public
 from labtrack.extensions import db
@@ -252,6 +253,27 @@ def test_int_ids_beyond_a_database_key_do_not_match_a_route(client, prefix):
     for too_big in ("2147483648", str(2**63 - 1), str(2**63), "9" * 40):
         assert client.get(f"{prefix}/things/{too_big}").status_code == 404
     assert client.get(f"{prefix}/things/-1").status_code == 404
+
+
+def test_every_int_in_the_apps_routes_is_bounded(app):
+    from labtrack.errors import BoundedIntConverter
+
+    ints = [
+        (rule.rule, converter)
+        for rule in app.url_map.iter_rules()
+        for converter in rule._converters.values()
+        if isinstance(converter, IntegerConverter)
+    ]
+    assert len(ints) > 5  # the areas' <int:id> routes, mounted before the error handlers
+    for rule, converter in ints:
+        assert isinstance(converter, BoundedIntConverter) and converter.max <= 2**31 - 1, rule
+
+
+def test_an_area_route_refuses_an_id_beyond_an_integer_key(client):
+    _user, headers = f.bearer(role="admin")
+    for ident in ("2147483648", str(2**63), "9" * 40):
+        response = client.get(f"/api/v1/findings/{ident}", headers=headers)
+        assert response.status_code == 404 and response.json["code"] == 404
 
 
 def test_unknown_urls_answer_json_under_the_api_and_a_page_elsewhere(client):
