@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from labtrack.extensions import db
 from labtrack.models_base import utcnow
-from labtrack.notify import mail
+from labtrack.notify import mail, messages
 from labtrack.notify.models import Delivery, Notification, Preference
 from labtrack.notify.service import shown
 
@@ -119,6 +119,7 @@ def _batch(
     for user_id, items in by_user.items():
         if down:
             failed.append({"r": user_id, "n": len(items), "error": error})
+            report.failed += len(items)
             continue
         user = users[user_id]
         try:
@@ -141,18 +142,19 @@ def _batch(
 
 def _record(token: str, now: datetime, sent: list[dict], failed: list[dict]) -> None:
     """Mark what went (e-mailed) and what did not (next try later, with a growing pause)."""
-    claimed = (Notification.email_claim == token, Notification.recipient_id == bindparam("r"))
+    table = Notification.__table__
     if sent:
         db.session.execute(
-            update(Notification).where(*claimed).values(emailed_at=now, email_claim=None, email_error=None),
+            update(table)
+            .where(table.c.email_claim == token, table.c.recipient_id == bindparam("r"))
+            .values(emailed_at=now, email_claim=None, email_error=None),
             sent,
-            execution_options={"synchronize_session": False},
         )
     if failed:
         cap = current_app.config["MAIL_RETRY_MAX_MINUTES"]
-        notes = db.session.execute(
-            select(Notification.id, Notification.recipient_id, Notification.email_attempts).where(
-                Notification.email_claim == token
+        claimed = db.session.execute(
+            select(table.c.id, table.c.recipient_id, table.c.email_attempts).where(
+                table.c.email_claim == token
             )
         ).all()
         errors = {f["r"]: f["error"] for f in failed}
@@ -163,13 +165,13 @@ def _record(token: str, now: datetime, sent: list[dict], failed: list[dict]) -> 
                 "next_at": now + timedelta(minutes=min(2**attempts, cap)),
                 "error": errors[rid],
             }
-            for nid, rid, attempts in notes
+            for nid, rid, attempts in claimed
             if rid in errors
         ]
         if rows:
             db.session.execute(
-                update(Notification)
-                .where(Notification.id == bindparam("nid"))
+                update(table)
+                .where(table.c.id == bindparam("nid"))
                 .values(
                     email_attempts=bindparam("attempts"),
                     email_next_at=bindparam("next_at"),
@@ -177,7 +179,6 @@ def _record(token: str, now: datetime, sent: list[dict], failed: list[dict]) -> 
                     email_claim=None,
                 ),
                 rows,
-                execution_options={"synchronize_session": False},
             )
     db.session.commit()
 
@@ -203,8 +204,8 @@ def compose(user: Any, notes: list[Notification], digest: bool) -> mail.Mail:
             "items": items,
             "more": more,
             "digest": digest,
-            "list_url": url_for("notify.index", _external=True),
-            "preferences_url": url_for("notify.preferences", _external=True),
+            "list_url": messages.absolute(url_for("notify.index")),
+            "preferences_url": messages.absolute(url_for("notify.preferences")),
             "locale": locale,
         }
         text = render_template("notify/email_text.html", **context)

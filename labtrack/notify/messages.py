@@ -9,7 +9,7 @@ and free text people wrote such as a rejection's reason, which is shown as writt
 from collections.abc import Callable
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext as _n
 from werkzeug.routing import BuildError
@@ -167,6 +167,12 @@ def link(
     if any(v is None for v in values.values()):
         return None
     try:
-        return url_for(endpoint, _external=external, **values)
+        path = url_for(endpoint, **values)
     except BuildError:
         return None
+    return absolute(path) if external else path
+
+
+def absolute(path: str) -> str:
+    """A path of the app as the address people open it at (LABTRACK_BASE_URL), for e-mails."""
+    return current_app.config["LABTRACK_BASE_URL"].rstrip("/") + path
