@@ -15,7 +15,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 # Text stays text (the browser renders Chinese with its own fonts); ids are stable between runs.
-matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "labtrack", "font.size": 9})
+# Units, labels and codes are users' text: "$...$" in them is never mathtext (a bad one raised).
+matplotlib.rcParams.update(
+    {"svg.fonttype": "none", "svg.hashsalt": "labtrack", "font.size": 9, "text.parse_math": False}
+)
 
 GRADE_COLOURS = {
     "satisfactory": "#2e7d32",
