@@ -2,6 +2,7 @@
 the page, the `growth` command and the API. Every figure is aggregated in SQL."""
 
 import calendar
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -11,6 +12,7 @@ from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, n
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.scope.models import ScopeEntry, TestCategory, TestItem
+from labtrack.scope.values import SERIES_MAX_POINTS
 from labtrack.services import InvalidInput
 
 FOREVER = date(9999, 12, 31)  # stands for "never withdrawn" when periods are merged
@@ -262,90 +264,145 @@ def series_points(date_from: date, date_to: date, step: str | None = None) -> tu
     return step, points
 
 
-def _points_table(points: list[date]):
-    return union_all(*(select(literal(p, Date).label("p")) for p in points)).subquery("points")
+def check_series(date_from: date, date_to: date, step: str | None) -> tuple[str, list[date]]:
+    """The step and points of a series; InvalidInput (422) when there would be more than
+    SERIES_MAX_POINTS of them (a month series over more than a century)."""
+    step, points = series_points(date_from, date_to, step)
+    if len(points) > SERIES_MAX_POINTS:
+        raise InvalidInput(
+            _(
+                "The series would have %(n)s points; at most %(max)s are drawn.",
+                n=len(points),
+                max=SERIES_MAX_POINTS,
+            ),
+            {"series": [_("Choose quarters, or a shorter period.")]},
+        )
+    return step, points
+
+
+def fit_step(date_from: date, date_to: date, step: str | None) -> tuple[str | None, str | None]:
+    """The step to draw with: the one asked for, or quarters (with a note why) when the one
+    asked for would give too many points."""
+    try:
+        check_series(date_from, date_to, step)
+    except InvalidInput as exc:
+        return None, exc.message
+    return step, None
+
+
+def _islands(periods):
+    """Merge each key's periods (key, g, w) into islands of continuous holding: (key, s, w).
+
+    Periods touching end to start (a new one granted the day the last one ended) are one island.
+    """
+    ordered = select(
+        periods.c.key,
+        periods.c.g,
+        periods.c.w,
+        func.max(periods.c.w)
+        .over(partition_by=periods.c.key, order_by=(periods.c.g, periods.c.w), rows=(None, -1))
+        .label("prev_end"),
+    ).subquery()
+    starts = select(
+        ordered.c.key,
+        ordered.c.g,
+        ordered.c.w,
+        func.sum(case((or_(ordered.c.prev_end.is_(None), ordered.c.g > ordered.c.prev_end), 1), else_=0))
+        .over(partition_by=ordered.c.key, order_by=(ordered.c.g, ordered.c.w))
+        .label("island"),
+    ).subquery()
+    return (
+        select(starts.c.key, func.min(starts.c.g).label("s"), func.max(starts.c.w).label("w"))
+        .group_by(starts.c.key, starts.c.island)
+        .subquery()
+    )
 
 
 def growth_series(
     date_from: date, date_to: date, lab: Lab | None = None, region: str | None = None, step: str | None = None
 ) -> dict:
-    """Categories, items, parameters and accreditations at each month or quarter end (SQL).
+    """Categories, items, parameters and accreditations at each month or quarter end.
 
-    A region's periods of the same item are first merged into islands (a window function), so
-    that "items held" becomes a count of islands covering a date; accreditations come from
-    per-day grant and withdrawal deltas. Neither joins the full entry table with the points.
+    Periods are merged per item and per category into islands (window functions); each island
+    start and end, and each grant and withdrawal, is a dated change; SQL sums the changes per day
+    and runs their totals (a window over the days). The value at a point is the running total of
+    the last day at or before it, so the cost grows with the data, not with the number of points
+    (no statement per point, no compound SELECT of the points). At most SERIES_MAX_POINTS points.
     """
     check_dates(date_from, date_to)
-    step, points = series_points(date_from, date_to, step)
+    step, points = check_series(date_from, date_to, step)
     e, where = _entries(lab.id if lab else None, region)
-    end = func.coalesce(e.c.withdrawn_on, literal(FOREVER, Date))
-    ordered = (
-        select(
-            e.c.item_id,
-            e.c.granted_on.label("g"),
-            end.label("w"),
-            func.max(end)
-            .over(partition_by=e.c.item_id, order_by=(e.c.granted_on, end), rows=(None, -1))
-            .label("prev_end"),
-        )
-        .where(*where, e.c.granted_on <= date_to)
-        .subquery("ordered")
-    )
-    starts = select(
-        ordered.c.item_id,
-        ordered.c.g,
-        ordered.c.w,
-        func.sum(case((or_(ordered.c.prev_end.is_(None), ordered.c.g > ordered.c.prev_end), 1), else_=0))
-        .over(partition_by=ordered.c.item_id, order_by=(ordered.c.g, ordered.c.w))
-        .label("island"),
-    ).subquery("starts")
-    islands = (
-        select(starts.c.item_id, func.min(starts.c.g).label("s"), func.max(starts.c.w).label("w"))
-        .group_by(starts.c.item_id, starts.c.island)
-        .subquery("islands")
-    )
     items = TestItem.__table__
-    pts = _points_table(points)
-    held = (
-        select(
-            pts.c.p,
-            func.count(items.c.id).label("items"),
-            func.count(func.distinct(items.c.category_id)).label("categories"),
-            func.coalesce(func.sum(items.c.parameters), 0).label("parameters"),
+    end = func.coalesce(e.c.withdrawn_on, literal(FOREVER, Date))
+    held_by_item = (
+        select(e.c.item_id.label("key"), e.c.granted_on.label("g"), end.label("w"))
+        .where(*where, e.c.granted_on <= date_to)
+        .subquery("item_periods")
+    )
+    held_by_category = (
+        select(items.c.category_id.label("key"), e.c.granted_on.label("g"), end.label("w"))
+        .join(items, items.c.id == e.c.item_id)
+        .where(*where, e.c.granted_on <= date_to)
+        .subquery("category_periods")
+    )
+    item_islands, category_islands = _islands(held_by_item), _islands(held_by_category)
+    params = func.coalesce(items.c.parameters, 0)
+    zero, one = literal(0), literal(1)
+
+    def change(day, n_items, n_params, n_categories, n_accreditations):
+        return select(
+            day.label("d"),
+            n_items.label("i"),
+            n_params.label("p"),
+            n_categories.label("c"),
+            n_accreditations.label("a"),
         )
-        .select_from(pts)
-        .outerjoin(islands, and_(islands.c.s <= pts.c.p, islands.c.w > pts.c.p))
-        .outerjoin(items, items.c.id == islands.c.item_id)
-        .group_by(pts.c.p)
-        .order_by(pts.c.p)
+
+    changes = union_all(
+        change(item_islands.c.s, one, params, zero, zero).join(items, items.c.id == item_islands.c.key),
+        change(item_islands.c.w, -one, -params, zero, zero)
+        .join(items, items.c.id == item_islands.c.key)
+        .where(item_islands.c.w <= date_to),
+        change(category_islands.c.s, zero, zero, one, zero),
+        change(category_islands.c.w, zero, zero, -one, zero).where(category_islands.c.w <= date_to),
+        change(e.c.granted_on, zero, zero, zero, one).where(*where, e.c.granted_on <= date_to),
+        change(e.c.withdrawn_on, zero, zero, zero, -one).where(
+            *where, e.c.withdrawn_on.is_not(None), e.c.withdrawn_on <= date_to
+        ),
+    ).subquery("changes")
+    per_day = (
+        select(
+            changes.c.d,
+            func.sum(changes.c.i).label("i"),
+            func.sum(changes.c.p).label("p"),
+            func.sum(changes.c.c).label("c"),
+            func.sum(changes.c.a).label("a"),
+        )
+        .group_by(changes.c.d)
+        .subquery("per_day")
     )
-    grants = select(e.c.granted_on.label("d"), literal(1).label("n")).where(*where, e.c.granted_on <= date_to)
-    ends = select(e.c.withdrawn_on.label("d"), literal(-1).label("n")).where(
-        *where, e.c.withdrawn_on.is_not(None), e.c.withdrawn_on <= date_to
-    )
-    events = union_all(grants, ends).subquery("events")
-    deltas = select(events.c.d, func.sum(events.c.n).label("n")).group_by(events.c.d).subquery("deltas")
-    accreditations = (
-        select(pts.c.p, func.coalesce(func.sum(deltas.c.n), 0))
-        .select_from(pts)
-        .outerjoin(deltas, deltas.c.d <= pts.c.p)
-        .group_by(pts.c.p)
-    )
-    acc = {_as_date(p): int(n) for p, n in db.session.execute(accreditations)}
-    rows = db.session.execute(held).all()
-    return {
-        "step": step,
-        "points": [
+    running = select(
+        per_day.c.d,
+        *(func.sum(per_day.c[k]).over(order_by=per_day.c.d) for k in ("i", "p", "c", "a")),
+    ).order_by(per_day.c.d)
+    rows = db.session.execute(running).all()
+    days = [_as_date(r[0]) for r in rows]
+    series = []
+    for point in points:
+        last = bisect_right(days, point) - 1
+        n_items, n_params, n_categories, n_acc = (
+            (int(v or 0) for v in rows[last][1:]) if last >= 0 else (0,) * 4
+        )
+        series.append(
             {
-                "on": _as_date(p).isoformat(),
-                "categories": int(c),
-                "items": int(i),
-                "parameters": int(par),
-                "accreditations": acc.get(_as_date(p), 0),
+                "on": point.isoformat(),
+                "categories": n_categories,
+                "items": n_items,
+                "parameters": n_params,
+                "accreditations": n_acc,
             }
-            for p, i, c, par in rows
-        ],
-    }
+        )
+    return {"step": step, "points": series}
 
 
 def _as_date(value) -> date:

@@ -19,13 +19,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 
+from labtrack import parsing
 from labtrack.extensions import db
 from labtrack.history.tracking import record_bulk, record_bulk_copy
 from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
-from labtrack.scope import bulk
+from labtrack.parsing import code_key
+from labtrack.scope import bulk, policy, values
 from labtrack.scope.models import Basis, ScopeEntry, TestCategory, TestItem, WithdrawalReason
-from labtrack.services import act_as
+from labtrack.services import Forbidden, transaction
 from labtrack.tabular import RowError, TabularError, read_table
 
 HEADER = [
@@ -114,15 +116,6 @@ class _Columns:
         return self.data[name][: self.size]
 
 
-def _parse_date(text: str) -> date | None:
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 class _Borrowed(io.RawIOBase):
     """A file seen through a raw stream we may drop: the reader's wrappers may close it, we close the file."""
 
@@ -154,78 +147,106 @@ def _rows(source: Any, max_bytes: int | None) -> Iterator[tuple[int, dict[str, s
         yield from read_table(io.BufferedReader(_Borrowed(stream), 1 << 16), HEADER, max_bytes=max_bytes)
 
 
+_NO_VALUE = object()
+CACHE_MAX = 200_000  # distinct (column, text) pairs whose parse is remembered
+
+
 class _Checker:
-    """Pass 1: every row checked; catalogue additions and periods collected."""
+    """Pass 1: every row parsed (with `labtrack.parsing`, as the forms and the API parse) and
+    checked; catalogue additions and periods collected. Codes are matched as codes compare
+    (`parsing.code_key`: case and width folded), so 'pb-1' in a file is the catalogue's 'PB-1'."""
+
+    PARSERS = {
+        "lab_code": (values.code, {}),
+        "category_code": (values.code, {}),
+        "category_name": (values.category_name, {"required": False}),
+        "item_code": (values.code, {}),
+        "item_name": (values.item_name, {"required": False}),
+        "method": (values.method, {}),
+        "parameters": (values.parameters, {}),
+        "granted_on": (parsing.day, {}),
+        "withdrawn_on": (parsing.day, {"required": False}),
+    }
 
     def __init__(self) -> None:
-        self.labs = dict(db.session.execute(select(Lab.code, Lab.id)).all())
-        self.categories = dict(db.session.execute(select(TestCategory.code, TestCategory.id)).all())
-        self.items = {
-            code: (item_id, category_id)
-            for code, item_id, category_id in db.session.execute(
-                select(TestItem.code, TestItem.id, TestItem.category_id)
+        self.labs = {key: ident for key, ident in db.session.execute(select(Lab.code_key, Lab.id))}
+        self.categories = {
+            key: (ident, code)
+            for key, ident, code in db.session.execute(
+                select(TestCategory.code_key, TestCategory.id, TestCategory.code)
             )
         }
-        self.category_of = {v: k for k, v in self.categories.items()}
-        self.new_categories: dict[str, dict] = {}
-        self.new_items: dict[str, dict] = {}
+        self.items = {
+            key: (item_id, category_id)
+            for key, item_id, category_id in db.session.execute(
+                select(TestItem.code_key, TestItem.id, TestItem.category_id)
+            )
+        }
+        self.category_key_of = {ident: key for key, (ident, _code) in self.categories.items()}
+        self.new_categories: dict[str, dict] = {}  # by code key
+        self.new_items: dict[str, dict] = {}  # by code key
         self.errors: list[RowError] = []
         self.periods = _Columns(("lab", "item", "g", "w", "row"))
         self.item_codes: list[str] = []  # index -> code for new items (key -(index + 1))
+        self._cache: dict[tuple[str, str], tuple[Any, str | None]] = {}
 
     def error(self, row: int, column: str | None, message: str) -> None:
         self.errors.append(RowError(row, column, message))
 
-    def item_key(self, row: int, values: dict[str, str]) -> int | None:
-        category_code, item_code = values["category_code"], values["item_code"]
-        ok = True
-        for column, limit in (
-            ("category_code", 32),
-            ("item_code", 32),
-            ("category_name", 200),
-            ("item_name", 300),
-            ("method", 500),
-        ):
-            if len(values[column]) > limit:
-                self.error(row, column, _("Longer than %(n)s characters.", n=limit))
-                ok = False
-        if not category_code:
-            self.error(row, "category_code", _("A category code is required."))
-            ok = False
-        elif category_code not in self.categories and category_code not in self.new_categories:
-            if not values["category_name"]:
-                self.error(
-                    row, "category_name", _("Category %(code)s is new: give its name.", code=category_code)
-                )
-                ok = False
-            elif ok:
-                self.new_categories[category_code] = {
-                    "code": category_code,
-                    "name": values["category_name"],
-                    "row": row,
-                }
-        if not item_code:
-            self.error(row, "item_code", _("An item code is required."))
+    def parse(self, row: int, column: str, text: str) -> Any:
+        """The clean value of a cell, or _NO_VALUE (with the error noted against the row)."""
+        hit = self._cache.get((column, text))
+        if hit is None:
+            parser, kwargs = self.PARSERS[column]
+            try:
+                hit = (parser(text, **kwargs), None)
+            except parsing.ParseError as exc:
+                hit = (_NO_VALUE, str(exc.message))
+            if len(self._cache) < CACHE_MAX:
+                self._cache[(column, text)] = hit
+        if hit[1] is not None:
+            self.error(row, column, hit[1])
+        return hit[0]
+
+    def category_key(self, row: int, cells: dict[str, Any]) -> str | None:
+        """The code key of the row's category (known, or new with its name), or None."""
+        category_code = cells["category_code"]
+        if category_code is _NO_VALUE:
             return None
-        if not ok:
+        key = code_key(category_code)
+        if key in self.categories or key in self.new_categories:
+            return key
+        name = cells["category_name"]
+        if name is None:
+            self.error(
+                row, "category_name", _("Category %(code)s is new: give its name.", code=category_code)
+            )
             return None
-        if item_code in self.items:
-            item_id, category_id = self.items[item_code]
-            if self.category_of.get(category_id) != category_code:
+        if name is _NO_VALUE:
+            return None
+        self.new_categories[key] = {"code": category_code, "name": name, "row": row}
+        return key
+
+    def item_key(self, row: int, cells: dict[str, Any], category: str | None) -> int | None:
+        """The row's item: a catalogue id, or -(n + 1) for the n-th new item of the file."""
+        item_code = cells["item_code"]
+        if item_code is _NO_VALUE or category is None:
+            return None
+        key = code_key(item_code)
+        if key in self.items:
+            item_id, category_id = self.items[key]
+            if self.category_key_of.get(category_id) != category:
+                known = self.categories.get(self.category_key_of.get(category_id), (None, None))[1]
                 self.error(
                     row,
                     "category_code",
-                    _(
-                        "Item %(item)s belongs to category %(cat)s.",
-                        item=item_code,
-                        cat=self.category_of.get(category_id),
-                    ),
+                    _("Item %(item)s belongs to category %(cat)s.", item=item_code, cat=known),
                 )
                 return None
             return item_id
-        known = self.new_items.get(item_code)
+        known = self.new_items.get(key)
         if known is not None:
-            if known["category_code"] != category_code:
+            if known["category_key"] != category:
                 self.error(
                     row,
                     "category_code",
@@ -238,69 +259,52 @@ class _Checker:
                 )
                 return None
             return known["key"]
-        if not values["item_name"]:
+        name = cells["item_name"]
+        if name is None:
             self.error(row, "item_name", _("Item %(code)s is new: give its name.", code=item_code))
             return None
-        key = -(len(self.item_codes) + 1)
+        if name is _NO_VALUE or cells["method"] is _NO_VALUE or cells["parameters"] is _NO_VALUE:
+            return None
+        new_key = -(len(self.item_codes) + 1)
         self.item_codes.append(item_code)
-        self.new_items[item_code] = {
+        self.new_items[key] = {
             "code": item_code,
-            "name": values["item_name"],
-            "category_code": category_code,
-            "method": values["method"] or None,
-            "parameters": self._params(values["parameters"]),
+            "name": name,
+            "category_code": self._category_code(category),
+            "category_key": category,
+            "method": cells["method"],
+            "parameters": cells["parameters"],
             "row": row,
-            "key": key,
+            "key": new_key,
         }
-        return key
+        return new_key
 
-    @staticmethod
-    def _params(text: str) -> int | None:
-        return int(text) if text else None
+    def _category_code(self, key: str) -> str:
+        if key in self.categories:
+            return self.categories[key][1]
+        return self.new_categories[key]["code"]
 
-    def check(self, row: int, values: dict[str, str]) -> None:
-        lab_id = self.labs.get(values["lab_code"])
-        if lab_id is None:
+    def check(self, row: int, raw: dict[str, str]) -> None:
+        cells = {column: self.parse(row, column, raw[column]) for column in HEADER}
+        lab_id = None
+        if cells["lab_code"] is not _NO_VALUE:
+            lab_id = self.labs.get(code_key(cells["lab_code"]))
+            if lab_id is None:
+                self.error(row, "lab_code", _("Unknown laboratory %(code)s.", code=cells["lab_code"]))
+        granted, withdrawn = cells["granted_on"], cells["withdrawn_on"]
+        if granted is not _NO_VALUE and withdrawn not in (None, _NO_VALUE) and withdrawn <= granted:
             self.error(
                 row,
-                "lab_code",
-                _("Unknown laboratory %(code)s.", code=values["lab_code"] or "-")
-                if values["lab_code"]
-                else _("A laboratory code is required."),
+                "withdrawn_on",
+                _(
+                    "The withdrawal (%(w)s) must come after the grant (%(g)s).",
+                    w=withdrawn.isoformat(),
+                    g=granted.isoformat(),
+                ),
             )
-        if values["parameters"] and not (values["parameters"].isdigit() and len(values["parameters"]) < 7):
-            self.error(
-                row, "parameters", _("Not a whole number of parameters: %(v)s", v=values["parameters"])
-            )
-            values["parameters"] = ""
-        granted = _parse_date(values["granted_on"])
-        if granted is None:
-            self.error(
-                row,
-                "granted_on",
-                _("Not a date (YYYY-MM-DD): %(v)s", v=values["granted_on"] or "-")
-                if values["granted_on"]
-                else _("A grant date is required."),
-            )
-        withdrawn = None
-        if values["withdrawn_on"]:
-            withdrawn = _parse_date(values["withdrawn_on"])
-            if withdrawn is None:
-                self.error(row, "withdrawn_on", _("Not a date (YYYY-MM-DD): %(v)s", v=values["withdrawn_on"]))
-            elif granted is not None and withdrawn <= granted:
-                self.error(
-                    row,
-                    "withdrawn_on",
-                    _(
-                        "The withdrawal (%(w)s) must come after the grant (%(g)s).",
-                        w=withdrawn.isoformat(),
-                        g=granted.isoformat(),
-                    ),
-                )
-                withdrawn = None
-                granted = None
-        key = self.item_key(row, values)
-        if lab_id is None or key is None or granted is None or (values["withdrawn_on"] and withdrawn is None):
+            return
+        key = self.item_key(row, cells, self.category_key(row, cells))
+        if lab_id is None or key is None or granted is _NO_VALUE or withdrawn is _NO_VALUE:
             return
         self.periods.append(
             lab_id, key, granted.toordinal(), withdrawn.toordinal() if withdrawn else OPEN, row
@@ -420,6 +424,8 @@ def import_scope(
     max_bytes: int | None = None,
 ) -> ImportReport:
     """Check a scope file and, unless a dry run or any row is wrong, apply it in one transaction."""
+    if not policy.may_import(actor):
+        raise Forbidden(_("You may not import scope."))
     if max_bytes is None:
         max_bytes = current_app.config.get("MAX_IMPORT_BYTES")
     if not isinstance(source, str | Path | bytes):
@@ -428,9 +434,9 @@ def import_scope(
     report = ImportReport()
     checker = _Checker()
     try:
-        for row, values in _rows(source, max_bytes):
+        for row, cells in _rows(source, max_bytes):
             report.rows += 1
-            checker.check(row, values)
+            checker.check(row, cells)
     except TabularError as exc:
         report.errors = checker.errors + exc.errors
         return report
@@ -443,7 +449,8 @@ def import_scope(
         {k: v for k, v in c.items() if k != "row"} for c in checker.new_categories.values()
     ]
     report.new_items = [
-        {k: v for k, v in i.items() if k not in ("row", "key")} for i in checker.new_items.values()
+        {k: v for k, v in i.items() if k not in ("row", "key", "category_key")}
+        for i in checker.new_items.values()
     ]
     if report.errors:
         return report
@@ -453,12 +460,8 @@ def import_scope(
     if dry_run:
         _samples(source, max_bytes, status, report)
         return report
-    try:
-        _apply(source, max_bytes, checker, status, basis, target, actor, comment)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    with transaction(actor, comment):
+        _apply(checker, status, basis, target, comment)
     report.applied = True
     return report
 
@@ -469,12 +472,12 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
     counts = {NEW: 0, WITHDRAWAL: 0}
     needed = {NEW: min(SAMPLE, report.new_periods), WITHDRAWAL: min(SAMPLE, report.withdrawals)}
     rows = _rows(source, max_bytes)
-    for index, (_row, values) in enumerate(rows):
+    for index, (_row, cells) in enumerate(rows):
         kind = int(status[index])
         if kind in wanted and counts[kind] < SAMPLE:
             counts[kind] += 1
             sample = {
-                k: values[k] for k in ("lab_code", "item_code", "item_name", "granted_on", "withdrawn_on")
+                k: cells[k] for k in ("lab_code", "item_code", "item_name", "granted_on", "withdrawn_on")
             }
             (report.new_period_sample if kind == NEW else report.withdrawal_sample).append(sample)
         if counts[NEW] >= needed[NEW] and counts[WITHDRAWAL] >= needed[WITHDRAWAL]:
@@ -482,22 +485,22 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
     rows.close()
 
 
-def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, comment) -> None:
-    """Pass 2: categories, items, then periods in batches; a history row for each, in bulk."""
-    act_as(actor)
+def _apply(checker: _Checker, status, basis, target, comment) -> None:
+    """Pass 2, from what pass 1 kept (the file is not read again): categories, items, then
+    periods in batches; a history row for each, in bulk."""
     session = db.session
     comment = comment or _("scope import")
     now = utcnow()
-    cats = list(checker.new_categories.values())
-    cat_rows = [{"code": c["code"], "name": c["name"], "created_at": now} for c in cats]
-    for c, new_id in zip(cats, bulk.insert_returning(TestCategory.__table__, cat_rows), strict=True):
-        checker.categories[c["code"]] = new_id
+    cats = list(checker.new_categories.items())
+    cat_rows = [{"code": c["code"], "name": c["name"], "created_at": now} for _key, c in cats]
+    for (key, c), new_id in zip(cats, bulk.insert_returning(TestCategory.__table__, cat_rows), strict=True):
+        checker.categories[key] = (new_id, c["code"])
     record_bulk(
         session,
         "test_categories",
         [
-            (checker.categories[c["code"]], "insert", {"code": [None, c["code"]], "name": [None, c["name"]]})
-            for c in cats
+            (checker.categories[key][0], "insert", {"code": [None, c["code"]], "name": [None, c["name"]]})
+            for key, c in cats
         ],
         comment,
     )
@@ -506,7 +509,7 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
         {
             "code": i["code"],
             "name": i["name"],
-            "category_id": checker.categories[i["category_code"]],
+            "category_id": checker.categories[i["category_key"]][0],
             "method": i["method"],
             "parameters": i["parameters"],
             "created_at": now,
@@ -560,11 +563,13 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
         )
         batch.clear()
 
-    for index, (_row, values) in enumerate(_rows(source, max_bytes)):
+    p_g, p_w = checker.periods.get("g"), checker.periods.get("w")
+    for index in range(len(p_lab)):
         kind = int(status[index])
         if kind == UNCHANGED:
             continue
-        withdrawn = date.fromisoformat(values["withdrawn_on"]) if values["withdrawn_on"] else None
+        w = int(p_w[index])
+        withdrawn = None if w == OPEN else date.fromordinal(w)
         if kind == WITHDRAWAL:
             withdrawals.append({"entry_id": int(target[index]), "w": withdrawn})
             continue
@@ -573,7 +578,7 @@ def _apply(source, max_bytes, checker: _Checker, status, basis, target, actor, c
             {
                 "lab_id": int(p_lab[index]),
                 "item_id": key_to_id[item_key] if item_key < 0 else item_key,
-                "granted_on": date.fromisoformat(values["granted_on"]),
+                "granted_on": date.fromordinal(int(p_g[index])),
                 "withdrawn_on": withdrawn,
                 "basis": BASES[int(basis[index])],
                 "withdrawal_reason": WithdrawalReason.REDUCTION.value if withdrawn else None,

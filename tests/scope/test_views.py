@@ -150,7 +150,7 @@ def test_catalogue_edit(client, auth, labs):
     r = client.post(
         "/scope/catalogue/items/new", data={"code": "I100", "name": "dup", "category_code": "C09"}
     )
-    assert r.status_code == 200 and "already" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "already" in r.get_data(as_text=True)
     auth.logout()
     auth.login("inspector")
     assert client.get("/scope/catalogue/items/new").status_code == 403
