@@ -323,3 +323,24 @@ def test_page_refusals(client, auth, labs, make_round, staff):
     assert client.get("/rounds/coverage?on=2012-13-40").status_code == 422
     assert client.get("/rounds/coverage?lab=no%20such").status_code == 422
     assert client.get("/rounds/coverage?on=2012-06-30").status_code == 200
+
+
+def test_refusals_and_hidden_scores_in_chinese(client, auth, labs, make_round, make_user, api_token, staff):
+    rnd = make_round(labs, status="open", code="ZH-1")
+    results.submit_results(rnd, [{"lab_code": "A01", "value": 10}], staff)
+    service.transition(rnd, "closed", staff)
+    evaluation.evaluate_round(rnd, staff)
+    chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    _, quality = api_token("quality")
+    response = client.post(
+        "/api/v1/rounds/ZH-1/transitions", json={"to": "closed"}, headers={**quality, **chinese}
+    )
+    assert (
+        response.status_code == 409
+        and response.json["message"] == "只有开放中的轮次才能截止（本轮为“已评价”）。"
+    )
+    response = client.get("/api/v1/rounds?year=10000", headers={**quality, **chinese})
+    assert response.status_code == 422 and "1900" in response.json["errors"]["year"][0]
+    auth.login(make_user("lab_manager", lab=labs[0]))
+    page = client.get("/rounds/ZH-1", headers=chinese).get_data(as_text=True)
+    assert "指定值和评分在本轮发布后显示。" in page and "统计评价" not in page
