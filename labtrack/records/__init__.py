@@ -1,0 +1,1 @@
+"""Quality-system records: controlled documents, surveys and complaints (issue 16)."""
