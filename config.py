@@ -45,7 +45,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"en": "English", "zh_Hans_CN": "简体中文"}
-    # One catalogue per area (see scripts/i18n.py); Flask-Babel merges them.
+    # One catalogue per area (see scripts/i18n.py); Flask-Babel merges them. Only the catalogues
+    # that exist: Flask-Babel takes the plural rule of the last directory, and a missing one gives
+    # English's (n != 1), which turned every Chinese ngettext back into English.
     BABEL_TRANSLATION_DIRECTORIES = ";".join(
         str(BASE_DIR / "translations" / sub)
         for sub in (
@@ -60,6 +62,7 @@ class Config:
             "applications",
             "records",
         )
+        if (BASE_DIR / "translations" / sub / "zh_Hans_CN" / "LC_MESSAGES").is_dir()
     )
 
     BOOTSTRAP_SERVE_LOCAL = True

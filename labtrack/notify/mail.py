@@ -9,6 +9,7 @@ import contextlib
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
@@ -36,9 +37,14 @@ def configured(config: Any) -> bool:
     return bool(config.get("MAIL_SERVER"))
 
 
+# Long header lines unfolded: Python's folding drops the space between an ASCII word and an encoded
+# (CJK) one at a fold ("FC-2010-003 #2" became "FC-2010-003#2"). 998 is RFC 5322's hard limit.
+_POLICY = SMTP.clone(max_line_length=998)
+
+
 def build(mail: Mail, sender: str) -> EmailMessage:
     """The MIME message: text/plain with a text/html alternative."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject

@@ -36,8 +36,8 @@ def _job_kind(name: str | None) -> str:
     return kind.title if kind is not None else (name or "")
 
 
-def _with_reason(p: dict, plain: str, reason: str) -> str:
-    return reason if p.get("comment") else plain
+def _with_reason(p: dict, plain: Callable[[], str], reason: Callable[[], str]) -> str:
+    return reason() if p.get("comment") else plain()
 
 
 def _finding_due(p: dict) -> str:
@@ -72,27 +72,27 @@ TEXTS: dict[str, Callable[[dict], str]] = {
     "plan_accepted": lambda p: _("The rectification plan for finding %(label)s was accepted.", **_text(p)),
     "plan_rejected": lambda p: _with_reason(
         p,
-        _("The rectification plan for finding %(label)s was rejected.", **_text(p)),
-        _("The rectification plan for finding %(label)s was rejected: %(comment)s", **_text(p)),
+        lambda: _("The rectification plan for finding %(label)s was rejected.", **_text(p)),
+        lambda: _("The rectification plan for finding %(label)s was rejected: %(comment)s", **_text(p)),
     ),
     "evidence_rejected": lambda p: _with_reason(
         p,
-        _("The evidence for finding %(label)s was rejected.", **_text(p)),
-        _("The evidence for finding %(label)s was rejected: %(comment)s", **_text(p)),
+        lambda: _("The evidence for finding %(label)s was rejected.", **_text(p)),
+        lambda: _("The evidence for finding %(label)s was rejected: %(comment)s", **_text(p)),
     ),
     "finding_closed": lambda p: _("Finding %(label)s was closed after check and acceptance.", **_text(p)),
     "finding_reopened": lambda p: _with_reason(
         p,
-        _("Finding %(label)s was reopened.", **_text(p)),
-        _("Finding %(label)s was reopened: %(comment)s", **_text(p)),
+        lambda: _("Finding %(label)s was reopened.", **_text(p)),
+        lambda: _("Finding %(label)s was reopened: %(comment)s", **_text(p)),
     ),
     "deadline_extended": lambda p: _(
         "The deadline of finding %(label)s was extended to %(due_on)s.", **_text(p)
     ),
     "finding_cancelled": lambda p: _with_reason(
         p,
-        _("Finding %(label)s was cancelled.", **_text(p)),
-        _("Finding %(label)s was cancelled: %(comment)s", **_text(p)),
+        lambda: _("Finding %(label)s was cancelled.", **_text(p)),
+        lambda: _("Finding %(label)s was cancelled: %(comment)s", **_text(p)),
     ),
     "finding_due": _finding_due,
     "finding_overdue": lambda p: _n(
