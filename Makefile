@@ -29,7 +29,10 @@ run: $(VENV)/.runtime translations
 	@echo "labtrack on http://127.0.0.1:$(PORT)/"
 	@echo "Demo logins (password for all: labtrack-demo):"
 	@echo "  admin, quality, inspector, viewer, and manager-<lab code> (e.g. manager-SC-TC)"
+	@echo "Background jobs and the daily schedule: a worker runs beside the server (stopped with it)."
 	@echo ""
+	@$(FLASK) labtrack worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite on SQLite, then the database tests again on a throw-away PostgreSQL server.
