@@ -12,7 +12,7 @@ import uuid
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 from werkzeug.routing import IntegerConverter
 
 from labtrack.extensions import db
@@ -70,15 +70,39 @@ def json_error(code: int, name: str, message: str, errors=None, headers=None):
 
 def handle_http(error: HTTPException):
     """Render an HTTP error for the browser or the API."""
+    if isinstance(error, MethodNotAllowed) and not _path_exists(error.valid_methods or ()):
+        error = NotFound()
     if error.code and error.code >= 500:
         db.session.rollback()
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
     if wants_json():
         data = getattr(error, "data", None) or {}
         errors = _flatten(data.get("errors") or data.get("messages") or {})
         message = data.get("message") or error.description or error.name
-        return json_error(error.code or 500, error.name, message, errors, data.get("headers"))
+        return json_error(
+            error.code or 500, error.name, message, errors, {**headers, **(data.get("headers") or {})}
+        )
     template = error.code if error.code in (400, 403, 404, 405, 409, 413, 415, 422, 429) else "generic"
-    return render_template(f"errors/{template}.html", error=error, request_id=request_id()), error.code
+    page = render_template(f"errors/{template}.html", error=error, request_id=request_id())
+    return page, error.code, headers
+
+
+def _path_exists(methods) -> bool:
+    """Whether the URL names something for one of these methods. Werkzeug answers 405 for
+    PATCH /audits/99999999999 when only GET's rule shares the path, even though no rule takes
+    that id: it is a 404 (there is no such record), whatever the method."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in methods:
+        try:
+            adapter.match(method=method)
+        except (NotFound, MethodNotAllowed):
+            continue  # the same quirk again, or truly nothing for this method
+        except HTTPException:
+            return True  # a redirect: the path itself exists
+        return True
+    return False
 
 
 def handle_domain(error: DomainError):

@@ -283,9 +283,23 @@ def test_unknown_urls_answer_json_under_the_api_and_a_page_elsewhere(client):
     assert page.status_code == 404 and page.mimetype == "text/html"
 
 
-def test_a_wrong_method_answers_405_in_the_api_shape(client):
+def test_a_wrong_method_answers_405_in_the_api_shape_with_allow(client):
     response = client.delete("/api/v1/probe/echo")
     assert response.status_code == 405 and response.json["code"] == 405
+    assert "POST" in response.headers["Allow"]
+    page = client.post("/probe/things/1")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"]
+
+
+@pytest.mark.parametrize("method", ["patch", "post", "delete"])
+def test_an_id_no_rule_takes_is_404_whatever_the_method(client, method):
+    # GET and PATCH of /api/v1/audits/<int:audit_id> are two rules: werkzeug says 405 for a PATCH
+    # whose id no rule takes; there is no such record, so it is a 404.
+    _user, headers = f.bearer(role="admin")
+    for ident in ("2147483648", "70368744177664"):
+        response = getattr(client, method)(f"/api/v1/audits/{ident}", headers=headers, json={})
+        assert response.status_code == 404, (method, ident)
+    assert client.patch("/api/v1/audits/1", headers=headers, json={}).status_code in (404, 422)
 
 
 def test_malformed_json_answers_400_in_the_api_shape(client):
