@@ -2,6 +2,7 @@
 
 import io
 import re
+import warnings
 from functools import lru_cache
 
 import matplotlib
@@ -31,9 +32,16 @@ GRADE_COLOURS = {
 def _svg(fig: Figure, title: str, tight: bool = True) -> str:
     """The figure as an <svg> element with an accessible title (no XML prolog, scalable)."""
     out = io.StringIO()
-    fig.savefig(
-        out, format="svg", bbox_inches="tight" if tight else None, metadata={"Date": None, "Creator": None}
-    )
+    with warnings.catch_warnings():
+        # Text stays text in the SVG: the browser draws Chinese (labels, units) with the page's
+        # fonts, so matplotlib's own font lacking those glyphs does not matter.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        fig.savefig(
+            out,
+            format="svg",
+            bbox_inches="tight" if tight else None,
+            metadata={"Date": None, "Creator": None},
+        )
     svg = out.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(

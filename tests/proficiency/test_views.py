@@ -211,3 +211,19 @@ def test_coverage_flags_categories_beyond_the_window(app, client, auth, labs, ma
 def test_months_before():
     assert reports.months_before(date(2012, 3, 31), 1) == date(2012, 2, 29)
     assert reports.months_before(date(2012, 6, 30), 24) == date(2010, 6, 30)
+
+
+def test_round_page_in_chinese_draws_its_charts(client, auth, labs, make_round, staff):
+    """Chinese axis labels and a Chinese unit: the SVG keeps them as text (no missing-glyph failure)."""
+    rnd = make_round(labs, status="open", code="ZH-CHART", unit="毫克/升")
+    values = [10.2, 9.0, 11.2, 8.4, 11.5]
+    results.submit_results(
+        rnd, [{"lab_code": lab.code, "value": v} for lab, v in zip(labs, values, strict=True)], staff
+    )
+    service.transition(rnd, "closed", staff)
+    evaluation.evaluate_round(rnd, staff)
+    auth.login("quality")
+    response = client.get("/rounds/ZH-CHART", headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 200
+    histogram = response.get_data(as_text=True).split('id="histogram"')[1].split("</svg>")[0]
+    assert "毫克/升" in histogram
