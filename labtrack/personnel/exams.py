@@ -136,7 +136,8 @@ def _apply(exam: Exam, values: dict[str, Any]) -> None:
 
 
 def create_exam(actor: Any, data: dict[str, Any]) -> Exam:
-    """Set up an exam (or a contest with its parts) and list who must sit it."""
+    """Set up an exam (or a contest with its parts: written test, bench work, quiz, titled in the
+    user's language unless `part_titles` are given) and list who must sit it."""
     if not policy.may_manage_exams(actor):
         raise Forbidden(_("You may not set up exams."))
     values = parse_exam(actor, data)
@@ -145,16 +146,12 @@ def create_exam(actor: Any, data: dict[str, Any]) -> Exam:
         _apply(exam, values)
         db.session.add(exam)
         if exam.is_contest:
-            for title, kind in CONTEST_PARTS:
-                db.session.add(
-                    Exam(
-                        title=str(title),
-                        kind=kind,
-                        held_on=exam.held_on,
-                        pass_mark=exam.pass_mark,
-                        contest=exam,
-                    )
+            titles = list(data.get("part_titles") or []) + [str(t) for t, _k in CONTEST_PARTS]
+            for (_default, kind), title in zip(CONTEST_PARTS, titles[: len(CONTEST_PARTS)], strict=True):
+                part = Exam(
+                    title=title, kind=kind, held_on=exam.held_on, pass_mark=exam.pass_mark, contest=exam
                 )
+                db.session.add(part)
         db.session.flush()
         refresh_candidates(exam)
     return exam
