@@ -1,5 +1,7 @@
 """The campaign summary: audits, findings, rectification, comparisons and capability growth of a
-period and region on one page, each figure aggregated in SQL and narrowed to what the user may see.
+period and region on one page, each figure aggregated in SQL and narrowed to what the user may see
+(`reports.policy`: a lab manager's figures are their own lab's; each section needs the permission
+to read its area).
 
 Periods: audits by `started_on`, findings by `raised_on`, rounds by `closes_on` (by the day they
 were published when they have no closing date), all within [from, to]. Findings count as closed,
@@ -29,10 +31,9 @@ from labtrack.audits.models import (
     Finding,
     Severity,
 )
-from labtrack.auth.permissions import lab_scope_id
 from labtrack.extensions import db
+from labtrack.labs import service as labs_service
 from labtrack.labs.models import Lab
-from labtrack.labs.service import regions
 from labtrack.models_base import today
 from labtrack.proficiency.models import (
     ROUND_KIND_LABELS,
@@ -42,6 +43,7 @@ from labtrack.proficiency.models import (
     RoundFinding,
     RoundStatus,
 )
+from labtrack.reports import policy
 from labtrack.scope.growth import Growth, growth
 from labtrack.services import InvalidInput
 
@@ -75,21 +77,18 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_("No laboratory in region %(region)s.", region=field.data))
 
 
-def default_period() -> tuple[date, date]:
-    """The calendar year of the latest visible audit (last year when there is none)."""
-    stmt = select(func.max(Audit.started_on))
-    scope = lab_scope_id()
-    if scope is not None:
-        stmt = stmt.where(Audit.lab_id == scope)
+def default_period(actor: Any) -> tuple[date, date]:
+    """The calendar year of the latest audit the actor sees (last year when there is none)."""
+    stmt = policy.narrow(select(func.max(Audit.started_on)), Audit.lab_id, actor)
     latest = db.session.scalar(stmt)
     year = latest.year if latest else today().year - 1
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def resolve_period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
+def resolve_period(date_from: date | None, date_to: date | None, actor: Any) -> tuple[date, date]:
     """The period asked for: the default year when no date is given, else the given date's year end or start."""
     if date_from is None and date_to is None:
-        return default_period()
+        return default_period(actor)
     if date_from is None:
         return date(date_to.year, 1, 1), date_to
     if date_to is None:
@@ -97,16 +96,25 @@ def resolve_period(date_from: date | None, date_to: date | None) -> tuple[date, 
     return date_from, date_to
 
 
-def summary_from_form(form: CampaignForm) -> dict[str, Any] | None:
+def summary_from_form(form: CampaignForm, actor: Any) -> dict[str, Any] | None:
     """Validate the page's form and compute its summary; None (with the form's messages) when invalid."""
-    form.region.choices = [("", _("All regions"))] + [(r, r) for r in regions()]
-    if lab_scope_id() is not None:
+    form.region.choices = [("", _("All regions"))] + [(r, r) for r in labs_service.regions(actor)]
+    if not policy.may_choose_region(actor):
         form.region.data = None  # a lab manager's summary is their own lab's
     if not form.validate():
         return None
-    date_from, date_to = resolve_period(form.date_from.data, form.date_to.data)
+    date_from, date_to = resolve_period(form.date_from.data, form.date_to.data, actor)
     form.date_from.data, form.date_to.data = date_from, date_to  # the form shows the period used
-    return campaign_summary(date_from, date_to, form.region.data or None)
+    return campaign_summary(actor, date_from, date_to, form.region.data or None)
+
+
+def check_region(actor: Any, region: str | None) -> None:
+    """A region the actor may ask for: one some lab they see is in (a lab manager's is ignored)."""
+    if region and policy.may_choose_region(actor) and not labs_service.region_known(region, actor):
+        raise InvalidInput(
+            _("No laboratory in region %(region)s.", region=region),
+            {"region": [_("No laboratory in region %(region)s.", region=region)]},
+        )
 
 
 def check_period(date_from: date | None, date_to: date | None) -> None:
@@ -125,27 +133,32 @@ def check_period(date_from: date | None, date_to: date | None) -> None:
 # --- the figures -----------------------------------------------------------------------------
 
 
-def campaign_summary(date_from: date, date_to: date, region: str | None = None) -> dict[str, Any]:
-    """Every figure of the campaign summary for a period and region (a lab manager: their own lab)."""
+def campaign_summary(actor: Any, date_from: date, date_to: date, region: str | None = None) -> dict[str, Any]:
+    """Every figure of the campaign summary the actor reads, for a period and region (a lab
+    manager: their own lab). A section the actor may not read is None."""
     check_period(date_from, date_to)
-    scope = lab_scope_id()
+    scope = policy.figures_lab(actor)
     if scope is not None:
         region = None  # a lab manager's summary is their own lab's, wherever it is
     on = min(date_to, today())
     lab = db.session.get(Lab, scope) if scope is not None else None
+
+    def section(key: str, compute):
+        return compute() if policy.reads_section(actor, key) else None
+
     summary = {
         "date_from": date_from,
         "date_to": date_to,
         "as_of": on,
         "region": region,
         "lab_code": lab.code if lab else None,
-        "audits": audit_figures(date_from, date_to, region, scope),
-        "findings": finding_figures(date_from, date_to, on, region, scope),
-        "comparisons": comparison_figures(date_from, date_to, region, scope),
-        "growth": _growth(date_from, date_to, region, scope, lab),
+        "audits": section("audits", lambda: audit_figures(date_from, date_to, region, scope)),
+        "findings": section("findings", lambda: finding_figures(date_from, date_to, on, region, scope)),
+        "comparisons": section("comparisons", lambda: comparison_figures(date_from, date_to, region, scope)),
+        "growth": section("growth", lambda: _growth(date_from, date_to, region, scope, lab)),
     }
     for module in block_modules():
-        summary[module.KEY] = module.block(date_from, date_to, region, scope)
+        summary[module.KEY] = section(module.KEY, lambda m=module: m.block(date_from, date_to, region, scope))
     summary["headline"] = headline(summary)
     return summary
 
@@ -347,38 +360,45 @@ def _n(singular: str, plural: str, n: int) -> str:
 
 
 def headline(s: dict) -> str:
-    """The field notes' sentence for the period: audits, findings, comparisons, growth."""
-    a, f, c, g = s["audits"]["total"], s["findings"]["total"], s["comparisons"]["total"], s["growth"]
-    parts = [
-        _(
+    """The field notes' sentence for the period: audits, findings, comparisons, growth (those the
+    reader reads)."""
+    parts: list[str] = []
+    if s["audits"] is not None:
+        a = s["audits"]["total"]
+        part = _(
             "%(audits)s reviewed %(documents)s, %(instruments)s and %(reports)s",
             audits=_n("%(n)s audit", "%(n)s audits", a["audits"]),
             documents=_n("%(n)s document or record", "%(n)s documents and records", a["documents_reviewed"]),
             instruments=_n("%(n)s instrument", "%(n)s instruments", a["instruments_checked"]),
             reports=_n("%(n)s report", "%(n)s reports", a["reports_sampled"]),
         )
-    ]
-    if a["visited_institutions"]:
-        parts[0] += _(
-            ", and visited %(institutions)s in %(prefectures)s",
-            institutions=_n("%(n)s institution", "%(n)s institutions", a["visited_institutions"]),
-            prefectures=_n("%(n)s prefecture", "%(n)s prefectures", a["visited_prefectures"]),
+        if a["visited_institutions"]:
+            part += _(
+                ", and visited %(institutions)s in %(prefectures)s",
+                institutions=_n("%(n)s institution", "%(n)s institutions", a["visited_institutions"]),
+                prefectures=_n("%(n)s prefecture", "%(n)s prefectures", a["visited_prefectures"]),
+            )
+        parts.append(part)
+    if s["findings"] is not None:
+        f = s["findings"]["total"]
+        parts.append(
+            _(
+                "%(findings)s, %(closed)s closed after verification",
+                findings=_n("%(n)s finding", "%(n)s findings", f["total"]),
+                closed=_pct(f["closure_rate"]),
+            )
         )
-    parts.append(
-        _(
-            "%(findings)s, %(closed)s closed after verification",
-            findings=_n("%(n)s finding", "%(n)s findings", f["total"]),
-            closed=_pct(f["closure_rate"]),
+    if s["comparisons"] is not None:
+        c = s["comparisons"]["total"]
+        parts.append(
+            _(
+                "%(institutions)s took part in %(rounds)s, %(satisfactory)s satisfactory",
+                institutions=_n("%(n)s institution", "%(n)s institutions", c["institutions"]),
+                rounds=_n("%(n)s comparison round", "%(n)s comparison rounds", c["rounds"]),
+                satisfactory=_pct(c["satisfactory_share"]),
+            )
         )
-    )
-    parts.append(
-        _(
-            "%(institutions)s took part in %(rounds)s, %(satisfactory)s satisfactory",
-            institutions=_n("%(n)s institution", "%(n)s institutions", c["institutions"]),
-            rounds=_n("%(n)s comparison round", "%(n)s comparison rounds", c["rounds"]),
-            satisfactory=_pct(c["satisfactory_share"]),
-        )
-    )
+    g = s["growth"]
     if g is not None:
         parts.append(
             _(
@@ -390,7 +410,8 @@ def headline(s: dict) -> str:
             )
         )
     for module in block_modules():
-        parts.extend(module.headline_parts(s[module.KEY]))
+        if s.get(module.KEY) is not None:
+            parts.extend(module.headline_parts(s[module.KEY]))
     return _(
         "From %(a)s to %(b)s: %(figures)s.",
         a=s["date_from"].isoformat(),
@@ -404,65 +425,88 @@ def headline(s: dict) -> str:
 EXPORT_HEADER = ["section", "group", "measure", "value"]
 
 
+AUDIT_MEASURES = ("audits", *REVIEWED, "institutions", "prefectures")
+FINDING_MEASURES = (
+    "total",
+    "active",
+    "overdue",
+    "closed",
+    "cancelled",
+    "closure_rate",
+    "median_days_to_close",
+    "mean_days_to_close",
+)
+COMPARISON_MEASURES = (
+    "rounds",
+    "published",
+    "participants",
+    "institutions",
+    "graded",
+    *GRADES,
+    *(f"{g}_share" for g in GRADES),
+    "findings",
+)
+
+
+def _audit_rows(a: dict) -> list[list]:
+    rows = [["audits", r["kind"], m, r[m]] for r in a["by_kind"] for m in AUDIT_MEASURES]
+    total = a["total"]
+    return rows + [
+        ["audits", "total", m, total[m]]
+        for m in (*AUDIT_MEASURES, "visited_institutions", "visited_prefectures")
+    ]
+
+
+def _finding_rows(f: dict) -> list[list]:
+    rows: list[list] = []
+    for section in ("by_area", "by_severity"):
+        for r in f[section]:
+            rows += [[f"findings_{section}", r["group"], m, _round(r[m])] for m in FINDING_MEASURES]
+            if section == "by_area":
+                rows += [[f"findings_{section}", r["group"], sev, n] for sev, n in r["severities"].items()]
+    total = f["total"]
+    rows += [["rectification", "total", m, _round(total[m])] for m in FINDING_MEASURES]
+    rows += [["rectification", "total", f"age_{b}", n] for b, n in total["buckets"].items()]
+    rows.append(["rectification", "total", "from_rounds", total["from_rounds"]])
+    return rows
+
+
+def _comparison_rows(c: dict) -> list[list]:
+    rows = [["comparisons", r["kind"], m, _round(r[m])] for r in c["by_kind"] for m in COMPARISON_MEASURES]
+    return rows + [["comparisons", "total", m, _round(c["total"][m])] for m in COMPARISON_MEASURES]
+
+
+def _growth_rows(g: Growth) -> list[list]:
+    rows: list[list] = []
+    for measure, at_a, at_b, change, percent in g.table_rows():
+        rows += [
+            ["growth", measure, "from", at_a],
+            ["growth", measure, "to", at_b],
+            ["growth", measure, "change", change],
+            ["growth", measure, "percent", percent],
+        ]
+    return rows
+
+
 def export_rows(s: dict) -> list[list]:
-    """Every figure as one row (section, group, measure, value), for CSV and XLSX."""
+    """Every figure the reader reads as one row (section, group, measure, value), for CSV and XLSX."""
     rows: list[list] = [
         ["period", "", "from", s["date_from"].isoformat()],
         ["period", "", "to", s["date_to"].isoformat()],
         ["period", "", "as_of", s["as_of"].isoformat()],
         ["period", "", "region", s["region"] or s["lab_code"] or ""],
     ]
-    audit_measures = ("audits", *REVIEWED, "institutions", "prefectures")
-    for r in s["audits"]["by_kind"]:
-        rows += [["audits", r["kind"], m, r[m]] for m in audit_measures]
-    total = s["audits"]["total"]
-    rows += [
-        ["audits", "total", m, total[m]]
-        for m in (*audit_measures, "visited_institutions", "visited_prefectures")
-    ]
-    finding_measures = (
-        "total",
-        "active",
-        "overdue",
-        "closed",
-        "cancelled",
-        "closure_rate",
-        "median_days_to_close",
-        "mean_days_to_close",
-    )
-    for section in ("by_area", "by_severity"):
-        for r in s["findings"][section]:
-            rows += [[f"findings_{section}", r["group"], m, _round(r[m])] for m in finding_measures]
-            if section == "by_area":
-                rows += [[f"findings_{section}", r["group"], sev, n] for sev, n in r["severities"].items()]
-    total = s["findings"]["total"]
-    rows += [["rectification", "total", m, _round(total[m])] for m in finding_measures]
-    rows += [["rectification", "total", f"age_{b}", n] for b, n in total["buckets"].items()]
-    rows.append(["rectification", "total", "from_rounds", total["from_rounds"]])
-    comparison_measures = (
-        "rounds",
-        "published",
-        "participants",
-        "institutions",
-        "graded",
-        *GRADES,
-        *(f"{g}_share" for g in GRADES),
-        "findings",
-    )
-    for r in s["comparisons"]["by_kind"]:
-        rows += [["comparisons", r["kind"], m, _round(r[m])] for m in comparison_measures]
-    rows += [["comparisons", "total", m, _round(s["comparisons"]["total"][m])] for m in comparison_measures]
-    g = s["growth"]
-    if g is not None:
-        for measure, at_a, at_b, change, percent in g.table_rows():
-            rows += [
-                ["growth", measure, "from", at_a],
-                ["growth", measure, "to", at_b],
-                ["growth", measure, "change", change],
-                ["growth", measure, "percent", percent],
-            ]
+    for key, rows_of in (
+        ("audits", _audit_rows),
+        ("findings", _finding_rows),
+        ("comparisons", _comparison_rows),
+        ("growth", _growth_rows),
+    ):
+        if s[key] is not None:
+            rows += rows_of(s[key])
     for module in block_modules():
-        rows += module.export_rows(s[module.KEY])
+        if s.get(module.KEY) is not None:
+            rows += module.export_rows(s[module.KEY])
     return rows
 
 

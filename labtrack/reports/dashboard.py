@@ -1,23 +1,24 @@
 """Figures for the home dashboard, computed in SQL, narrowed to what the user may see."""
 
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from labtrack.auth.permissions import lab_scope_id
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabStatus, Qualification, QualificationStatus
 from labtrack.models_base import today
+from labtrack.reports import policy
 
 
-def dashboard_figures() -> dict:
+def dashboard_figures(actor: Any) -> dict:
     """Labs by status, kinds and model labs, and certificates expired or expiring within the window.
 
     A lab manager gets their own lab (`own_lab`) and its certificates only.
     """
-    scope = lab_scope_id()
+    scope = policy.figures_lab(actor)
     window = current_app.config["CERT_EXPIRY_WARNING_DAYS"]
     horizon = today() + timedelta(days=window)
     by_status = select(Lab.status, func.count()).group_by(Lab.status).order_by(Lab.status)

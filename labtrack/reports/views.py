@@ -2,12 +2,15 @@
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from labtrack.auth.permissions import Perm, require
 from labtrack.reports import campaign as campaign_report
+from labtrack.reports import policy
 from labtrack.tabular import export_response
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.add_app_template_global(policy, "reports_policy")
 
 # Each area's report page; a link shows once its endpoint exists.
 REPORT_LINKS = [
@@ -31,7 +34,7 @@ def index():
 def campaign():
     """The campaign summary of a period and region: a printable page, or its figures as CSV / XLSX."""
     form = campaign_report.CampaignForm(formdata=request.args)
-    summary = campaign_report.summary_from_form(form)
+    summary = campaign_report.summary_from_form(form, current_user)
     if summary is None:  # bad dates or region: the form with its messages
         return render_template("reports/campaign.html", form=form, s=None), 422
     fmt = request.args.get("format", "html")
