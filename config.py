@@ -85,6 +85,7 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "labtrack <labtrack@localhost>")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    MAIL_CONNECTIONS = _int("MAIL_CONNECTIONS", 4)  # SMTP sessions a run sends over at once
     # A refused e-mail is retried after 1, 2, 4, ... minutes, at most this far apart.
     MAIL_RETRY_MAX_MINUTES = _int("MAIL_RETRY_MAX_MINUTES", 360)
     # Notifications older than this are no longer e-mailed (they stay in the in-app list).

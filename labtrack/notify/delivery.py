@@ -9,6 +9,8 @@ un-e-mailed with the next try after 1, 2, 4, ... minutes (at most MAIL_RETRY_MAX
 
 import logging
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -82,20 +84,44 @@ def deliver(digest: bool = False, now: datetime | None = None) -> DeliveryReport
         return report
     now = now or utcnow()
     recipients = _recipients(now, digest)
-    with (
-        mail.Sender(config) as sender,
-        current_app.test_request_context("/", base_url=config["LABTRACK_BASE_URL"]),
-    ):
-        for start in range(0, len(recipients), BATCH):
-            if not _batch(sender, recipients[start : start + BATCH], now, digest, report):
-                break  # the server is down: the rest waits for the next run
+    connections = max(1, int(config.get("MAIL_CONNECTIONS", 4)))
+    senders = [mail.Sender(config) for _ in range(connections)]
+    try:
+        with current_app.test_request_context("/"), ThreadPoolExecutor(connections) as pool:
+            for start in range(0, len(recipients), BATCH):
+                batch = recipients[start : start + BATCH]
+                if not _batch(pool, senders, batch, now, digest, report):
+                    break  # the server is down: the rest waits for the next run
+    finally:
+        for sender in senders:
+            sender.close()
     return report
 
 
+_COLUMNS = (
+    Notification.id,
+    Notification.recipient_id,
+    Notification.kind,
+    Notification.record_table,
+    Notification.record_id,
+    Notification.params,
+    Notification.created_at,
+    Notification.read_at,
+)
+
+
 def _batch(
-    sender: mail.Sender, batch: list[int], now: datetime, digest: bool, report: DeliveryReport
+    pool: ThreadPoolExecutor,
+    senders: list[mail.Sender],
+    batch: list[int],
+    now: datetime,
+    digest: bool,
+    report: DeliveryReport,
 ) -> bool:
-    """Claim, send and record one batch of recipients; False when the mail server is down."""
+    """Claim, compose, send (over several connections) and record one batch of recipients.
+
+    False when the mail server is down (what was not sent stays waiting, with its next try set).
+    """
     from labtrack.auth.models import User
 
     token = secrets.token_hex(16)
@@ -106,38 +132,53 @@ def _batch(
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    notes = db.session.scalars(
-        select(Notification)
+    rows = db.session.execute(
+        select(*_COLUMNS)
         .where(Notification.email_claim == token)
         .order_by(Notification.recipient_id, Notification.created_at.desc(), Notification.id.desc())
     ).all()
-    by_user: dict[int, list[Notification]] = {}
-    for note in notes:
-        by_user.setdefault(note.recipient_id, []).append(note)
+    by_user: dict[int, list[Any]] = {}
+    for row in rows:
+        by_user.setdefault(row.recipient_id, []).append(row)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(by_user))))}
-    sent, failed, down, error = [], [], False, ""
-    for user_id, items in by_user.items():
-        if down:
-            failed.append({"r": user_id, "n": len(items), "error": error})
-            report.failed += len(items)
-            continue
-        user = users[user_id]
-        try:
-            sender.send(compose(user, items, digest))
-            sent.append({"r": user_id})
-            report.emails += 1
-            report.notifications += len(items)
-        except mail.MailError as exc:
-            error, down = str(exc)[:500], exc.down
+    mails = {uid: compose(users[uid], items, digest) for uid, items in by_user.items()}
+
+    down = threading.Event()
+    lanes = [list(mails.items())[i :: len(senders)] for i in range(len(senders))]
+
+    def send_lane(sender: mail.Sender, lane: list) -> list[tuple[int, str | None, bool]]:
+        outcomes = []
+        for uid, message in lane:
+            if down.is_set():
+                outcomes.append((uid, "mail server down", True))
+                continue
+            try:
+                sender.send(message)
+                outcomes.append((uid, None, False))
+            except mail.MailError as exc:
+                outcomes.append((uid, str(exc)[:500], exc.down))
+                if exc.down:
+                    down.set()
+        return outcomes
+
+    sent, failed = [], []
+    for outcomes in pool.map(send_lane, senders, lanes):
+        for uid, error, is_down in outcomes:
+            count = len(by_user[uid])
+            if error is None:
+                sent.append({"r": uid})
+                report.emails += 1
+                report.notifications += count
+                continue
+            failed.append({"r": uid, "n": count, "error": error})
+            report.failed += count
             log.warning(
-                "e-mail to %s (%s notifications) not sent, will retry: %s", user.username, len(items), error
+                "e-mail to %s (%s notifications) not sent, will retry: %s", users[uid].username, count, error
             )
-            failed.append({"r": user_id, "n": len(items), "error": error})
-            report.failed += len(items)
-            if down:
+            if is_down and error not in report.errors and error != "mail server down":
                 report.errors.append(error)
     _record(token, now, sent, failed)
-    return not down
+    return not down.is_set()
 
 
 def _record(token: str, now: datetime, sent: list[dict], failed: list[dict]) -> None:
@@ -183,7 +224,7 @@ def _record(token: str, now: datetime, sent: list[dict], failed: list[dict]) -> 
     db.session.commit()
 
 
-def compose(user: Any, notes: list[Notification], digest: bool) -> mail.Mail:
+def compose(user: Any, notes: list[Any], digest: bool) -> mail.Mail:
     """The e-mail of one recipient, in their language (text and HTML)."""
     locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):

@@ -6,10 +6,12 @@ Every message has a plain-text and an HTML part.
 """
 
 import contextlib
+import secrets
 import smtplib
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
@@ -37,22 +39,23 @@ def configured(config: Any) -> bool:
     return bool(config.get("MAIL_SERVER"))
 
 
-# Long header lines unfolded: Python's folding drops the space between an ASCII word and an encoded
-# (CJK) one at a fold ("FC-2010-003 #2" became "FC-2010-003#2"). 998 is RFC 5322's hard limit.
-_POLICY = SMTP.clone(max_line_length=998)
+def build(mail: Mail, sender: str) -> MIMEMultipart:
+    """The MIME message: text/plain with a text/html alternative, UTF-8.
 
-
-def build(mail: Mail, sender: str) -> EmailMessage:
-    """The MIME message: text/plain with a text/html alternative."""
-    message = EmailMessage(policy=_POLICY)
+    Built with the email package's compat32 classes, several times quicker than EmailMessage
+    (which matters for thousands of digests), and with the subject encoded whole, so a space
+    between ASCII and CJK words survives folding.
+    """
+    # A boundary of our own: the generator would otherwise compile a regular expression per message.
+    message = MIMEMultipart("alternative", boundary=f"=labtrack-{secrets.token_hex(12)}")
     message["From"] = sender
     message["To"] = mail.to
-    message["Subject"] = mail.subject
+    message["Subject"] = mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8")
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=(parseaddr(sender)[1].rpartition("@")[2] or "labtrack"))
     message["Auto-Submitted"] = "auto-generated"  # no vacation replies to a robot
-    message.set_content(mail.text)
-    message.add_alternative(mail.html, subtype="html")
+    message.attach(MIMEText(mail.text, "plain", "utf-8"))
+    message.attach(MIMEText(mail.html, "html", "utf-8"))
     return message
 
 

@@ -28,9 +28,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=default)
         with self.server.lock:
-            self.server.messages.append(message)
+            self.server.raw.append(envelope.content)  # parsed when read: the server stays quick
         return "250 Message accepted"
 
 
@@ -39,7 +38,7 @@ class SmtpServer:
 
     def __init__(self, port: int | None = None):
         self.port = port or free_port()
-        self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.refuse = False
         self.lock = threading.Lock()
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
@@ -51,7 +50,13 @@ class SmtpServer:
     def __exit__(self, *exc) -> None:
         self.controller.stop()
 
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """The e-mails received so far, parsed."""
+        with self.lock:
+            raw = list(self.raw)
+        return [email.message_from_bytes(content, policy=default) for content in raw]
+
     def to(self, address: str) -> list[EmailMessage]:
         """The messages sent to one address."""
-        with self.lock:
-            return [m for m in self.messages if address in str(m["To"])]
+        return [m for m in self.messages if address in str(m["To"])]
