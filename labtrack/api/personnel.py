@@ -49,8 +49,8 @@ class PersonOut(Schema):
     name = fields.String()
     title = fields.String(allow_none=True)
     posts = fields.List(fields.String())
-    employed_from = fields.Date()
-    employed_to = fields.Date(allow_none=True)
+    employed_from = fields.String(metadata={"format": "date"})
+    employed_to = fields.String(allow_none=True, metadata={"format": "date"})
     current = fields.Boolean()
     phone = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
@@ -472,11 +472,10 @@ def coverage(args, code):
 # --- training sessions -----------------------------------------------------------------------
 
 
-def _session_out(session) -> dict:
+def _session_out(session):
     counts = training.attendance_counts(session)
-    out = schemas.SessionSchema().dump(session)
-    out.update(named_attendees=counts["named"], attendances=counts["total"])
-    return out
+    session.named_attendees, session.attendances = counts["named"], counts["total"]
+    return session
 
 
 @blp.route("/training-sessions")
@@ -501,9 +500,8 @@ def list_sessions(args):
     )
     items = []
     for session, named in page.items:
-        out = schemas.SessionSchema().dump(session)
-        out.update(named_attendees=named, attendances=named + session.external_attendees)
-        items.append(out)
+        session.named_attendees, session.attendances = named, named + session.external_attendees
+        items.append(session)
     return {"items": items, "meta": {"page": args["page"], "per_page": args["per_page"], "total": page.total}}
 
 
@@ -563,13 +561,12 @@ def add_attendances(data, session_id):
 # --- exams -----------------------------------------------------------------------------------
 
 
-def _exam_out(exam) -> dict:
+def _exam_out(exam):
     from labtrack.personnel.pages_exams import exam_figures
     from labtrack.personnel.policy import confined_lab
 
-    out = schemas.ExamSchema().dump(exam)
-    out["figures"] = exam_figures(exam, confined_lab(current_user))
-    return out
+    exam.figures = exam_figures(exam, confined_lab(current_user))
+    return exam
 
 
 @blp.route("/exams")

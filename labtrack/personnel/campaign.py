@@ -46,7 +46,7 @@ def block(date_from: date, date_to: date, region: str | None, scope: int | None)
     }
 
 
-def _count(singular: str, plural: str, n: int) -> str:
+def _n(singular: str, plural: str, n: int) -> str:
     return ngettext(singular, plural, n, n=f"{n:,}")
 
 
@@ -55,8 +55,8 @@ def headline_parts(b: dict[str, Any]) -> list[str]:
     parts = [
         _(
             "%(sessions)s with %(attendances)s",
-            sessions=_count("%(n)s training session", "%(n)s training sessions", b["sessions"]),
-            attendances=_count("%(n)s attendance", "%(n)s attendances", b["attendances"]),
+            sessions=_n("%(n)s training session", "%(n)s training sessions", b["sessions"]),
+            attendances=_n("%(n)s attendance", "%(n)s attendances", b["attendances"]),
         )
     ]
     if b["exams"]:
@@ -64,7 +64,7 @@ def headline_parts(b: dict[str, Any]) -> list[str]:
         parts.append(
             _(
                 "%(exams)s sat by %(share)s of the staff required",
-                exams=_count("%(n)s exam", "%(n)s exams", b["exams"]),
+                exams=_n("%(n)s exam", "%(n)s exams", b["exams"]),
                 share="—" if share is None else f"{100 * share:.1f}%",
             )
         )

@@ -2,6 +2,8 @@
 importing; authorisations and the scope they cover; the persons of a finding and the analyst of a
 comparison result."""
 
+from types import SimpleNamespace
+
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -121,6 +123,8 @@ def person(person_id: int):
         .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
         .limit(50)
     ).all()
+    if not policy.sees_contacts(current_user):  # their history would show the contact details
+        history = [_without_contacts(h) for h in history]
     return render_template(
         "personnel/person.html",
         p=p,
@@ -137,6 +141,13 @@ def person(person_id: int):
         may_delete=policy.may_delete_person(current_user, p, people.has_records(p)),
         confirm=ConfirmForm(),
     )
+
+
+def _without_contacts(entry: HistoryEntry) -> SimpleNamespace:
+    hidden = set(schemas.CONTACT_FIELDS) | {"user_id"}
+    changes = {k: v for k, v in (entry.changes or {}).items() if k not in hidden}
+    fields = ("at", "username", "action", "table_name", "comment")
+    return SimpleNamespace(**{k: getattr(entry, k) for k in fields}, changes=changes)
 
 
 def _person_data(form: PersonForm) -> dict:

@@ -218,7 +218,7 @@ def create_person(actor: Any, lab: Lab, data: dict[str, Any]) -> Person:
     values = parse_person(data, lab)
     posts = values.pop("posts")
     with transaction(actor):
-        person = Person(lab=lab, **values)
+        person = Person(lab_id=lab.id, lab=lab, **values)
         person.user = _user(actor, person, data.get("username"))
         set_posts(person, posts)
         db.session.add(person)
