@@ -57,9 +57,9 @@ def headline_parts(b: dict) -> list[str]:
     if b["documents_written"] or b["documents_revised"]:
         parts.append(
             _(
-                "%(written)s written and %(revised)s revised",
+                "%(written)s written, %(revised)s revised",
                 written=_n("%(n)s system document", "%(n)s system documents", b["documents_written"]),
-                revised=_n("%(n)s revision", "%(n)s revisions", b["documents_revised"]),
+                revised=f"{b['documents_revised']:,}",
             )
         )
     if b["questionnaires_issued"]:
