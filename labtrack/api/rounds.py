@@ -8,7 +8,7 @@ round page and the export use (`labtrack.proficiency.schemas`).
 from flask import url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy.orm import selectinload
 
 from labtrack import parsing
@@ -73,14 +73,55 @@ class RoundPatchSchema(RoundInSchema):
     """Any subset of a round's fields (the code cannot change)."""
 
 
-class RoundQueryArgs(PageArgs):
-    """Filters of the round list."""
+class _Filter(fields.Field):
+    """A query-string filter read by the same parser as the round list page (the same messages)."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=parsing.COUNT_MAX))
-    q = fields.String(validate=validate.Length(max=parsing.NAME_MAX))
-    kind = fields.String(validate=_one_of(RoundKind))
-    status = fields.String(validate=_one_of(RoundStatus))
-    year = fields.Integer(validate=validate.Range(min=parsing.YEAR_MIN, max=parsing.YEAR_MAX))
+    def __init__(self, parser, *args, **kwargs):
+        self.parser = parser
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return self.parser(value)
+        except parsing.ParseError as exc:
+            raise ValidationError(str(exc.message)) from None
+
+    def _validate(self, value):
+        if value is not None:  # a blank filter is no filter; the validators describe the rest
+            super()._validate(value)
+
+
+class _IntegerFilter(_Filter, fields.Integer):
+    pass
+
+
+class _TextFilter(_Filter, fields.String):
+    pass
+
+
+class RoundQueryArgs(PageArgs):
+    """Filters of the round list (parsed as the page parses them)."""
+
+    page = _IntegerFilter(
+        lambda v: parsing.integer(v, required=False, minimum=1, maximum=parsing.COUNT_MAX) or 1,
+        load_default=1,
+        validate=validate.Range(min=1, max=parsing.COUNT_MAX),
+    )
+    q = _TextFilter(
+        lambda v: parsing.text(v, required=False, max_len=parsing.NAME_MAX, multiline=False),
+        validate=validate.Length(max=parsing.NAME_MAX),
+    )
+    kind = _TextFilter(
+        lambda v: parsing.choice(v, [k.value for k in RoundKind], required=False), validate=_one_of(RoundKind)
+    )
+    status = _TextFilter(
+        lambda v: parsing.choice(v, [s.value for s in RoundStatus], required=False),
+        validate=_one_of(RoundStatus),
+    )
+    year = _IntegerFilter(
+        lambda v: parsing.year(v, required=False),
+        validate=validate.Range(min=parsing.YEAR_MIN, max=parsing.YEAR_MAX),
+    )
 
 
 class RoundTransitionSchema(Schema):

@@ -51,9 +51,10 @@ PER_PAGE = 25
 # --- Finding rounds ----------------------------------------------------------------------------
 
 
-def round_filters(args: Mapping[str, Any]) -> dict[str, Any]:
-    """The list's filters (q, kind, status, year, page) from a query string, parsed; InvalidInput
-    (422) naming each bad one, e.g. a year outside 1900-2199 or a page beyond what exists."""
+def round_filters(args: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The list's filters (q, kind, status, year, page) from a query string, parsed, and the errors
+    of those that cannot be used (e.g. a year outside 1900-2199, a page beyond 2^31 - 1): a bad
+    filter is left out and named, so the list still shows."""
     fields = parsing.Fields(dict(args))
     filters = {
         "q": fields.get("q", parsing.text, required=False, max_len=parsing.NAME_MAX, multiline=False),
@@ -63,8 +64,7 @@ def round_filters(args: Mapping[str, Any]) -> dict[str, Any]:
         "page": fields.get("page", parsing.integer, required=False, minimum=1, maximum=parsing.COUNT_MAX)
         or 1,
     }
-    fields.raise_if_any(_("The filters could not be applied."))
-    return filters
+    return filters, fields.errors
 
 
 def rounds_query(

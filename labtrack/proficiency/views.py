@@ -45,12 +45,14 @@ def refuse_json_that_is_not_a_form():
 @require(Perm.ROUNDS_VIEW)
 def index():
     """Rounds, searched and filtered, newest first."""
-    filters = service.round_filters(request.args)
+    filters, errors = service.round_filters(request.args)
     number = filters.pop("page")
     stmt = service.rounds_query(current_user, **filters)
     page = db.paginate(stmt, page=number, per_page=service.PER_PAGE, error_out=False)
-    return render_template("proficiency/index.html", page=page, filters=filters, kinds=ROUND_KIND_LABELS,
-                           statuses=ROUND_STATUS_LABELS, may_manage=policy.may_manage(current_user))  # fmt: skip
+    html = render_template("proficiency/index.html", page=page, filters=filters, kinds=ROUND_KIND_LABELS,
+                           statuses=ROUND_STATUS_LABELS, may_manage=policy.may_manage(current_user),
+                           filter_errors=errors)  # fmt: skip
+    return html, 422 if errors else 200
 
 
 def _round_form(form: RoundForm) -> RoundForm:
@@ -203,10 +205,12 @@ def coverage():
     fields = parsing.Fields(dict(request.args))
     as_of = fields.get("on", parsing.day, required=False)
     lab_code = fields.get("lab", parsing.code, required=False)
-    fields.raise_if_any(_("The filters could not be applied."))
-    only_gaps = request.args.get("gaps") == "1"
+    only_gaps = fields.get("gaps", parsing.boolean)
     data = reports.coverage(as_of or reports.default_as_of(), current_user, lab_code)
-    return render_template("proficiency/coverage.html", only_gaps=only_gaps, **data)
+    html = render_template(
+        "proficiency/coverage.html", only_gaps=only_gaps, filter_errors=fields.errors, **data
+    )
+    return html, 422 if fields.errors else 200
 
 
 @bp.app_template_global()
