@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import text
 
 from config import TestingConfig
@@ -14,10 +15,15 @@ from labtrack import create_app
 from labtrack.auth.models import User
 from labtrack.auth.permissions import Role
 from labtrack.extensions import db
-from labtrack.labs.models import Lab, LabKind
+from labtrack.labs.models import Lab
+from tests import factories
 from tests.pg import TempPostgres
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = factories.PASSWORD  # every test user's password
+
+# No per-example deadline: the machine is shared and timing is not what these properties test.
+settings.register_profile("labtrack", deadline=None)
+settings.load_profile("labtrack")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -90,21 +96,15 @@ def app(database_url: str, tmp_path) -> Iterator[Flask]:
 
 @pytest.fixture
 def make_lab() -> Callable[..., Lab]:
-    """Create a lab (code, name, region, kind may be given)."""
+    """Create a lab (code, name, region, kind may be given): tests.factories.LabFactory with this
+    fixture's codes LAB-001, LAB-002, ... and names "Laboratory 1", ..."""
     counter = iter(range(1, 10_000))
 
     def make(code: str | None = None, **fields) -> Lab:
         n = next(counter)
-        lab = Lab(
-            code=code or f"LAB-{n:03d}",
-            name=fields.pop("name", f"Laboratory {n}"),
-            region=fields.pop("region", "Chengdu"),
-            kind=fields.pop("kind", LabKind.REGIONAL_LAB),
-            **fields,
-        )
-        db.session.add(lab)
-        db.session.commit()
-        return lab
+        fields.setdefault("name", f"Laboratory {n}")
+        fields.setdefault("name_en", None)
+        return factories.LabFactory(code=code or f"LAB-{n:03d}", **fields)
 
     return make
 
@@ -119,13 +119,10 @@ def make_user(make_lab) -> Callable[..., User]:
         role = Role(role)
         if role == Role.LAB_MANAGER and lab is None:
             lab = make_lab()
-        user = User(
-            username=username or f"{role.value}-{lab.code if lab else 'x'}", role=role, lab=lab, **fields
-        )
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-        return user
+        fields.setdefault("full_name", "")
+        fields.setdefault("email", None)
+        username = username or f"{role.value}-{lab.code if lab else 'x'}"
+        return factories.UserFactory(username=username, role=role, lab=lab, **fields)
 
     return make
 
@@ -155,11 +152,10 @@ def auth(client: FlaskClient, make_user) -> Auth:
 @pytest.fixture
 def api_token(make_user) -> Callable[..., tuple[User, dict]]:
     """A user of a role and the Authorization header of a new token of theirs."""
-    from labtrack.auth.service import issue_token
 
     def make(role: str | Role = Role.ADMIN, **kw) -> tuple[User, dict]:
         user = kw.pop("user", None) or make_user(role, **kw)
-        return user, {"Authorization": f"Bearer {issue_token(user)}"}
+        return factories.bearer(user)
 
     return make
 
