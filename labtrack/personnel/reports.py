@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, case, exists, extract, func, select
+from sqlalchemy.orm import aliased
 
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
@@ -78,7 +79,8 @@ class Filters:
         if self.region:
             stmt = stmt.where(Lab.region == self.region)
         if self.post:
-            stmt = stmt.where(exists().where(PersonPost.person_id == Person.id, PersonPost.post == self.post))
+            held = aliased(PersonPost)  # the statement may join PersonPost itself (by post)
+            stmt = stmt.where(exists().where(held.person_id == Person.id, held.post == self.post))
         return stmt
 
 

@@ -40,7 +40,11 @@ def test_a_lab_manager_adds_a_person_with_posts_and_history(world):
 def test_posts_are_read_in_both_languages_and_by_english_name():
     from labtrack.personnel.values import parse_posts
 
-    assert parse_posts("授权签字人; analyst；Quality manager") == ["authorised_signatory", "analyst", "quality_manager"]
+    assert parse_posts("授权签字人; analyst；Quality manager") == [
+        "authorised_signatory",
+        "analyst",
+        "quality_manager",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -106,13 +110,17 @@ def test_editing_replaces_the_posts(world):
 
 def test_leaving_ends_open_authorisations_that_day(world):
     open_ended = pf.AuthorisationFactory(person=world.ana, item=world.item, valid_from=date(2009, 1, 1))
-    later = pf.AuthorisationFactory(person=world.ana, item=world.item2, valid_from=date(2009, 1, 1), valid_to=date(2020, 1, 1))
+    later = pf.AuthorisationFactory(
+        person=world.ana, item=world.item2, valid_from=date(2009, 1, 1), valid_to=date(2020, 1, 1)
+    )
     people.record_leaving(world.manager_a, world.ana, {"left_on": "2010-06-30", "reason": "调离"})
     db.session.expire_all()
     assert db.session.get(Person, world.ana.id).employed_to == date(2010, 6, 30)
     assert {db.session.get(Authorisation, a.id).valid_to for a in (open_ended, later)} == {date(2010, 6, 30)}
     with pytest.raises(InvalidInput):  # once
-        people.record_leaving(world.manager_a, db.session.get(Person, world.ana.id), {"left_on": "2010-07-30"})
+        people.record_leaving(
+            world.manager_a, db.session.get(Person, world.ana.id), {"left_on": "2010-07-30"}
+        )
 
 
 def test_leaving_before_joining_is_refused(world):

@@ -47,7 +47,14 @@ def test_who_sees_and_keeps_a_labs_people(role, lab, sees, keeps):
 
 @pytest.mark.parametrize(
     "role, contact",
-    [("admin", True), ("quality", True), ("inspector", True), ("viewer", False), ("manager", True), ("system", True)],
+    [
+        ("admin", True),
+        ("quality", True),
+        ("inspector", True),
+        ("viewer", False),
+        ("manager", True),
+        ("system", True),
+    ],
 )
 def test_contact_details_are_not_for_read_only_viewers(role, contact):
     assert policy.sees_contact(ROLES[role], person(OWN)) is contact
@@ -153,7 +160,10 @@ def test_authorisation_status_changes(status, to, allowed):
     a = NS(status=status, person=person(OWN))
     assert policy.may_change_authorisation(ROLES["manager"], a, to) is allowed
     assert policy.may_change_authorisation(ROLES["inspector"], a, to) is False
-    assert policy.may_change_authorisation(ROLES["manager"], NS(status=status, person=person(OTHER)), to) is False
+    assert (
+        policy.may_change_authorisation(ROLES["manager"], NS(status=status, person=person(OTHER)), to)
+        is False
+    )
 
 
 @pytest.mark.parametrize(
