@@ -103,6 +103,10 @@ GRADE_LABELS = {
 }
 
 
+def _code_key_default(context: Any) -> str:
+    return code_key(context.get_current_parameters()["code"])
+
+
 class Round(Tracked, db.Model):
     """A comparison round or proficiency test: what is measured, how it is scored, who takes part."""
 
@@ -110,8 +114,9 @@ class Round(Tracked, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    # The code as compared for uniqueness ('ÉX-1' and 'éx-1' are one code); set with the code.
-    code_key: Mapped[str] = mapped_column(String(40), unique=True)
+    # The code as compared for uniqueness ('ÉX-1' and 'éx-1' are one code); set with the code
+    # (by the validator below, and by the default for bulk inserts that bypass the ORM).
+    code_key: Mapped[str] = mapped_column(String(40), unique=True, default=_code_key_default)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[RoundKind] = mapped_column(String(40), index=True)
     organiser: Mapped[str] = mapped_column(String(200), default="")

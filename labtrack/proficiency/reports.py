@@ -67,9 +67,11 @@ def months_before(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
 
 
-def default_as_of() -> date:
-    """Today, or the close of the latest round if that is earlier (a historical data set)."""
-    latest = db.session.scalar(select(func.max(Round.closes_on)).where(Round.status.in_(TAKEN_PART)))
+def default_as_of(actor: Any) -> date:
+    """Today, or the close of the latest round the actor sees if that is earlier (a historical data set)."""
+    latest = db.session.scalar(
+        policy.narrow(select(func.max(Round.closes_on)).where(Round.status.in_(TAKEN_PART)), actor)
+    )
     return min(today(), latest) if latest else today()
 
 

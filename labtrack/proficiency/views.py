@@ -206,7 +206,7 @@ def coverage():
     as_of = fields.get("on", parsing.day, required=False)
     lab_code = fields.get("lab", parsing.code, required=False)
     only_gaps = fields.get("gaps", parsing.boolean)
-    data = reports.coverage(as_of or reports.default_as_of(), current_user, lab_code)
+    data = reports.coverage(as_of or reports.default_as_of(current_user), current_user, lab_code)
     html = render_template(
         "proficiency/coverage.html", only_gaps=only_gaps, filter_errors=fields.errors, **data
     )
