@@ -206,7 +206,9 @@ class SinkServer:
             self.port = s.getsockname()[1]
         self.log = workdir / "smtp.log"
         self.log.touch()
-        self.process = subprocess.Popen([sys.executable, "-m", "bench._smtp_sink", str(self.port), str(self.log)])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench._smtp_sink", str(self.port), str(self.log)]
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
