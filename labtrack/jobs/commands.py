@@ -24,9 +24,11 @@ def register(group: click.Group) -> None:
         requeued = runner.recover(app)
         where = app.config.get("REDIS_URL") or app.config["JOBS_QUEUE_FILE"]
         click.echo(f"labtrack worker {runner.identity()}: queue {where}; {len(requeued)} job(s) queued again")
-        consumer = huey.create_consumer(
-            workers=workers or app.config["JOBS_WORKERS"], worker_type="thread", periodic=True
-        )
+        if workers is None:
+            # SQLite has one writer at a time: two jobs at once would wait on each other's lock.
+            on_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+            workers = 1 if on_sqlite else app.config["JOBS_WORKERS"]
+        consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
         consumer.run()
 
     @group.command("daily")
