@@ -43,7 +43,15 @@ def test_the_2010_campaign_summary_shows_the_field_notes_figures(demo, client):
     assert 'id="records-inside-issued">3,300' in page and 'id="records-outside-issued">1,300' in page
 
 
-def test_the_answers_behind_the_questionnaires_are_data(demo):
+def test_the_demo_is_data_today_and_loads_once(demo):
+    """One load of the demo (it takes seconds) for every other check."""
+    _answers_are_data()
+    _today_brings_documents_due_for_review_and_work_in_progress()
+    _complaints_with_feedback_and_one_finding()
+    _loads_once()
+
+
+def _answers_are_data():
     returned = dict(
         db.session.execute(
             select(SurveyResponse.survey_id, func.count())
@@ -59,7 +67,7 @@ def test_the_answers_behind_the_questionnaires_are_data(demo):
     assert inside["total"]["response_rate"] == pytest.approx((3162 + 1074) / 4600)
 
 
-def test_today_brings_documents_due_for_review_and_work_in_progress(demo):
+def _today_brings_documents_due_for_review_and_work_in_progress():
     on = today()
     due = documents.documents_due_for_review(on, within_days=30)
     overdue = [d for d in due if d.review_due_on < on]
@@ -77,7 +85,7 @@ def test_today_brings_documents_due_for_review_and_work_in_progress(demo):
     assert db.session.get(Document, 1).lab.code == "SC-TC"
 
 
-def test_complaints_with_feedback_and_one_finding(demo):
+def _complaints_with_feedback_and_one_finding():
     assert db.session.get(Complaint, 1).lab.code == "SC-TC"
     recent = db.session.scalars(
         select(Complaint).where(Complaint.received_on >= today() - timedelta(days=60))
@@ -90,7 +98,7 @@ def test_complaints_with_feedback_and_one_finding(demo):
     assert all(c.feedback_on >= c.received_on for c in every_2010)
 
 
-def test_the_demo_loads_once(demo):
+def _loads_once():
     from labtrack.records import demo_data
 
     counts = (_count(Document), _count(DocumentRevision), _count(SurveyResponse), _count(Complaint))
