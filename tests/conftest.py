@@ -35,6 +35,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# Lines a test module wants printed at the end of the run (the API contract test's counts).
+SUMMARY_LINES = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    for line in config.stash.get(SUMMARY_LINES, []):
+        terminalreporter.write_line(line)
+
+
 def require_or_skip(env: str, reason: str) -> None:
     """Skip with a reason, or fail when the environment says the thing is required."""
     if os.environ.get(env) == "1":
