@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from labtrack.auth.policy import roles
 from labtrack.extensions import db
 
 labtrack_cli = AppGroup("labtrack", help="labtrack commands.")
@@ -30,9 +31,7 @@ def demo_command(force: bool, if_empty: bool) -> None:
 
 @labtrack_cli.command("create-user")
 @click.argument("username")
-@click.option(
-    "--role", required=True, type=click.Choice(["admin", "quality", "inspector", "lab_manager", "viewer"])
-)
+@click.option("--role", required=True, type=click.Choice([r.value for r in roles()]))
 @click.option("--lab", "lab_code", help="Lab code (lab managers only).")
 @click.option("--full-name", default="")
 @click.option("--email", default=None)
@@ -51,7 +50,7 @@ def create_user_command(username, role, lab_code, full_name, email) -> None:
         for field, messages in exc.errors.items():
             click.echo(f"{field}: {' '.join(messages)}", err=True)
         sys.exit(1)
-    click.echo(f"Created {user.username} ({user.role}).")
+    click.echo(f"Created {user.username} ({role}).")
 
 
 @labtrack_cli.command("create-token")
@@ -61,11 +60,17 @@ def create_token_command(username: str, name: str) -> None:
     """Print a new API token for a user (shown once; only its hash is kept)."""
     from labtrack.auth.models import User
     from labtrack.auth.service import issue_token
+    from labtrack.services import DomainError
 
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise click.ClickException(f"No user {username!r}.")
-    click.echo(issue_token(user, name=name))
+    try:
+        click.echo(issue_token(user, name=name))
+    except DomainError as exc:
+        raise click.ClickException(
+            " ".join([exc.message, *(m for ms in exc.errors.values() for m in ms)])
+        ) from exc
 
 
 def register_area_commands() -> None:

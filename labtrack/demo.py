@@ -6,15 +6,9 @@ from labtrack.areas import area_modules
 from labtrack.auth.models import User
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
-from labtrack.services import act_as, commit
+from labtrack.services import act_as, commit, transaction
 
 DEMO_PASSWORD = "labtrack-demo"
-STAFF = [
-    ("admin", "admin", "System administrator"),
-    ("quality", "quality", "Quality department"),
-    ("inspector", "inspector", "Lead inspector"),
-    ("viewer", "viewer", "Bureau reader"),
-]
 
 
 class DemoRefused(Exception):
@@ -37,14 +31,15 @@ def load_demo(force: bool = False) -> str:
     """Load the demo (labs, accounts, then each area's data); running it again adds nothing."""
     if not database_is_empty() and not demo_present() and not force:
         raise DemoRefused("The database holds other data; use --force to add the demo to it.")
-    act_as(None, comment="demo data")
-    from labtrack.demo_labs import load_accounts, load_labs
+    from labtrack.auth.demo import load_accounts
+    from labtrack.demo_labs import load_labs
 
-    lab_by_code = load_labs()
-    load_accounts(lab_by_code, DEMO_PASSWORD, STAFF)
-    commit()
+    with transaction(None, "demo data"):
+        lab_by_code = load_labs()
+        load_accounts(lab_by_code, DEMO_PASSWORD)
     lines = [f"labs: {len(lab_by_code)}"]
     for module in area_modules("demo_data"):
+        # Each area's loader runs in a unit of work of its own (its services commit as they go).
         area = module.__name__.split(".")[1]
         act_as(None, comment="demo data")
         lines.append(f"{area}: {module.load(lab_by_code)}")

@@ -3,12 +3,9 @@
 import random
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
-from labtrack.auth.models import User
-from labtrack.auth.permissions import Role
+from labtrack.auth.demo import load_accounts  # noqa: F401 (other areas' demos add accounts with it)
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabContact, LabKind, LabStatus, Qualification, Scheme
 from labtrack.models_base import today
@@ -310,23 +307,3 @@ def load_labs() -> dict[str, Lab]:
         result[code] = lab
     db.session.flush()
     return result
-
-
-def load_accounts(labs: dict[str, Lab], password: str, staff: list[tuple[str, str, str]]) -> int:
-    """Create the missing demo accounts (staff, and `manager-<code>` per lab); how many were added."""
-    taken = set(db.session.scalars(select(User.username)))
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    # One hash for every demo account: 51 scrypt hashes would make the demo load for seconds.
-    password_hash = generate_password_hash(password, method=method)
-    wanted = [(username, Role(role), full_name, None) for username, role, full_name in staff]
-    wanted += [(f"manager-{code}", Role.LAB_MANAGER, f"Manager of {code}", lab) for code, lab in labs.items()]
-    added = 0
-    for username, role, full_name, lab in wanted:
-        if username in taken:
-            continue
-        db.session.add(
-            User(username=username, role=role, full_name=full_name, lab=lab, password_hash=password_hash)
-        )
-        added += 1
-    db.session.flush()
-    return added

@@ -1,22 +1,27 @@
-"""User administration (admins only): list, create, edit, disable, reset passwords, API tokens."""
+"""User administration (admins): list, create, edit, disable, reset passwords, API tokens.
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+Thin: accounts are loaded and changed through `labtrack.auth.service` (which asks
+`labtrack.auth.policy`), posted forms run through `labtrack.web.submit_form`.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import false, select
 
-from labtrack.auth import service
+from labtrack.auth import policy, service
 from labtrack.auth.forms import PasswordResetForm, TokenForm, UserFilterForm, UserForm
 from labtrack.auth.labels import ROLE_LABELS
-from labtrack.auth.models import ApiToken, User
+from labtrack.auth.models import User
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
-from labtrack.forms import apply_errors
 from labtrack.history.service import history_for
 from labtrack.labs.models import Lab
-from labtrack.services import DomainError
+from labtrack.labs.views import page_number
+from labtrack.web import form_status, submit_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.add_app_template_global(policy, "auth_policy")
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -35,16 +40,14 @@ def _user_form(user: User | None = None) -> UserForm:
     return form
 
 
-def _user_fields(form: UserForm) -> dict:
-    return {
-        "username": form.username.data.strip(),
-        "full_name": (form.full_name.data or "").strip(),
-        "email": (form.email.data or "").strip() or None,
-        "role": form.role.data,
-        "lab_code": form.lab_code.data or None,
-        "active": bool(form.active.data),
-        "password": form.password.data or None,
-    }
+def _detail(user: User, token_form: TokenForm | None = None, secret: str | None = None) -> str:
+    return render_template(
+        "admin/user_detail.html",
+        user=user,
+        token_form=token_form or TokenForm(),
+        history=history_for(user),
+        secret=secret,
+    )
 
 
 @bp.get("/users")
@@ -55,10 +58,15 @@ def users():
     filters.role.choices = [("", _("All roles"))] + _role_choices()
     filters.lab.choices = [("", _("All laboratories"))] + _lab_choices()[1:]
     filters.validate()
+    unknown = bool(filters.role.errors or filters.lab.errors)  # a role or lab that is none: nobody
     stmt = service.users_query(
-        role=filters.role.data or None, lab_code=filters.lab.data or None, q=filters.q.data or None
+        role=None if unknown else filters.role.data or None,
+        lab_code=None if unknown else filters.lab.data or None,
+        q=None if filters.q.errors else filters.q.data or None,
     )
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    if unknown:
+        stmt = stmt.where(false())
+    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
     return render_template("admin/users.html", page=page, filters=filters)
 
 
@@ -67,118 +75,83 @@ def users():
 def user_new():
     """Create an account with a role (and a lab for lab managers)."""
     form = _user_form()
-    if form.validate_on_submit():
-        fields = _user_fields(form)
-        try:
-            user = service.create_user(
-                fields["username"],
-                fields["password"] or "",
-                fields["role"],
-                actor=current_user,
-                lab_code=fields["lab_code"],
-                full_name=fields["full_name"],
-                email=fields["email"],
-            )
-            if not fields["active"]:
-                service.set_active(user, False, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("User %(name)s created.", name=user.username), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=None)
+    done = submit_form(
+        form,
+        lambda: service.create_user(**form.account(), actor=current_user),
+        success=lambda user: _("User %(name)s created.", name=user.username),
+        to=lambda user: url_for("admin.user_detail", user_id=user.id),
+    )
+    return done or (render_template("admin/user_form.html", form=form, user=None), form_status(form))
 
 
 @bp.get("/users/<int:user_id>")
 @require(Perm.USERS_MANAGE)
 def user_detail(user_id: int):
     """One account: its details, API tokens and history."""
-    user = db.get_or_404(User, user_id)
-    return render_template(
-        "admin/user_detail.html", user=user, token_form=TokenForm(), history=history_for(user), secret=None
-    )
+    return _detail(service.load_user(user_id, current_user))
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @require(Perm.USERS_MANAGE)
 def user_edit(user_id: int):
     """Change an account's name, role, lab, e-mail or active flag."""
-    user = db.get_or_404(User, user_id)
+    user = service.load_user(user_id, current_user)
     form = _user_form(user)
-    if form.validate_on_submit():
-        try:
-            service.update_user(user, current_user, **_user_fields(form))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("User %(name)s saved.", name=user.username), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=user)
+    done = submit_form(
+        form,
+        lambda: service.update_user(user, current_user, **form.account()),
+        success=lambda saved: _("User %(name)s saved.", name=saved.username),
+        to=url_for("admin.user_detail", user_id=user.id),
+    )
+    return done or (render_template("admin/user_form.html", form=form, user=user), form_status(form))
 
 
 @bp.post("/users/<int:user_id>/active")
 @require(Perm.USERS_MANAGE)
 def user_active(user_id: int):
     """Disable (active=0) or enable (active=1) an account; never your own."""
-    user = db.get_or_404(User, user_id)
+    user = service.load_user(user_id, current_user)
     active = request.form.get("active") == "1"
-    try:
-        service.set_active(user, active, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    service.set_active(user, active, current_user)
+    if active:
+        flash(_("User %(name)s enabled.", name=user.username), "success")
     else:
-        message = (
-            _("User %(name)s enabled.", name=user.username)
-            if active
-            else _("User %(name)s disabled.", name=user.username)
-        )
-        flash(message, "success" if active else "warning")
-    return redirect(url_for("admin.user_detail", user_id=user.id))
+        flash(_("User %(name)s disabled.", name=user.username), "warning")
+    return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @require(Perm.USERS_MANAGE)
 def user_password(user_id: int):
     """Set a new password for a user (and lift a lockout)."""
-    user = db.get_or_404(User, user_id)
+    user = service.load_user(user_id, current_user)
     form = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            service.reset_password(user, form.password.data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Password of %(name)s reset.", name=user.username), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/password.html", form=form, user=user)
+    done = submit_form(
+        form,
+        lambda: service.reset_password(user, form.password.data, current_user),
+        success=_("Password of %(name)s reset.", name=user.username),
+        to=url_for("admin.user_detail", user_id=user.id),
+    )
+    return done or (render_template("admin/password.html", form=form, user=user), form_status(form))
 
 
 @bp.post("/users/<int:user_id>/tokens")
 @require(Perm.USERS_MANAGE)
 def token_new(user_id: int):
     """Issue an API token and show it once (it is not stored, so not put in a redirect or flash)."""
-    user = db.get_or_404(User, user_id)
+    user = service.load_user(user_id, current_user)
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        secret = service.issue_token(user, name=(form.name.data or "").strip(), actor=current_user)
-    response = render_template(
-        "admin/user_detail.html", user=user, token_form=form, history=history_for(user), secret=secret
-    )
-    return response, 200, {"Cache-Control": "no-store"}
+        secret = service.issue_token(user, name=form.name.data or "", actor=current_user)
+    return _detail(user, form, secret), form_status(form), {"Cache-Control": "no-store"}
 
 
 @bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
 @require(Perm.USERS_MANAGE)
 def token_revoke(user_id: int, token_id: int):
     """Revoke one of the user's tokens."""
-    token = db.get_or_404(ApiToken, token_id)
-    if token.user_id != user_id:
-        abort(404)
-    service.revoke_token(token, current_user)
+    user = service.load_user(user_id, current_user)
+    service.revoke_token(service.load_token(user, token_id, current_user), current_user)
     flash(_("Token revoked."), "warning")
-    return redirect(url_for("admin.user_detail", user_id=user_id))
+    return redirect(url_for("admin.user_detail", user_id=user_id), code=303)

@@ -1,18 +1,20 @@
-"""Sign-in and user-management forms."""
+"""Sign-in and user-management forms: the fields parse as `labtrack.auth.service` does."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
-from labtrack.forms import plain_text
+from labtrack import parsing
+from labtrack.auth import service
+from labtrack.forms import Parse
 
 
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=service.USERNAME_MAX)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=service.PASSWORD_MAX)])
     remember = BooleanField(_l("Keep me signed in"))
     submit = SubmitField(_l("Sign in"))
 
@@ -22,28 +24,51 @@ class UserForm(FlaskForm):
 
     username = StringField(
         _l("Username"),
-        validators=[
-            DataRequired(),
-            Length(min=3, max=64),
-            Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only.")),
-        ],
+        validators=[InputRequired(), Parse(service.parse_username)],
+        render_kw={"maxlength": service.USERNAME_MAX},
     )
-    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=120), plain_text])
-    email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    full_name = StringField(
+        _l("Full name"),
+        validators=[Parse(service.parse_full_name)],
+        render_kw={"maxlength": service.FULL_NAME_MAX},
+    )
+    email = StringField(
+        _l("E-mail"), validators=[Parse(service.parse_email)], render_kw={"maxlength": service.EMAIL_MAX}
+    )
     role = SelectField(_l("Role"), validators=[DataRequired()])
     lab_code = SelectField(_l("Laboratory (lab managers only)"), validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=10, max=128)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional(), Parse(service.parse_password)],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Repeat password"), validators=[EqualTo("password", message=_l("The passwords differ."))]
     )
     submit = SubmitField(_l("Save"))
 
+    def account(self) -> dict:
+        """The submitted fields for the service (a blank password: unchanged)."""
+        return {
+            "username": self.username.data,
+            "full_name": self.full_name.data or "",
+            "email": self.email.data,
+            "role": self.role.data,
+            "lab_code": self.lab_code.data or None,
+            "active": bool(self.active.data),
+            "password": self.password.data or None,
+        }
+
 
 class PasswordResetForm(FlaskForm):
     """A new password set by an admin."""
 
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=128)])
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), Parse(service.parse_password)],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Repeat password"), validators=[EqualTo("password", message=_l("The passwords differ."))]
     )
@@ -56,7 +81,9 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    q = StringField(
+        _l("Search"), validators=[Parse(parsing.text, required=False, max_len=100, multiline=False)]
+    )
     role = SelectField(_l("Role"), validators=[Optional()])
     lab = SelectField(_l("Laboratory"), validators=[Optional()])
 
@@ -64,7 +91,11 @@ class UserFilterForm(FlaskForm):
 class TokenForm(FlaskForm):
     """Issue an API token for a user."""
 
-    name = StringField(_l("Label"), validators=[Optional(), Length(max=80), plain_text])
+    name = StringField(
+        _l("Label"),
+        validators=[Parse(parsing.name, required=False, max_len=service.TOKEN_LABEL_MAX)],
+        render_kw={"maxlength": service.TOKEN_LABEL_MAX},
+    )
     submit = SubmitField(_l("Issue token"))
 
 
@@ -72,7 +103,11 @@ class AccountForm(FlaskForm):
     """A user's own password and language."""
 
     current = PasswordField(_l("Current password"), validators=[Optional()])
-    password = PasswordField(_l("New password"), validators=[Optional(), Length(min=10, max=128)])
+    password = PasswordField(
+        _l("New password"),
+        validators=[Optional(), Parse(service.parse_password)],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Repeat password"), validators=[EqualTo("password", message=_l("The passwords differ."))]
     )

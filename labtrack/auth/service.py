@@ -1,137 +1,133 @@
-"""Account rules: authentication with lockout, creating users, issuing tokens."""
+"""Account rules: authentication with lockout, creating and changing users, passwords, API tokens.
+
+Every change takes the acting user (`actor`; None for the system: the command line, the demo) and
+asks `labtrack.auth.policy`; values are parsed with `labtrack.parsing` (the form refuses the same);
+changes are written inside one `transaction`.
+"""
 
 import math
+import re
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
+from labtrack import parsing
+from labtrack.auth import policy
 from labtrack.auth.models import ApiToken, User, hash_token
 from labtrack.auth.permissions import Role
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
-from labtrack.services import Conflict, InvalidInput, act_as, commit
+from labtrack.parsing import Fields
+from labtrack.services import Conflict, Forbidden, InvalidInput, load, transaction
+
+USERNAME_MIN, USERNAME_MAX = 3, 64
+FULL_NAME_MAX = parsing.SHORT_MAX
+EMAIL_MAX = 254
+PASSWORD_MIN, PASSWORD_MAX = 10, 128
+TOKEN_LABEL_MAX = 80
+_USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 class LoginRefused(Exception):
     """Sign-in refused; the message is safe to show."""
 
 
-def authenticate(username: str, password: str) -> User:
+# --- values ----------------------------------------------------------------------------------
+
+
+def parse_username(value: Any, *, required: bool = True) -> str | None:
+    """A username: 3 to 64 ASCII letters, digits, '.', '-' or '_' (it is typed at every sign-in)."""
+    value = parsing.text(value, required=required, max_len=USERNAME_MAX, multiline=False)
+    if value is None:
+        return None
+    if len(value) < USERNAME_MIN or not _USERNAME.match(value):
+        raise parsing.ParseError(_l("3 to 64 letters, digits, dot, dash and underscore."))
+    return value
+
+
+def parse_full_name(value: Any, *, required: bool = False) -> str | None:
+    """A person's name, one line."""
+    return parsing.name(value, required=required, max_len=FULL_NAME_MAX)
+
+
+def parse_email(value: Any, *, required: bool = False) -> str | None:
+    """An e-mail address (its shape only)."""
+    value = parsing.text(value, required=required, max_len=EMAIL_MAX, multiline=False)
+    if value is not None and not _EMAIL.match(value):
+        raise parsing.ParseError(_l("Invalid e-mail address."))
+    return value
+
+
+def parse_password(value: Any, *, required: bool = True) -> str | None:
+    """A new password: 10 to 128 characters (kept only as a salted hash)."""
+    if parsing.is_blank(value):
+        if required:
+            raise parsing.ParseError(_l("This field is required."))
+        return None
+    if not isinstance(value, str):
+        raise parsing.ParseError(_l("Must be text."))
+    if len(value) < PASSWORD_MIN:
+        raise parsing.ParseError(_l("Use at least 10 characters."))
+    if len(value) > PASSWORD_MAX:
+        raise parsing.ParseError(_l("At most %(n)d characters.", n=PASSWORD_MAX))
+    return value
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise Forbidden(message)
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+
+def authenticate(name: str, secret: str) -> User:
     """The user whose password matches; counts failures and locks the account after too many."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    clean = (name or "").strip()
+    user = (
+        db.session.scalar(select(User).where(func.lower(User.username) == clean.lower())) if clean else None
+    )
     now = utcnow()
     if user is not None and user.locked_until and user.locked_until > now:
         minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
         raise LoginRefused(_("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes))
-    if user is None or not user.check_password(password):
+    if user is None or not user.check_password(secret):
         if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-                user.failed_logins = 0
-            commit()
+            with transaction(None, "failed sign-in"):
+                user.failed_logins += 1
+                if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+                    user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+                    user.failed_logins = 0
         raise LoginRefused(_("Invalid username or password."))
     if not user.is_active:
         raise LoginRefused(_("This account is disabled."))
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    commit()
+    with transaction(user):
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = now
     return user
 
 
-def _check_role_and_lab(role: str, lab_code: str | None) -> Lab | None:
-    errors: dict[str, list[str]] = {}
-    if role not in {r.value for r in Role}:
-        errors["role"] = [_("Unknown role.")]
-    lab = None
-    if role == Role.LAB_MANAGER:
-        lab = db.session.scalar(select(Lab).where(Lab.code == lab_code)) if lab_code else None
-        if lab is None:
-            errors["lab_code"] = [_("A lab manager needs an existing laboratory.")]
-    if errors:
-        raise InvalidInput(_("The user could not be saved."), errors)
-    return lab
+def record_token_use(token: ApiToken) -> None:
+    """Note when a token was last used (at most once an hour, so requests do not all write)."""
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(hours=1):
+        with transaction(token.user):
+            token.last_used_at = now
 
 
-def create_user(
-    username: str,
-    password: str,
-    role: str,
-    actor: Any = None,
-    lab_code: str | None = None,
-    full_name: str = "",
-    email: str | None = None,
-) -> User:
-    """Create an account with a hashed password."""
-    lab = _check_role_and_lab(role, lab_code)
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
-        raise InvalidInput(_("The user could not be saved."), {"username": [_("This username is taken.")]})
-    if len(password) < 10:
-        raise InvalidInput(
-            _("The user could not be saved."), {"password": [_("Use at least 10 characters.")]}
-        )
-    user = User(username=username, role=Role(role), lab=lab, full_name=full_name, email=email)
-    user.set_password(password)
-    act_as(actor)
-    db.session.add(user)
-    commit()
-    return user
+# --- users -----------------------------------------------------------------------------------
 
 
-def update_user(user: User, actor: Any, **fields: Any) -> User:
-    """Change a user's role, lab, names or active flag (and password if given)."""
-    role = fields.get("role", user.role)
-    lab_code = fields.get("lab_code", user.lab.code if user.lab else None)
-    lab = _check_role_and_lab(role, lab_code)
-    new_name = fields.get("username", user.username)
-    clash = db.session.scalar(
-        select(User.id).where(func.lower(User.username) == new_name.lower(), User.id != user.id)
-    )
-    if clash:
-        raise InvalidInput(_("The user could not be saved."), {"username": [_("This username is taken.")]})
-    _refuse_self_lockout(user, actor, fields.get("active", user.active), role)
-    if fields.get("password") and len(fields["password"]) < 10:
-        raise InvalidInput(
-            _("The user could not be saved."), {"password": [_("Use at least 10 characters.")]}
-        )
-    user.username = new_name
-    user.role = Role(role)
-    user.lab = lab if role == Role.LAB_MANAGER else None
-    for key in ("full_name", "email", "active"):
-        if key in fields:
-            setattr(user, key, fields[key])
-    if fields.get("password"):
-        user.set_password(fields["password"])
-    act_as(actor)
-    commit()
-    return user
-
-
-def reset_password(user: User, password: str, actor: Any) -> None:
-    """Set a new password and lift any lockout."""
-    if len(password or "") < 10:
-        raise InvalidInput(
-            _("The password was not changed."), {"password": [_("Use at least 10 characters.")]}
-        )
-    user.set_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    act_as(actor, comment="password reset")
-    commit()
-
-
-def issue_token(user: User, name: str = "", actor: Any = None) -> str:
-    """Create an API token; the secret is returned once and only its hash is kept."""
-    secret = ApiToken.new_secret()
-    act_as(actor or user)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(secret), name=name))
-    commit()
-    return secret
+def load_user(user_id: Any, actor: Any) -> User:
+    """An account the actor may see (those who manage users, or the user themselves); else NotFound."""
+    return load(User, user_id, visible=lambda u: policy.sees_user(actor, u), what=_("user"))
 
 
 def users_query(role: str | None = None, lab_code: str | None = None, q: str | None = None) -> Select:
@@ -147,55 +143,173 @@ def users_query(role: str | None = None, lab_code: str | None = None, q: str | N
     return stmt
 
 
-def _refuse_self_lockout(user: User, actor: Any, active: bool, role: str) -> None:
+def _parse_account(data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """Clean values of the account fields given; InvalidInput with every field's error."""
+    new = user is None
+    f = Fields(data)
+    clean: dict[str, Any] = {}
+    if new or "username" in data:
+        clean["username"] = f.get("username", parse_username)
+    if new or "role" in data:
+        clean["role"] = f.get("role", parsing.choice, [r.value for r in policy.roles()])
+    role = clean.get("role") or (user.role if user else None)
+    if "full_name" in data:
+        clean["full_name"] = f.get("full_name", parse_full_name) or ""
+    if "email" in data:
+        clean["email"] = f.get("email", parse_email)
+    if "active" in data:
+        clean["active"] = f.get("active", parsing.boolean)
+    if new or data.get("password"):
+        clean["password"] = f.get("password", parse_password)
+    if role is not None and policy.manages_one_lab(role):
+        code = data.get("lab_code", user.lab.code if user and user.lab else None)
+        lab = (
+            db.session.scalar(select(Lab).where(Lab.code == code)) if isinstance(code, str) and code else None
+        )
+        if lab is None:
+            f.add("lab_code", _("A lab manager needs an existing laboratory."))
+        clean["lab"] = lab
+    elif role is not None:
+        clean["lab"] = None
+    name = clean.get("username")
+    if name and "username" not in f.errors:
+        clash = db.session.scalar(
+            select(User.id).where(
+                func.lower(User.username) == name.lower(), User.id != (user.id if user else -1)
+            )
+        )
+        if clash is not None:
+            f.add("username", _("This username is taken."))
+    f.raise_if_any(_("The user could not be saved."))
+    return clean
+
+
+def _refuse_self_lockout(user: User, actor: Any, clean: dict[str, Any]) -> None:
     """An admin may not disable or demote themselves: nobody might be left to undo it."""
-    if actor is None or getattr(actor, "id", None) != user.id:
-        return
-    if not active:
-        raise Conflict(
-            _("You cannot disable your own account."), {"active": [_("You cannot disable your own account.")]}
-        )
-    if role != Role.ADMIN and user.role == Role.ADMIN:
-        raise Conflict(
-            _("You cannot take away your own administrator role."),
-            {"role": [_("You cannot take away your own administrator role.")]},
-        )
+    if clean.get("active") is False and not policy.may_disable(actor, user):
+        message = _("You cannot disable your own account.")
+        raise InvalidInput(message, {"active": [message]})
+    if "role" in clean and not policy.may_give_role(actor, user, clean["role"]):
+        message = _("You cannot take away your own administrator role.")
+        raise InvalidInput(message, {"role": [message]})
+
+
+def create_user(
+    username: str,
+    password: str,
+    role: str,
+    actor: Any = None,
+    lab_code: str | None = None,
+    full_name: str = "",
+    email: str | None = None,
+    active: bool = True,
+) -> User:
+    """Create an account with a hashed password (and a lab for lab managers)."""
+    _require(policy.may_manage_users(actor), _("You may not manage users."))
+    data = {
+        "username": username,
+        "password": password,
+        "role": role,
+        "lab_code": lab_code,
+        "full_name": full_name,
+        "email": email,
+        "active": active,
+    }
+    clean = _parse_account(data, None)
+    secret = clean.pop("password")
+    with transaction(actor):
+        user = User(**{**clean, "role": Role(clean["role"])})
+        user.set_password(secret)
+        db.session.add(user)
+    return user
+
+
+def update_user(user: User, actor: Any, **fields: Any) -> User:
+    """Change a user's username, role, lab, names, e-mail or active flag (and password if given)."""
+    _require(policy.may_manage_users(actor), _("You may not manage users."))
+    clean = _parse_account(fields, user)
+    _refuse_self_lockout(user, actor, clean)
+    secret = clean.pop("password", None)
+    with transaction(actor):
+        for key, value in clean.items():
+            setattr(user, key, Role(value) if key == "role" else value)
+        if secret:
+            user.set_password(secret)
+    return user
+
+
+def reset_password(user: User, new: str, actor: Any) -> None:
+    """Set a new password and lift any lockout."""
+    _require(policy.may_manage_users(actor), _("You may not manage users."))
+    f = Fields({"password": new})
+    secret = f.get("password", parse_password)
+    f.raise_if_any(_("The password was not changed."))
+    with transaction(actor, "password reset"):
+        user.set_password(secret)
+        user.failed_logins = 0
+        user.locked_until = None
 
 
 def set_active(user: User, active: bool, actor: Any) -> User:
-    """Disable or enable an account (a disabled user cannot sign in or use tokens)."""
-    _refuse_self_lockout(user, actor, active, user.role)
-    user.active = active
-    if active:
-        user.failed_logins = 0
-        user.locked_until = None
-    act_as(actor, comment="enabled" if active else "disabled")
-    commit()
+    """Disable or enable an account (a disabled user cannot sign in or use tokens); never one's own."""
+    _require(policy.may_manage_users(actor), _("You may not manage users."))
+    _refuse_self_lockout(user, actor, {"active": bool(active)})
+    with transaction(actor, "enabled" if active else "disabled"):
+        user.active = bool(active)
+        if active:
+            user.failed_logins = 0
+            user.locked_until = None
     return user
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+def load_token(user: User, token_id: Any, actor: Any) -> ApiToken:
+    """One of this user's tokens, if the actor may revoke it; else NotFound."""
+    return load(
+        ApiToken,
+        token_id,
+        visible=lambda t: t.user_id == user.id and policy.may_revoke_token(actor, t),
+        what=_("token"),
+    )
+
+
+def issue_token(user: User, name: str = "", actor: Any = None) -> str:
+    """Create an API token; the secret is returned once and only its hash is kept."""
+    if not user.active:
+        raise Conflict(_("A disabled account cannot be given a token."))
+    _require(policy.may_issue_token(actor, user), _("You may not issue tokens for this account."))
+    f = Fields({"name": name})
+    label = f.get("name", parsing.name, required=False, max_len=TOKEN_LABEL_MAX) or ""
+    f.raise_if_any(_("The token was not issued."))
+    secret = ApiToken.new_secret()
+    with transaction(actor or user):
+        db.session.add(ApiToken(user=user, token_hash=hash_token(secret), name=label))
+    return secret
 
 
 def revoke_token(token: ApiToken, actor: Any) -> ApiToken:
     """Stop a token from working (it stays listed, revoked)."""
+    _require(policy.may_revoke_token(actor, token), _("You may not revoke this token."))
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        act_as(actor, comment="token revoked")
-        commit()
+        with transaction(actor, "token revoked"):
+            token.revoked_at = utcnow()
     return token
+
+
+# --- one's own account -----------------------------------------------------------------------
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
     """A user's own password change: the current password must be right."""
-    if not user.check_password(current):
-        raise InvalidInput(
-            _("The password was not changed."), {"current": [_("The current password is wrong.")]}
-        )
-    if len(new) < 10:
-        raise InvalidInput(
-            _("The password was not changed."), {"password": [_("Use at least 10 characters.")]}
-        )
-    user.set_password(new)
-    act_as(user, comment="password changed")
-    commit()
+    f = Fields({"password": new})
+    secret = f.get("password", parse_password)
+    if not user.check_password(current or ""):
+        f.add("current", _("The current password is wrong."))
+    f.raise_if_any(_("The password was not changed."))
+    with transaction(user, "password changed"):
+        user.set_password(secret)
 
 
 def set_locale(user: User, locale: str | None) -> None:
@@ -204,6 +318,16 @@ def set_locale(user: User, locale: str | None) -> None:
         raise InvalidInput(_("Unknown language."), {"locale": [_("Unknown language.")]})
     if user.locale == locale:  # (reading it also loads the old value for the history row)
         return
-    user.locale = locale
-    act_as(user)
-    commit()
+    with transaction(user):
+        user.locale = locale
+
+
+def update_own_account(user: User, actor: Any, current: str, new: str | None, locale: str | None) -> User:
+    """The account page: a new password (with the current one) and the interface language."""
+    _require(policy.may_change_own_account(actor, user), _("You may only change your own account."))
+    with transaction(user):
+        if new:
+            change_own_password(user, current, new)
+        if locale != user.locale:
+            set_locale(user, locale)
+    return user

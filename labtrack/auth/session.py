@@ -1,13 +1,10 @@
 """Who is asking: session users for the browser, bearer tokens for the API."""
 
-from datetime import timedelta
-
 from flask import Flask, flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from labtrack.extensions import csrf, db, login_manager
-from labtrack.models_base import utcnow
 
 
 def _load_user(user_id: str):
@@ -26,10 +23,9 @@ def _load_from_token(req):
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip())))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(hours=1):
-        token.last_used_at = now
-        db.session.commit()
+    from labtrack.auth.service import record_token_use
+
+    record_token_use(token)
     g.auth_via_token = True
     return token.user
 

@@ -8,9 +8,8 @@ from flask_login import current_user, login_user, logout_user
 
 from labtrack.auth.forms import AccountForm, LoginForm
 from labtrack.auth.permissions import Perm, public, require
-from labtrack.auth.service import LoginRefused, authenticate, change_own_password, set_locale
-from labtrack.extensions import db
-from labtrack.services import InvalidInput
+from labtrack.auth.service import LoginRefused, authenticate, set_locale, update_own_account
+from labtrack.web import form_status, submit_form
 
 bp = Blueprint("auth", __name__)
 
@@ -57,8 +56,7 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
+            set_locale(current_user, code)
     return redirect(
         _safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path)
     )
@@ -70,18 +68,17 @@ def account():
     """The signed-in user's own page: change password and interface language."""
     form = AccountForm(data={"locale": current_user.locale or ""})
     form.locale.choices = [("", _("Follow the browser"))] + list(current_app.config["LANGUAGES"].items())
-    if form.validate_on_submit():
-        try:
-            if form.password.data:
-                change_own_password(current_user, form.current.data or "", form.password.data)
-            if (form.locale.data or None) != current_user.locale:
-                set_locale(current_user, form.locale.data or None)
-                session.pop("locale", None)
-        except InvalidInput as exc:
-            db.session.rollback()
-            for field, messages in exc.errors.items():
-                getattr(form, field).errors = list(getattr(form, field).errors) + messages
-        else:
-            flash(_("Your account is saved."), "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+
+    def save():
+        user = update_own_account(
+            current_user,
+            current_user,
+            form.current.data or "",
+            form.password.data or None,
+            form.locale.data or None,
+        )
+        session.pop("locale", None)
+        return user
+
+    done = submit_form(form, save, success=_("Your account is saved."), to=url_for("auth.account"))
+    return done or (render_template("auth/account.html", form=form), form_status(form))

@@ -89,9 +89,10 @@ def test_qualification_and_contact_history(app, actor, make_lab):
     assert rows[1].changes == {"email": ["w@example.cn", "wang@example.cn"]}
 
 
-def test_user_history_leaves_out_secrets(app, actor, make_lab):
+def test_user_history_leaves_out_secrets(app, make_user, make_lab):
+    actor = make_user("admin", username="boss")  # only administrators manage users
     make_lab("SC-TC")
-    user = auth_service.create_user("li", "first-password", "viewer", actor=actor)
+    user = auth_service.create_user("li.na", "first-password", "viewer", actor=actor)
     auth_service.update_user(user, actor, role="lab_manager", lab_code="SC-TC")
     auth_service.reset_password(user, "second-password", actor)
     auth_service.set_active(user, False, actor)
