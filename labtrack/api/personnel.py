@@ -536,7 +536,7 @@ def session_attendees(args, session_id):
     session = training.get_session(current_user, session_id)
     stmt = training.attendees_query(current_user, session).with_only_columns(Person)
     items, meta = _page(stmt, args)
-    return {"items": schemas.AttendeeSchema(many=True).dump(items), "meta": meta}
+    return {"items": items, "meta": meta}
 
 
 @blp.route("/training-sessions/<int:session_id>/attendances", methods=["POST"])

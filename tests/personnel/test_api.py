@@ -104,6 +104,11 @@ def test_sessions_and_attendance(world, client):
         f"/api/v1/training-sessions/{sid}/attendees", headers=headers(world.manager_b)
     ).get_json()
     assert attendees["items"] == []  # lab B's manager sees none of lab A's people
+    attendees = client.get(f"/api/v1/training-sessions/{sid}/attendees", headers=h).get_json()
+    assert sorted((a["lab_code"], a["staff_no"]) for a in attendees["items"]) == [
+        ("LAB-A", "A001"),
+        ("LAB-A", "A002"),
+    ]
 
 
 @freeze_time("2010-06-01")
