@@ -226,3 +226,45 @@ def test_commit_rolls_back_when_the_database_refuses(app):
     with pytest.raises(IntegrityError):
         commit()
     assert lab_count() == 1
+
+
+# --- domain events inside the unit of work -----------------------------------------------------
+
+
+@pytest.fixture
+def contact_on_audit():
+    """A receiver of audit_recorded that adds a row (as receivers do) and never commits."""
+    from labtrack import events
+    from labtrack.labs.models import LabContact
+
+    def receiver(audit, actor=None, **_kw):
+        db.session.add(LabContact(lab_id=audit.lab_id, name=f"told about {audit.reference}"))
+
+    events.audit_recorded.connect(receiver)
+    yield events.audit_recorded
+    events.audit_recorded.disconnect(receiver)
+
+
+def _contacts() -> list[str]:
+    from labtrack.labs.models import LabContact
+
+    db.session.rollback()
+    return db.session.scalars(select(LabContact.name)).all()
+
+
+def test_what_a_receiver_adds_is_committed_with_the_change(app, contact_on_audit, commits):
+    audit = f.AuditFactory(reference="FC-2010-001")
+    commits.clear()
+    with transaction():
+        audit.title = "Renamed"
+        contact_on_audit.send(audit, actor=None)
+    assert len(commits) == 1
+    assert _contacts() == ["told about FC-2010-001"]
+
+
+def test_what_a_receiver_adds_is_dropped_when_the_unit_fails(app, contact_on_audit):
+    audit = f.AuditFactory(reference="FC-2010-002")
+    with pytest.raises(Conflict), transaction():
+        contact_on_audit.send(audit, actor=None)
+        raise Conflict("Refused after the event.")
+    assert _contacts() == []
