@@ -188,6 +188,15 @@ def _safe(value: Any) -> Any:
     return value
 
 
+def _xlsx_cell(value: Any) -> Any:
+    """A value an XLSX cell can hold: no formula, and no control character (which openpyxl refuses,
+    and which older records may still hold)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = _safe(_cell_text(value)) if isinstance(value, date) else _safe(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def csv_bytes(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     """A UTF-8 CSV file (with BOM so spreadsheet programs read Chinese correctly)."""
     out = io.StringIO()
@@ -208,7 +217,7 @@ def xlsx_bytes(header: list[str], rows: Iterable[Iterable[Any]], title: str = "d
     sheet = workbook.create_sheet(title=title[:31] or "data")
     sheet.append(header)
     for row in rows:
-        sheet.append([_safe(_cell_text(v)) if isinstance(v, date) else _safe(v) for v in row])
+        sheet.append([_xlsx_cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

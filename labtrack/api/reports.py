@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
+from labtrack.api.fields import Day
 from labtrack.auth.permissions import Perm, require
 from labtrack.reports import campaign
 from labtrack.reports.schemas import CampaignSummarySchema
@@ -16,10 +17,8 @@ blp = Blueprint("reports_api", __name__, url_prefix="/api/v1", description="Cros
 class CampaignArgs(Schema):
     """?from=&to=&region= (no dates: the calendar year of the latest audit)."""
 
-    date_from = fields.Date(
-        load_default=None, data_key="from", metadata={"description": "first day (YYYY-MM-DD)"}
-    )
-    date_to = fields.Date(load_default=None, data_key="to", metadata={"description": "last day (YYYY-MM-DD)"})
+    date_from = Day(load_default=None, data_key="from", metadata={"description": "first day (YYYY-MM-DD)"})
+    date_to = Day(load_default=None, data_key="to", metadata={"description": "last day (YYYY-MM-DD)"})
     region = fields.String(load_default=None, metadata={"description": "a prefecture; none: every region"})
 
     @validates_schema

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from labtrack.api.common import PageArgs, list_schema, paginate
+from labtrack.api.fields import Day
 from labtrack.auth.permissions import Perm, require
 from labtrack.labs import service as labs_service
 from labtrack.models_base import today
@@ -45,7 +46,7 @@ class CatalogueArgs(PageArgs):
 class OnArgs(Schema):
     """?on=DATE (default today)."""
 
-    on = fields.Date(load_default=None, metadata={"description": "the date (YYYY-MM-DD); default today"})
+    on = Day(load_default=None, metadata={"description": "the date (YYYY-MM-DD); default today"})
 
 
 class GrowthArgs(Schema):

@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from wtforms import DateField, SelectField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
+from labtrack import parsing
 from labtrack.areas import area_modules
 from labtrack.audits import figures
 from labtrack.audits.models import (
@@ -32,6 +33,7 @@ from labtrack.audits.models import (
     Severity,
 )
 from labtrack.extensions import db
+from labtrack.forms import Parse
 from labtrack.labs import service as labs_service
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
@@ -61,8 +63,8 @@ class CampaignForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("From"), name="from", validators=[Optional()])
-    date_to = DateField(_l("To"), name="to", validators=[Optional()])
+    date_from = DateField(_l("From"), name="from", validators=[Optional(), Parse(parsing.day)])
+    date_to = DateField(_l("To"), name="to", validators=[Optional(), Parse(parsing.day)])
     region = SelectField(_l("Region"), validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Show"))
 
