@@ -200,7 +200,11 @@ def _items(lab: Lab, codes: list[Any], on: date | None, fields: parsing.Fields) 
         return []
     chosen = [items[parsing.code_key(c)] for c in clean]
     if on is not None:
-        held = set(held_items(lab.id, on))
+        # Held by the scope's own dates: an item already suspended is still the lab's (the
+        # overlap with that suspension is refused next, with its reference).
+        held = set(
+            db.session.scalars(select(ScopeEntry.item_id).where(ScopeEntry.lab_id == lab.id, held_on(on)))
+        )
         missing = [i.code for i in chosen if i.id not in held]
         if missing:
             fields.add(
