@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, case, exists, extract, func, select
+from sqlalchemy import Select, case, exists, extract, func, literal, select
 from sqlalchemy.orm import aliased
 
 from labtrack.extensions import db
@@ -95,15 +95,19 @@ def _hours():
     return func.coalesce(Attendance.hours, TrainingSession.hours)
 
 
-def _attendances(f: Filters, *columns) -> Select:
+def _attendances(f: Filters, *columns, with_person: bool = False, with_lab: bool = False) -> Select:
+    """Named attendances of the period, joined to the session, and to the person and their lab only
+    when a column or a filter needs them (each join is a lookup per attendance)."""
     stmt = (
         select(*columns)
         .select_from(Attendance)
         .join(TrainingSession, Attendance.session_id == TrainingSession.id)
-        .join(Person, Attendance.person_id == Person.id)
-        .join(Lab, Person.lab_id == Lab.id)
         .where(TrainingSession.starts_on >= f.date_from, TrainingSession.starts_on <= f.date_to)
     )
+    if with_person or with_lab or f.narrowed:
+        stmt = stmt.join(Person, Attendance.person_id == Person.id)
+    if with_lab or f.region:
+        stmt = stmt.join(Lab, Person.lab_id == Lab.id)
     return f.people(stmt)
 
 
@@ -119,6 +123,22 @@ _MEASURES = (
     func.coalesce(func.sum(func.coalesce(Attendance.hours, TrainingSession.hours)), 0).label("hours"),
     func.count(func.distinct(Attendance.person_id)).label("people_trained"),
 )
+# Attendances and hours only: the distinct counts cost a sort each, and for everyone the sessions
+# come from the sessions themselves.
+_COUNTS = (
+    literal(0).label("sessions"),
+    func.count().label("attendances"),
+    func.coalesce(func.sum(func.coalesce(Attendance.hours, TrainingSession.hours)), 0).label("hours"),
+    literal(0).label("people_trained"),
+)
+
+
+def _measures(f: Filters, sessions_from_table: bool) -> tuple:
+    """The measures a grouping needs: distinct sessions only when they cannot come from the
+    sessions table (a narrowed report), people trained never for months and organisers."""
+    if sessions_from_table and not f.narrowed:
+        return _COUNTS
+    return (*_MEASURES[:3], literal(0).label("people_trained"))
 
 
 def _row(r: Any, **extra: Any) -> dict[str, Any]:
@@ -133,7 +153,8 @@ def _row(r: Any, **extra: Any) -> dict[str, Any]:
 
 def training_totals(f: Filters) -> dict[str, Any]:
     """Sessions, attendances (named and external), hours and people trained of the period."""
-    named = db.session.execute(_attendances(f, *_MEASURES)).one()
+    columns = _MEASURES if f.narrowed else (*_COUNTS[:3], _MEASURES[3])  # sessions: from the table
+    named = db.session.execute(_attendances(f, *columns)).one()
     totals = _row(named)
     totals["named_attendances"] = totals["attendances"]
     if f.narrowed:
@@ -173,7 +194,7 @@ def headcounts(f: Filters, group: Any) -> dict[Any, int]:
 
 def training_by_lab(f: Filters) -> list[dict[str, Any]]:
     """Per lab with people in scope: sessions, attendances, hours, people trained, headcount."""
-    stmt = _attendances(f, Person.lab_id, *_MEASURES).group_by(Person.lab_id)
+    stmt = _attendances(f, Person.lab_id, *_MEASURES, with_person=True).group_by(Person.lab_id)
     rows = {r.lab_id: r for r in db.session.execute(stmt)}
     heads = headcounts(f, Person.lab_id)
     labs = db.session.execute(
@@ -204,7 +225,9 @@ def training_by_lab(f: Filters) -> list[dict[str, Any]]:
 
 def training_by_region(f: Filters) -> list[dict[str, Any]]:
     """Per region: sessions its people attended, attendances, hours, people trained, headcount."""
-    rows = db.session.execute(_attendances(f, Lab.region, *_MEASURES).group_by(Lab.region)).all()
+    rows = db.session.execute(
+        _attendances(f, Lab.region, *_MEASURES, with_lab=True).group_by(Lab.region)
+    ).all()
     heads = headcounts(f, Lab.region)
     found = {r.region: _row(r, region=r.region) for r in rows}
     for region in heads:
@@ -223,7 +246,7 @@ def training_by_post(f: Filters) -> list[dict[str, Any]]:
     posts counts under both)."""
     stmt = (
         _attendances(f, PersonPost.post, *_MEASURES)
-        .join(PersonPost, PersonPost.person_id == Person.id)
+        .join(PersonPost, PersonPost.person_id == Attendance.person_id)
         .group_by(PersonPost.post)
     )
     rows = {r.post: r for r in db.session.execute(stmt)}
@@ -255,21 +278,26 @@ def headcounts_by_post(f: Filters) -> dict[str, int]:
     stmt = (
         select(PersonPost.post, func.count())
         .select_from(Person)
-        .join(Lab, Person.lab_id == Lab.id)
         .join(PersonPost, PersonPost.person_id == Person.id)
         .where(employed_on(f.on))
         .group_by(PersonPost.post)
     )
+    if f.region:
+        stmt = stmt.join(Lab, Person.lab_id == Lab.id)
     return dict(db.session.execute(f.people(stmt)).all())
 
 
 def training_by_organiser(f: Filters) -> list[dict[str, Any]]:
     """Per organiser: sessions, attendances and hours (everyone: external attendees included)."""
     if f.narrowed:
-        stmt = _attendances(f, TrainingSession.organiser, *_MEASURES).group_by(TrainingSession.organiser)
+        stmt = _attendances(f, TrainingSession.organiser, *_measures(f, True)).group_by(
+            TrainingSession.organiser
+        )
         rows = {r.organiser: _row(r) for r in db.session.execute(stmt)}
     else:
-        named = _attendances(f, TrainingSession.organiser, *_MEASURES).group_by(TrainingSession.organiser)
+        named = _attendances(f, TrainingSession.organiser, *_measures(f, True)).group_by(
+            TrainingSession.organiser
+        )
         rows = {r.organiser: _row(r) for r in db.session.execute(named)}
         sessions = _sessions(
             f,
@@ -299,7 +327,7 @@ def training_by_organiser(f: Filters) -> list[dict[str, Any]]:
 def training_by_month(f: Filters) -> list[dict[str, Any]]:
     """Sessions and attendances per month of the period (for the chart)."""
     year, month = extract("year", TrainingSession.starts_on), extract("month", TrainingSession.starts_on)
-    named = _attendances(f, year.label("y"), month.label("m"), *_MEASURES).group_by(year, month)
+    named = _attendances(f, year.label("y"), month.label("m"), *_measures(f, True)).group_by(year, month)
     rows = {(int(r.y), int(r.m)): _row(r) for r in db.session.execute(named)}
     if not f.narrowed:
         sessions = _sessions(
@@ -361,13 +389,13 @@ def _exam_row(r: Any, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _sittings(f: Filters, *columns) -> Select:
+def _sittings(f: Filters, *columns, with_person: bool = False, with_lab: bool = False) -> Select:
+    """Who had to sit the exams held in the period (skills contests aside), joined to the person and
+    their lab only when a column or a filter needs them."""
     stmt = (
         select(*columns)
         .select_from(ExamResult)
         .join(Exam, ExamResult.exam_id == Exam.id)
-        .join(Person, ExamResult.person_id == Person.id)
-        .join(Lab, Person.lab_id == Lab.id)
         .where(
             Exam.held_on >= f.date_from,
             Exam.held_on <= f.on,
@@ -375,6 +403,10 @@ def _sittings(f: Filters, *columns) -> Select:
             Exam.kind != ExamKind.CONTEST.value,
         )
     )
+    if with_person or with_lab or f.narrowed:
+        stmt = stmt.join(Person, ExamResult.person_id == Person.id)
+    if with_lab or f.region:
+        stmt = stmt.join(Lab, Person.lab_id == Lab.id)
     return f.people(stmt)
 
 
@@ -450,7 +482,7 @@ def exams_by_exam(f: Filters) -> list[dict[str, Any]]:
 
 def exams_by_lab(f: Filters) -> list[dict[str, Any]]:
     """Participation and pass rate per lab, flagged below the threshold (lowest participation first)."""
-    stmt = _sittings(f, Lab.id, Lab.code, Lab.name, Lab.region, *_exam_measures()).group_by(
+    stmt = _sittings(f, Lab.id, Lab.code, Lab.name, Lab.region, *_exam_measures(), with_lab=True).group_by(
         Lab.id, Lab.code, Lab.name, Lab.region
     )
     bar = threshold()
@@ -466,7 +498,9 @@ def exams_by_lab(f: Filters) -> list[dict[str, Any]]:
 
 def exams_by_region(f: Filters) -> list[dict[str, Any]]:
     """Participation and pass rate per region."""
-    stmt = _sittings(f, Lab.region, *_exam_measures()).group_by(Lab.region).order_by(Lab.region)
+    stmt = (
+        _sittings(f, Lab.region, *_exam_measures(), with_lab=True).group_by(Lab.region).order_by(Lab.region)
+    )
     return [_exam_row(r, region=r.region) for r in db.session.execute(stmt)]
 
 
@@ -474,7 +508,7 @@ def exams_by_post(f: Filters) -> list[dict[str, Any]]:
     """Participation and pass rate per post of those required (a person with two posts counts twice)."""
     stmt = (
         _sittings(f, PersonPost.post, *_exam_measures())
-        .join(PersonPost, PersonPost.person_id == Person.id)
+        .join(PersonPost, PersonPost.person_id == ExamResult.person_id)
         .group_by(PersonPost.post)
     )
     rows = {r.post: r for r in db.session.execute(stmt)}

@@ -152,6 +152,7 @@ def upgrade():
     sa.UniqueConstraint('exam_id', 'person_id', name='uq_exam_results_exam_person')
     )
     with op.batch_alter_table('exam_results', schema=None) as batch_op:
+        batch_op.create_index('ix_exam_results_exam_cover', ['exam_id', 'person_id', 'status', 'score'], unique=False)
         batch_op.create_index('ix_exam_results_person', ['person_id'], unique=False)
 
     op.create_table('person_posts',
@@ -178,7 +179,8 @@ def upgrade():
     sa.UniqueConstraint('session_id', 'person_id', name='uq_training_attendances_session_person')
     )
     with op.batch_alter_table('training_attendances', schema=None) as batch_op:
-        batch_op.create_index('ix_training_attendances_person_session', ['person_id', 'session_id'], unique=False)
+        batch_op.create_index('ix_training_attendances_person_session', ['person_id', 'session_id', 'hours'], unique=False)
+        batch_op.create_index('ix_training_attendances_session_cover', ['session_id', 'person_id', 'hours'], unique=False)
 
     op.create_table('finding_persons',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -215,6 +217,7 @@ def downgrade():
 
     op.drop_table('finding_persons')
     with op.batch_alter_table('training_attendances', schema=None) as batch_op:
+        batch_op.drop_index('ix_training_attendances_session_cover')
         batch_op.drop_index('ix_training_attendances_person_session')
 
     op.drop_table('training_attendances')
@@ -224,6 +227,7 @@ def downgrade():
     op.drop_table('person_posts')
     with op.batch_alter_table('exam_results', schema=None) as batch_op:
         batch_op.drop_index('ix_exam_results_person')
+        batch_op.drop_index('ix_exam_results_exam_cover')
 
     op.drop_table('exam_results')
     with op.batch_alter_table('authorisations', schema=None) as batch_op:
