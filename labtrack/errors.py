@@ -11,18 +11,21 @@ import re
 import uuid
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 from werkzeug.routing import IntegerConverter
 
 from labtrack.extensions import db
 from labtrack.parsing import INT_MAX
-from labtrack.services import DomainError
+from labtrack.services import DomainError, InvalidInput
 
 log = logging.getLogger("labtrack.errors")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # PostgreSQL's text holds neither
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 HTTP_NAMES = {
     400: "Bad Request",
     403: "Forbidden",
@@ -115,8 +118,17 @@ def handle_domain(error: DomainError):
     if status in (403, 404) or request.method in ("GET", "HEAD"):
         template = status if status in (400, 403, 404, 409, 422) else "generic"
         return render_template(f"errors/{template}.html", error=error, request_id=request_id()), status
-    flash(" ".join([error.message, *(m for ms in error.errors.values() for m in ms)]), "danger")
+    flash(" ".join(dict.fromkeys([error.message, *_texts(error.errors)])), "danger")
     return redirect(_back(), code=303)
+
+
+def _texts(errors) -> list[str]:
+    """Every message in a (possibly nested: rows of an import) field-error mapping."""
+    if isinstance(errors, dict):
+        return [text for value in errors.values() for text in _texts(value)]
+    if isinstance(errors, list | tuple):
+        return [text for value in errors for text in _texts(value)]
+    return [str(errors)]
 
 
 def _back() -> str:
@@ -164,27 +176,45 @@ def _tag_response(response):
     return response
 
 
-def _refuse_lone_surrogates():
-    """JSON text with a lone surrogate (\\udb0f) cannot be stored: 422 naming the field."""
-    if not request.is_json or request.method in ("GET", "HEAD", "OPTIONS"):
+def _refuse_unstorable_text():
+    """Text no database column can hold, a NUL byte or a lone surrogate (\\udb0f), in a query,
+    a posted form or a JSON body: refused before any code reads it, 422 naming the field (a
+    flash and a redirect back for a page's form, like any other refusal)."""
+    found = _unstorable_field()
+    if found is None:
         return None
-    body = request.get_json(silent=True)
-    bad = _surrogate_path(body, "")
-    if bad is None:
-        return None
-    field = bad or "body"
-    message = "The text contains characters that are not valid (a lone surrogate)."
-    return json_error(422, "Unprocessable Entity", message, {field: [message]})
+    field, value = found
+    if _SURROGATE.search(value):
+        message = _("Contains characters that are not valid text (lone surrogates).")
+    else:
+        message = _("Control characters are not allowed.")
+    raise InvalidInput(message, {field or "body": [message]})
 
 
-def _surrogate_path(value, path: str) -> str | None:
+def _unstorable_field() -> tuple[str, str] | None:
+    """(field, text) of the first unstorable text of the request, if any."""
+    sources = [request.args]
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in _FORM_TYPES:
+        sources.append(request.form)
+    for source in sources:
+        for key, values in source.lists():
+            for text in (key, *values):
+                if _UNSTORABLE.search(text):
+                    return key, text
+    if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
+        return _surrogate_path(request.get_json(silent=True), "")
+    return None
+
+
+def _surrogate_path(value, path: str) -> tuple[str, str] | None:
+    """(path, text) of the first string in a JSON value holding a NUL or a lone surrogate."""
     if isinstance(value, str):
-        return path if _SURROGATE.search(value) else None
+        return (path, value) if _UNSTORABLE.search(value) else None
     if isinstance(value, dict):
         for key, inner in value.items():
             name = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and _SURROGATE.search(key):
-                return name
+            if isinstance(key, str) and _UNSTORABLE.search(key):
+                return name, key
             found = _surrogate_path(inner, name)
             if found is not None:
                 return found
@@ -224,7 +254,7 @@ def init_errors(app: Flask) -> None:
     """Register the handlers on the app, so they also see unknown URLs."""
     bound_int_ids(app)
     app.before_request(_assign_request_id)
-    app.before_request(_refuse_lone_surrogates)
+    app.before_request(_refuse_unstorable_text)
     app.after_request(_tag_response)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(CSRFError, handle_http)

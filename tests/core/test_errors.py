@@ -123,6 +123,19 @@ def test_a_refused_post_flashes_and_redirects_back_with_303(client, kind):
     assert labs_saved() == 0
 
 
+def test_a_refused_post_flashes_nested_row_errors_as_text(client, app):
+    @app.route("/probe/import", methods=["POST"])
+    @public
+    def import_rows():
+        raise InvalidInput(
+            "Nothing imported.", {"rows": {"3": {"code": ["Taken."]}, "5": {"date": ["Not a date."]}}}
+        )
+
+    client.post("/probe/import")
+    with client.session_transaction() as session:
+        assert session["_flashes"] == [("danger", "Nothing imported. Taken. Not a date.")]
+
+
 def test_a_refused_post_from_another_site_goes_back_to_the_same_path(client):
     response = client.post("/probe/refuse/conflict", headers={"Referer": "https://evil.example/x"})
     assert response.status_code == 303
@@ -327,6 +340,42 @@ def test_lone_surrogates_in_json_answer_422_naming_the_field(client, body, field
     response = client.post("/api/v1/probe/echo", data=body, content_type="application/json")
     assert response.status_code == 422
     assert list(response.json["errors"]) == [field]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [('{"q": "a\\u0000b"}', "q"), ('{"rows": [{"name": "\\u0000"}]}', "rows.0.name")],
+)
+def test_nul_bytes_in_json_answer_422_naming_the_field(client, body, field):
+    response = client.post("/api/v1/probe/echo", data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json["errors"] == {field: ["Control characters are not allowed."]}
+
+
+def test_a_nul_byte_in_a_query_is_refused_before_any_code_reads_it(client):
+    _user, headers = f.bearer(role="admin")
+    response = client.get("/api/v1/labs?q=a%00b", headers=headers)
+    assert response.status_code == 422 and list(response.json["errors"]) == ["q"]
+    page = client.get("/probe/things/1?note=%00")
+    assert page.status_code == 422 and page.mimetype == "text/html"
+
+
+def test_a_nul_byte_in_a_posted_form_is_refused_like_any_other_refusal(client):
+    referrer = "http://localhost.localdomain/probe/form"
+    response = client.post("/probe/refuse/conflict", data={"title": "a\x00b"}, headers={"Referer": referrer})
+    assert response.status_code == 303 and response.headers["Location"] == referrer
+    with client.session_transaction() as session:
+        assert session["_flashes"] == [("danger", "Control characters are not allowed.")]  # said once
+
+
+def test_the_refusal_is_in_the_readers_language(client):
+    response = client.post(
+        "/api/v1/probe/echo",
+        data='{"title": "\\udb0f"}',
+        content_type="application/json",
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert response.status_code == 422 and response.json["message"] == "包含无效的文本字符（孤立代理项）。"
 
 
 def test_a_surrogate_pair_is_an_ordinary_character(client):
