@@ -25,7 +25,6 @@ log = logging.getLogger("labtrack.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # PostgreSQL's text holds neither
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 HTTP_NAMES = {
     400: "Bad Request",
     403: "Forbidden",
@@ -177,9 +176,8 @@ def _tag_response(response):
 
 
 def _refuse_unstorable_text():
-    """Text no database column can hold, a NUL byte or a lone surrogate (\\udb0f), in a query,
-    a posted form or a JSON body: refused before any code reads it, 422 naming the field (a
-    flash and a redirect back for a page's form, like any other refusal)."""
+    """Text no database column can hold, a NUL byte or a lone surrogate (\\udb0f), in a query
+    or a JSON body: refused before any code reads it, 422 naming the field."""
     found = _unstorable_field()
     if found is None:
         return None
@@ -193,14 +191,11 @@ def _refuse_unstorable_text():
 
 def _unstorable_field() -> tuple[str, str] | None:
     """(field, text) of the first unstorable text of the request, if any."""
-    sources = [request.args]
-    if request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in _FORM_TYPES:
-        sources.append(request.form)
-    for source in sources:
-        for key, values in source.lists():
-            for text in (key, *values):
-                if _UNSTORABLE.search(text):
-                    return key, text
+    # Posted forms are left to their validators, which put the message beside the field.
+    for key, values in request.args.lists():
+        for text in (key, *values):
+            if _UNSTORABLE.search(text):
+                return key, text
     if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
         return _surrogate_path(request.get_json(silent=True), "")
     return None
