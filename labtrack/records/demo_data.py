@@ -438,10 +438,10 @@ def _recent_complaints(labs: list[Lab], users: dict[str, User]) -> int:
     home, others = labs[0], (labs[1:] or labs)
     specs = [
         (home, "hotline", 40, 39, 20, "substantiated", 15),
+        (others[min(2, len(others) - 1)], "referral", 12, 11, 5, "unsubstantiated", None),
         (others[0], "online", 10, 9, None, None, None),
         (others[min(1, len(others) - 1)], "letter", 2, None, None, None, None),
-        (others[min(2, len(others) - 1)], "referral", 12, 11, 5, "unsubstantiated", None),
-    ]
+    ]  # in the order they were received, so that their references follow the dates
     made = []
     for n, (lab, channel, received, acknowledged, investigated, outcome, feedback) in enumerate(specs):
         received_on = t - timedelta(days=received)

@@ -49,7 +49,7 @@ def values_of(form: FlaskForm, *skip: str) -> dict:
 class DocumentForm(FlaskForm):
     """Register a controlled document (a lab manager's: their own lab's)."""
 
-    lab_code = SelectField(_l("Owner"), validate_choice=False)
+    lab_code = SelectField(_l("Belongs to"), validate_choice=False)
     kind = SelectField(_l("Kind"), choices=list(DOCUMENT_KIND_LABELS.items()), validators=[InputRequired()])
     subject = SelectField(_l("Subject"), choices=[("", "—"), *DOCUMENT_SUBJECT_LABELS.items()])
     code = StringField(
@@ -131,7 +131,7 @@ class ReviewForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     """Withdraw a document in force."""
 
-    withdrawn_on = DateField(_l("Withdrawn on"), validators=[Optional()])
+    withdrawn_on = DateField(_l("Date withdrawn"), validators=[Optional()])
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(), plain_text], render_kw={"rows": 2})
     submit = SubmitField(_l("Withdraw the document"))
 
@@ -216,7 +216,7 @@ class SurveyForm(FlaskForm):
     )
     audience_note = TextAreaField(_l("Who was asked"), validators=[plain_text], render_kw={"rows": 2})
     region = SelectField(_l("Region"), validate_choice=False)
-    issued_on = DateField(_l("Issued on"), validators=[InputRequired()])
+    issued_on = DateField(_l("Date issued"), validators=[InputRequired()])
     closes_on = DateField(_l("Closes on"), validators=[Optional()])
     copies_issued = IntegerField(
         _l("Copies issued"), validators=[InputRequired(), NumberRange(min=0, max=parsing.COUNT_MAX)]

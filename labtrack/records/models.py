@@ -76,7 +76,7 @@ DOCUMENT_SUBJECT_LABELS = {
 DOCUMENT_STATUS_LABELS = {
     DocumentStatus.DRAFT: _l("Not yet issued"),
     DocumentStatus.EFFECTIVE: _l("In force"),
-    DocumentStatus.OBSOLETE: _l("Withdrawn"),
+    DocumentStatus.OBSOLETE: _l("No longer in force"),
 }
 
 REVISION_STATUS_LABELS = {

@@ -71,8 +71,22 @@ def dashboard(actor: Any) -> dict:
         "due_soon_days": DUE_SOON_DAYS,
         "complaints": figures.complaints_awaiting_feedback(scope) if policy.reads_records(actor) else None,
         "handles_complaints": policy.may_register_complaint(actor),
+        # The lists behind the counts: a lab manager's own lab's documents only.
+        "lab_code": db.session.scalar(select(Lab.code).where(Lab.id == scope)) if scope is not None else None,
     }
     return card
+
+
+def due_documents(actor: Any, limit: int = 20) -> list[Document]:
+    """The documents whose review is due soon or overdue that the dashboard counts for the actor:
+    a lab manager's own lab's, everyone else's every lab's and the bureau's."""
+    stmt = documents.documents_query(actor, due_within=DUE_SOON_DAYS)
+    scope = confined_lab(actor)
+    if scope is not None:
+        stmt = stmt.where(Document.lab_id == scope)
+    return list(
+        db.session.scalars(stmt.order_by(None).order_by(Document.review_due_on, Document.id).limit(limit))
+    )
 
 
 def lab_panel(actor: Any, lab: Lab) -> dict:

@@ -98,7 +98,7 @@ def _columns(survey: Survey, header: list[str]) -> tuple[dict[str, Any], list[Ro
                 )
             )
         seen.add(key)
-    if not errors and not any(not isinstance(m, str) for m in meaning.values()):
+    if not any(not isinstance(m, str) for m in meaning.values()):
         errors.append(RowError(1, None, _("The file has no question columns.")))
     return meaning, errors
 
@@ -107,16 +107,18 @@ def import_responses(actor: Any, survey: Survey, stream: IO[bytes], *, dry_run: 
     """Import an answers file (all or nothing). Answers {"rows", "created", "returned", "dry_run"};
     InvalidInput with every problem under "file" (and nothing written) otherwise."""
     surveys._may_manage(actor)
+    rows: list[dict] = []
+    errors: list[RowError] = []
     try:
         header = _first_row(stream)
         meaning, errors = _columns(survey, header)
-        if errors:
-            raise TabularError(errors)
-        rows, errors = _rows(
-            survey, meaning, read_table(stream, header, current_app.config["MAX_IMPORT_BYTES"])
-        )
+        if any(not isinstance(m, str) for m in meaning.values()):
+            # The rows are read too (their known columns), so that one pass shows every problem.
+            table = read_table(stream, header, current_app.config["MAX_IMPORT_BYTES"])
+            rows, row_errors = _rows(survey, meaning, table)
+            errors += row_errors
     except TabularError as exc:
-        errors, rows = exc.errors, []
+        errors += exc.errors
     if errors:
         raise InvalidInput(
             _("The file was not imported: nothing was written. Correct these rows and import it again."),
@@ -159,7 +161,9 @@ def _rows(survey: Survey, meaning: dict[str, Any], table: Any) -> tuple[list[dic
         row: dict[str, Any] = {"sheet": None, "returned_on": None, "answers": {}}
         before = len(errors)
         for column, raw in cells.items():
-            target = meaning[column]
+            target = meaning.get(column)
+            if target is None:
+                continue  # a column the header check refused
             try:
                 if target == "sheet":
                     row["sheet"] = parsing.name(raw, required=False, max_len=surveys.SHEET_MAX)

@@ -539,7 +539,7 @@ def delete_response(actor: Any, survey: Survey, response_id: int) -> None:
         db.session.delete(response)
 
 
-def recent_responses(survey: Survey, limit: int = 20) -> list[SurveyResponse]:
+def recent_responses(survey: Survey, limit: int = 8) -> list[SurveyResponse]:
     """The questionnaires entered or imported last."""
     stmt = (
         select(SurveyResponse)

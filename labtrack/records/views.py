@@ -8,8 +8,7 @@ from flask_login import current_user
 
 from labtrack import parsing
 from labtrack.auth.permissions import Perm, require
-from labtrack.extensions import db
-from labtrack.records import complaint_views, document_views, documents, links, overview, policy, survey_views
+from labtrack.records import complaint_views, document_views, links, overview, policy, survey_views
 from labtrack.records.blueprint import bp
 from labtrack.records.forms import FindingDocumentsForm
 from labtrack.services import InvalidInput
@@ -24,10 +23,7 @@ __all__ = ["bp", "complaint_views", "document_views", "survey_views"]
 def index():
     """Controlled documents, surveys and complaints at a glance."""
     card = overview.dashboard(current_user)
-    due = db.session.scalars(
-        documents.documents_query(current_user, due_within=documents.DUE_SOON_DAYS).limit(10)
-    ).all()
-    return render_template("records/index.html", card=card, due=due)
+    return render_template("records/index.html", card=card, due=overview.due_documents(current_user))
 
 
 def _day(name: str, errors: dict):
