@@ -1,50 +1,67 @@
-"""The pure state table: every state x every role x every target, allowed and refused."""
+"""The pure state table: every state x every target x every set of permissions, allowed and refused."""
 
 import itertools
+from datetime import date
 
 import pytest
 
 from labtrack.audits import workflow
-from labtrack.audits.workflow import ROLES, State, resolve
+from labtrack.audits.workflow import State, resolve
+from labtrack.auth.permissions import Perm
 
-# DESIGN's table, written out by hand: (from, to) -> roles allowed.
+R, V, M = Perm.RECTIFY, Perm.VERIFY, Perm.FINDINGS_MANAGE
+
+# DESIGN's table, written out by hand: (from, to) -> the permission the step needs.
 EXPECTED = {
-    (State.OPEN, State.PLAN_SUBMITTED): {"lab_manager", "admin"},
-    (State.PLAN_SUBMITTED, State.PLAN_ACCEPTED): {"inspector", "quality", "admin"},
-    (State.PLAN_SUBMITTED, State.OPEN): {"inspector", "quality", "admin"},
-    (State.PLAN_ACCEPTED, State.EVIDENCE_SUBMITTED): {"lab_manager", "admin"},
-    (State.EVIDENCE_SUBMITTED, State.CLOSED): {"inspector", "quality", "admin"},
-    (State.EVIDENCE_SUBMITTED, State.PLAN_ACCEPTED): {"inspector", "quality", "admin"},
-    (State.OPEN, State.CANCELLED): {"quality", "admin"},
-    (State.PLAN_SUBMITTED, State.CANCELLED): {"quality", "admin"},
-    (State.PLAN_ACCEPTED, State.CANCELLED): {"quality", "admin"},
-    (State.EVIDENCE_SUBMITTED, State.CANCELLED): {"quality", "admin"},
-    (State.CLOSED, State.OPEN): {"quality", "admin"},
+    (State.OPEN, State.PLAN_SUBMITTED): R,
+    (State.PLAN_SUBMITTED, State.PLAN_ACCEPTED): V,
+    (State.PLAN_SUBMITTED, State.OPEN): V,
+    (State.PLAN_ACCEPTED, State.EVIDENCE_SUBMITTED): R,
+    (State.EVIDENCE_SUBMITTED, State.CLOSED): V,
+    (State.EVIDENCE_SUBMITTED, State.PLAN_ACCEPTED): V,
+    (State.OPEN, State.CANCELLED): M,
+    (State.PLAN_SUBMITTED, State.CANCELLED): M,
+    (State.PLAN_ACCEPTED, State.CANCELLED): M,
+    (State.EVIDENCE_SUBMITTED, State.CANCELLED): M,
+    (State.CLOSED, State.OPEN): M,
 }
-CASES = list(itertools.product(list(State), list(State), ROLES))
+HOLDINGS = [
+    frozenset(),
+    frozenset({R}),
+    frozenset({V}),
+    frozenset({M}),
+    frozenset({V, M}),
+    frozenset({R, V, M}),
+]
+CASES = list(itertools.product(list(State), list(State), HOLDINGS))
 
 
-@pytest.mark.parametrize(("current", "target", "role"), CASES)
-def test_every_state_role_and_target(current, target, role):
-    allowed = EXPECTED.get((current, target), set())
-    if role in allowed:
-        step = resolve(current, target, role)
-        assert (step.source, step.target) == (current, target)
-    else:
-        with pytest.raises(workflow.Refused) as refused:
-            resolve(current, target, role)
-        can_ever_reach = any(t == target and role in roles for (_s, t), roles in EXPECTED.items())
-        edge_exists = (current, target) in EXPECTED
-        assert refused.value.kind == ("state" if can_ever_reach and not edge_exists else "role")
-
-
-@pytest.mark.parametrize(("current", "target"), [k for k, v in EXPECTED.items() if "lab_manager" in v])
-def test_lab_manager_of_another_lab_is_refused(current, target):
-    assert resolve(current, target, "lab_manager", own_lab=True)
+@pytest.mark.parametrize(("current", "target", "perms"), CASES)
+def test_every_state_target_and_holding(current, target, perms):
+    needed = EXPECTED.get((current, target))
+    if needed is not None and needed in perms:
+        step = resolve(current, target, perms)
+        assert (step.source, step.target, step.permission) == (current, target, needed)
+        return
     with pytest.raises(workflow.Refused) as refused:
-        resolve(current, target, "lab_manager", own_lab=False)
-    assert refused.value.kind == "role"
-    assert workflow.available(current, "lab_manager", own_lab=False) == []
+        resolve(current, target, perms)
+    can_ever_reach = any(t == target and p in perms for (_s, t), p in EXPECTED.items())
+    expected_kind = "state" if can_ever_reach and needed is None else "permission"
+    assert refused.value.kind == expected_kind
+    if needed is not None:
+        assert refused.value.needs == needed  # the service names what the step needs
+
+
+def test_the_table_has_exactly_the_designed_rows_and_each_names_a_permission():
+    assert {(t.source, t.target): t.permission for t in workflow.TRANSITIONS} == EXPECTED
+    assert {R, V, M} == workflow.STEP_PERMISSIONS
+
+
+@pytest.mark.parametrize("perms", HOLDINGS)
+def test_available_lists_the_steps_open_to_a_holding(perms):
+    for state in State:
+        expected = {t for (s, t), p in EXPECTED.items() if s == state and p in perms}
+        assert {t.target for t in workflow.available(state, perms)} == expected
 
 
 def test_required_fields_per_step():
@@ -67,13 +84,19 @@ def test_required_fields_per_step():
 
 
 def test_closed_and_cancelled_are_final_except_reopen():
-    assert workflow.available(State.CANCELLED, "admin") == []
-    assert [t.name for t in workflow.available(State.CLOSED, "admin")] == ["reopen"]
+    everything = frozenset(Perm)
+    assert workflow.available(State.CANCELLED, everything) == []
+    assert [t.name for t in workflow.available(State.CLOSED, everything)] == ["reopen"]
+
+
+def test_step_named_finds_the_row_from_the_current_state():
+    assert workflow.step_named("cancel", State.PLAN_ACCEPTED).source == State.PLAN_ACCEPTED
+    assert workflow.step_named("close", State.OPEN) is None
+    assert workflow.step_named("nonsense", State.OPEN) is None
+    assert workflow.step_named("close", "no-such-state") is None
 
 
 def test_overdue_definition():
-    from datetime import date
-
     due, day = date(2010, 6, 9), date(2010, 6, 10)
     assert workflow.is_overdue("plan_accepted", due, day)
     assert not workflow.is_overdue("plan_accepted", due, due)
@@ -81,8 +104,6 @@ def test_overdue_definition():
     assert not workflow.is_overdue("cancelled", due, day)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_extension_rule(role):
-    for state in State:
-        expected = role in ("quality", "admin") and state in workflow.ACTIVE_STATES
-        assert workflow.can_extend(state, role) is expected
+def test_deadlines_move_only_while_active_and_need_findings_manage():
+    assert workflow.EXTEND_PERMISSION == M
+    assert {s for s in State if workflow.extendable(s)} == workflow.ACTIVE_STATES
