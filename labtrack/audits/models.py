@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from labtrack.audits.clauses import clause_label
+from labtrack.audits.clauses import CLAUSES, clause_label
 from labtrack.audits.workflow import State, is_overdue
 from labtrack.extensions import db
 from labtrack.history.tracking import Tracked
@@ -169,6 +169,11 @@ class Audit(Tracked, db.Model):
         """The status in the user's language."""
         return str(AUDIT_STATUS_LABELS.get(self.status, self.status))
 
+    @property
+    def findings_count(self) -> int:
+        """How many findings the audit raised."""
+        return len(self.findings)
+
     def __repr__(self) -> str:
         return f"<Audit {self.reference}>"
 
@@ -266,6 +271,11 @@ class Finding(Tracked, db.Model):
     def clause_label(self) -> str:
         """The clause number and title."""
         return clause_label(self.clause)
+
+    @property
+    def clause_title(self) -> str:
+        """The clause's title in the user's language (empty for an unknown clause)."""
+        return str(CLAUSES.get(self.clause, ""))
 
     @property
     def root_cause_method_label(self) -> str:

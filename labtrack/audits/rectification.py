@@ -1,7 +1,8 @@
 """Rectification (整改): evidence files and every step of a finding's workflow, in one service.
 
-Each function takes the acting user, checks the state table (`workflow.py`), the fields a step
-needs and the version last read, and commits once; a refused step changes nothing.
+Each function takes the acting user, asks the audits policy and the state table (`workflow.py`),
+checks the fields a step needs and the version last read, and writes inside one unit of work that
+also announces the change (`events.finding_changed`); a refused step changes nothing.
 """
 
 from collections.abc import Iterable
@@ -10,72 +11,77 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from labtrack.audits import evidence, workflow
-from labtrack.audits.checks import (
-    check_version,
-    choice_field,
-    date_field,
-    may_see,
-    own_lab,
-    role_of,
-    save,
-    text_field,
-)
+from labtrack import events, parsing
+from labtrack.audits import evidence, policy, workflow
+from labtrack.audits.checks import check_version, version_required
 from labtrack.audits.models import EvidenceFile, Finding, RootCauseMethod
-from labtrack.audits.service import COMMENT_MAX, due_date
-from labtrack.audits.workflow import ACTIVE_STATES, State
+from labtrack.audits.service import due_date
+from labtrack.audits.workflow import ACTIVE_STATES, AWAITING_VERIFICATION, State
+from labtrack.auth.permissions import Perm
 from labtrack.extensions import db
 from labtrack.models_base import today, utcnow
-from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound, act_as, commit
+from labtrack.parsing import Fields
+from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound, transaction
+
+
+def _not_found() -> NotFound:
+    return NotFound(_("No such %(what)s.", what=_("finding")))
+
 
 # --- files -----------------------------------------------------------------------------------
 
 
-def upload_stage(finding: Finding, role: str) -> str:
-    """Which stage a file attached now belongs to (plan, evidence, verification, finding)."""
-    if role == workflow.LAB_MANAGER:
-        return "evidence" if finding.status == State.PLAN_ACCEPTED else "plan"
-    return "verification" if finding.status in workflow.AWAITING_VERIFICATION else "finding"
-
-
 def add_files(finding: Finding, files: Iterable[tuple[str, bytes]], actor: Any) -> list[EvidenceFile]:
-    """Attach files to a finding outside a step (the lab while rectifying, the regulator any time)."""
-    role = role_of(actor)
-    if not may_see(actor, finding):
-        raise NotFound(_("No such finding."))
-    if role not in (workflow.LAB_MANAGER, workflow.INSPECTOR, workflow.QUALITY, workflow.ADMIN):
+    """Attach files to a finding outside a step (the lab while rectifying, the bureau any time)."""
+    if not policy.sees(actor, finding):
+        raise _not_found()
+    side = policy.attaches_as(actor)
+    if side is None:
         raise Forbidden(_("Your role may not attach files."))
     if finding.status not in ACTIVE_STATES:
         raise Conflict(_("Files cannot be attached to a closed or cancelled finding."))
-    if role == workflow.LAB_MANAGER and finding.status in workflow.AWAITING_VERIFICATION:
+    if side == "lab" and finding.status in AWAITING_VERIFICATION:
         raise Conflict(_("The finding is awaiting verification; attach files after the regulator's answer."))
-    errors: dict[str, list[str]] = {}
-    checked = evidence.check_files(files, errors)
-    if not checked and not errors:
-        errors["files"] = [_("Choose at least one file.")]
-    if errors:
-        raise InvalidInput(_("The files could not be attached."), errors)
+    f = Fields()
+    checked = evidence.check_files(files, f.errors)
+    if not checked and not f.errors:
+        f.add("files", _("Choose at least one file."))
+    f.raise_if_any(_("The files could not be attached."))
     before = len(finding.files)
-    act_as(actor, _("files attached"))
-    evidence.attach(finding, checked, actor, upload_stage(finding, role))
-    commit()
+    with transaction(actor, _("files attached")):
+        evidence.attach(finding, checked, actor, policy.upload_stage(actor, finding))
+        db.session.flush()
     return finding.files[before:]
 
 
 # --- the workflow ----------------------------------------------------------------------------
 
+_NEEDS = {
+    Perm.RECTIFY: lambda: _("Only the laboratory submits rectification plans and evidence."),
+    Perm.VERIFY: lambda: _(
+        "Only the bureau's inspectors and quality department accept plans and evidence and close "
+        "findings; a laboratory never accepts its own rectification."
+    ),
+    Perm.FINDINGS_MANAGE: lambda: _("Only the quality department cancels and reopens findings."),
+}
 
-def check_step(finding: Finding, to: str, actor: Any) -> workflow.Transition:
-    """The state table's answer for this actor: NotFound, Forbidden (403) or Conflict (409)."""
-    if not may_see(actor, finding):
-        raise NotFound(_("No such finding."))
-    if to not in {s.value for s in State}:
-        raise InvalidInput(_("Unknown target state."), {"to": [_("Not one of the allowed values.")]})
+
+def check_step(finding: Finding, to: Any, actor: Any) -> workflow.Transition:
+    """The state table's answer for this actor: NotFound, InvalidInput (unknown target),
+    Forbidden (403) or Conflict (409)."""
+    if not policy.sees(actor, finding):
+        raise _not_found()
+    if not isinstance(to, str) or to not in {s.value for s in State}:
+        raise InvalidInput(
+            _("Unknown target state."),
+            {"to": [_("Must be one of: %(states)s.", states=", ".join(s.value for s in State))]},
+        )
     try:
-        return workflow.resolve(finding.status, to, role_of(actor), own_lab(actor, finding.lab_id))
+        return workflow.resolve(finding.status, to, policy.permissions(actor))
     except workflow.Refused as exc:
-        if exc.kind == "role":
-            raise Forbidden(_("Your role may not make this change.")) from exc
+        if exc.kind == "permission":
+            reason = _NEEDS.get(exc.needs)
+            raise Forbidden(reason() if reason else _("Your role may not make this change.")) from exc
         raise Conflict(
             _("A finding that is %(state)s cannot move to %(to)s.", state=finding.status_label, to=to)
         ) from exc
@@ -83,7 +89,7 @@ def check_step(finding: Finding, to: str, actor: Any) -> workflow.Transition:
 
 def transition(
     finding: Finding,
-    to: str,
+    to: Any,
     data: dict,
     actor: Any,
     *,
@@ -92,36 +98,34 @@ def transition(
 ) -> Finding:
     """Take one step of the state table, with its required fields; refuses stale versions.
 
-    Order of refusals: 404 (may not see) → 422 (unknown target) → 403 (role) / 409 (state)
-    → 409 (stale version) → 422 (missing or bad fields). A refused step changes nothing.
+    Order of refusals: 404 (may not see) → 422 (unknown target) → 403 (permission) / 409 (state)
+    → 422 (version not a number) → 409 (stale version) → 422 (missing or bad fields). A refused
+    step changes nothing; a step taken sends `finding_changed` once.
     """
     step = check_step(finding, to, actor)
     check_version(finding, version)
-    errors: dict[str, list[str]] = {}
-    if version in (None, ""):
-        errors["version"] = [_("The version you last read is required.")]
-    values = _step_values(step, finding, data, errors)
-    checked = evidence.check_files(files, errors)
-    if step.needs_files and not checked and not any(f.stage == "evidence" for f in finding.files):
-        errors.setdefault("files", []).append(_("Attach at least one evidence file."))
+    f = Fields(data)
+    version_required(version, f)
+    values = _step_values(step, finding, f)
+    checked = evidence.check_files(files, f.errors)
+    if step.needs_files and not checked and not any(x.stage == "evidence" for x in finding.files):
+        f.add("files", _("Attach at least one evidence file."))
     password = data.get("password")
     if (
         step.needs_password
-        and "password" not in errors
+        and "password" not in f.errors
         and not (isinstance(password, str) and actor.check_password(password))
     ):
-        errors["password"] = [_("The password is not correct; the finding was not closed.")]
-    if errors:
-        raise InvalidInput(_("The step could not be taken; see the fields marked."), errors)
-    stage = "evidence" if step.name == "submit_evidence" else upload_stage(finding, role_of(actor))
-    act_as(actor, _history_comment(step, values.get("comment")))
-
-    def change() -> None:
+        f.add("password", _("The password is not correct; the finding was not closed."))
+    f.raise_if_any(_("The step could not be taken; see the fields marked."))
+    stage = "evidence" if step.name == "submit_evidence" else policy.upload_stage(actor, finding)
+    comment = values.get("comment")
+    with transaction(actor, _history_comment(step, comment)):
         apply_step(finding, step, values, actor, today())
         db.session.flush()  # the step's history row carries the comment
         evidence.attach(finding, checked, actor, stage)
-
-    save(change)
+        db.session.flush()
+        events.finding_changed.send(finding, actor=actor, step=step.name, comment=comment)
     return finding
 
 
@@ -129,23 +133,23 @@ def _history_comment(step: workflow.Transition, comment: str | None) -> str:
     return f"{step.name}: {comment}" if comment else step.name
 
 
-def _step_values(step: workflow.Transition, finding: Finding, data: dict, errors: dict) -> dict:
-    values: dict[str, Any] = {"comment": text_field(data, "comment", errors, step.needs_comment, COMMENT_MAX)}
+def _step_values(step: workflow.Transition, finding: Finding, f: Fields) -> dict:
+    values: dict[str, Any] = {
+        "comment": f.get("comment", parsing.text, required=step.needs_comment, max_len=parsing.COMMENT_MAX)
+    }
     for key in step.required:
         if key == "action_target_on":
-            values[key] = date_field(data, key, errors)
+            values[key] = f.get(key, parsing.day)
             if values[key] and values[key] < finding.raised_on:
-                errors.setdefault(key, []).append(
-                    _("The target date cannot be before the finding was raised.")
-                )
+                f.add(key, _("The target date cannot be before the finding was raised."))
         elif key == "root_cause_method":
-            values[key] = choice_field(data, key, [m.value for m in RootCauseMethod], errors)
+            values[key] = f.get(key, parsing.choice, [m.value for m in RootCauseMethod])
         elif key == "action_owner":
-            values[key] = text_field(data, key, errors, limit=120)
+            values[key] = f.get(key, parsing.name, max_len=parsing.SHORT_MAX)
         else:
-            values[key] = text_field(data, key, errors)
-    if step.needs_password and not data.get("password"):
-        errors["password"] = [_("Confirm with your password to sign the closure.")]
+            values[key] = f.get(key, parsing.text)
+    if step.needs_password and parsing.is_blank(f.data.get("password")):
+        f.add("password", _("Confirm with your password to sign the closure."))
     return values
 
 
@@ -157,7 +161,7 @@ def apply_step(
     on: date,
     at: datetime | None = None,
 ) -> None:
-    """Set the fields a step changes (no checks: `transition` and the demo loader call this).
+    """Set the fields a step changes (no checks: `transition` and the demo loaders call this).
 
     `on` is the day of the step; `at` the moment of the closing signature (now unless given).
     """
@@ -190,30 +194,23 @@ def apply_step(
 
 def extend_deadline(finding: Finding, new_due: Any, reason: Any, actor: Any, *, version: Any) -> Finding:
     """Move the due date later (quality department); the old date stays in the history."""
-    if not may_see(actor, finding):
-        raise NotFound(_("No such finding."))
-    if role_of(actor) not in workflow.EXTEND_ROLES:
+    if not policy.sees(actor, finding):
+        raise _not_found()
+    if not policy.may_extend_deadlines(actor):
         raise Forbidden(_("Only the quality department extends deadlines."))
-    if not workflow.can_extend(finding.status, role_of(actor)):
+    if not workflow.extendable(finding.status):
         raise Conflict(_("The deadline of a closed or cancelled finding cannot change."))
     check_version(finding, version)
-    errors: dict[str, list[str]] = {}
-    data = {"due_on": new_due, "comment": reason}
-    due = date_field(data, "due_on", errors)
-    comment = text_field(data, "comment", errors, limit=COMMENT_MAX)
-    if version in (None, ""):
-        errors["version"] = [_("The version you last read is required.")]
+    f = Fields({"due_on": new_due, "comment": reason})
+    due = f.get("due_on", parsing.day)
+    comment = f.get("comment", parsing.text, max_len=parsing.COMMENT_MAX)
+    version_required(version, f)
     if due is not None and due <= finding.due_on:
-        errors.setdefault("due_on", []).append(
-            _("The new due date must be later than %(due)s.", due=finding.due_on.isoformat())
-        )
-    if errors:
-        raise InvalidInput(_("The deadline could not be extended."), errors)
-    act_as(actor, f"extend: {comment}")
-
-    def change() -> None:
+        f.add("due_on", _("The new due date must be later than %(due)s.", due=finding.due_on.isoformat()))
+    f.raise_if_any(_("The deadline could not be extended."))
+    with transaction(actor, f"extend: {comment}"):
         finding.due_on = due
         finding.last_comment = comment
-
-    save(change)
+        db.session.flush()
+        events.finding_changed.send(finding, actor=actor, step="extend", comment=comment)
     return finding

@@ -1,7 +1,9 @@
-"""Audit and rectification rules: recording audits and findings, and every step of the workflow.
+"""Audits and their findings: recording, correcting, finding and loading them.
 
 Views, the API, the CLI and other areas (proficiency raises findings from rounds) all call these
-functions; they take the acting user, raise domain errors and (except where said) commit once.
+functions. Each takes the acting user, asks the audits policy, parses its input with
+`labtrack.parsing`, raises domain errors, and writes inside one unit of work (`transaction`) that
+also carries the domain event it sends (`labtrack.events`).
 """
 
 from collections.abc import Iterable
@@ -13,19 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from labtrack.audits import evidence, workflow
-from labtrack.audits.checks import (
-    TEXT_MAX,
-    check_version,
-    choice_field,
-    date_field,
-    may_see,
-    role_of,
-    save,
-    text_field,
-)
+from labtrack import events, parsing
+from labtrack.audits import evidence, policy
+from labtrack.audits.checks import REVIEWED_MAX, TEAM_MAX, check_version
 from labtrack.audits.clauses import CLAUSES
 from labtrack.audits.models import (
+    AUDIT_KIND_LABELS,
     AUDIT_KIND_PREFIX,
     Area,
     Audit,
@@ -37,27 +32,13 @@ from labtrack.audits.models import (
     Severity,
 )
 from labtrack.audits.workflow import ACTIVE_STATES, State
-from labtrack.auth.permissions import lab_scope_id
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
-from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound, act_as, commit
+from labtrack.parsing import Fields
+from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound, act_as, load, transaction
 
-COMMENT_MAX = 2000  # the history log keeps comments of up to 2,000 characters
-AUDIT_FIELDS = (
-    "lab_id",
-    "kind",
-    "title",
-    "started_on",
-    "ended_on",
-    "lead_id",
-    "team",
-    "documents_reviewed",
-    "instruments_checked",
-    "reports_sampled",
-    "status",
-    "summary",
-)
+REVIEWED = ("documents_reviewed", "instruments_checked", "reports_sampled")
 FINDING_EDIT_FIELDS = ("severity", "area", "clause", "description")
 
 
@@ -70,10 +51,57 @@ def due_date(severity: str, raised_on: date) -> date:
     return raised_on + timedelta(days=int(days))
 
 
+# --- loading ---------------------------------------------------------------------------------
+
+
+def get_audit(actor: Any, audit_id: Any) -> Audit:
+    """The audit if the actor may see it, else NotFound (another lab's is answered the same)."""
+    return load(Audit, audit_id, visible=lambda a: policy.sees(actor, a), what=_("audit"))
+
+
+def get_finding(actor: Any, finding_id: Any) -> Finding:
+    """The finding if the actor may see it, else NotFound (never reveal another lab's)."""
+    return load(Finding, finding_id, visible=lambda f: policy.sees(actor, f), what=_("finding"))
+
+
+def get_file(actor: Any, finding_id: Any, file_id: Any) -> EvidenceFile:
+    """An evidence file of a finding the actor may see, else NotFound."""
+    finding = get_finding(actor, finding_id)
+    return load(
+        EvidenceFile,
+        file_id,
+        visible=lambda f: f.finding_id == finding.id and policy.sees(actor, f),
+        what=_("file"),
+    )
+
+
+def audit_to_edit(actor: Any, audit_id: Any) -> Audit:
+    """An audit the actor may change (NotFound, or Forbidden with the reason)."""
+    audit = get_audit(actor, audit_id)
+    if not policy.may_edit_audit(actor, audit):
+        raise Forbidden(_kind_refusal(actor, audit.kind, edit=True))
+    return audit
+
+
+def audit_for_findings(actor: Any, audit_id: Any) -> Audit:
+    """An audit the actor may raise findings in (NotFound, or Forbidden with the reason)."""
+    audit = get_audit(actor, audit_id)
+    _check_may_raise(actor, audit)
+    return audit
+
+
+def finding_to_edit(actor: Any, finding_id: Any) -> Finding:
+    """A finding the actor may correct (NotFound, or Forbidden with the reason)."""
+    finding = get_finding(actor, finding_id)
+    _check_may_edit_finding(actor, finding)
+    return finding
+
+
 # --- audits ----------------------------------------------------------------------------------
 
 
 def audits_query(
+    actor: Any,
     lab: str | None = None,
     kind: str | None = None,
     status: str | None = None,
@@ -81,11 +109,8 @@ def audits_query(
     year: int | None = None,
     q: str | None = None,
 ) -> Select:
-    """Audits the current user may see, filtered, newest first."""
-    stmt = select(Audit).join(Lab, Audit.lab_id == Lab.id)
-    scope = lab_scope_id()
-    if scope is not None:
-        stmt = stmt.where(Audit.lab_id == scope)
+    """Audits the actor may see, filtered, newest first (`year` between 1900 and 2199)."""
+    stmt = policy.narrow(select(Audit).join(Lab, Audit.lab_id == Lab.id), actor)
     if lab:
         stmt = stmt.where(Lab.code == lab)
     if kind:
@@ -94,7 +119,11 @@ def audits_query(
         stmt = stmt.where(Audit.status == status)
     if region:
         stmt = stmt.where(Lab.region == region)
-    if year:
+    if year is not None:
+        try:
+            year = parsing.year(year)
+        except parsing.ParseError as exc:
+            raise InvalidInput(_("The filters are not valid."), {"year": [exc.message]}) from None
         stmt = stmt.where(Audit.started_on >= date(year, 1, 1), Audit.started_on <= date(year, 12, 31))
     if q:
         like = f"%{q.strip()}%"
@@ -104,12 +133,16 @@ def audits_query(
     return stmt.order_by(Audit.started_on.desc(), Audit.id.desc())
 
 
-def get_audit(actor: Any, audit_id: int) -> Audit:
-    """The audit if the actor may see it, else NotFound."""
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or not may_see(actor, audit):
-        raise NotFound(_("No such audit."))
-    return audit
+def _kind_refusal(actor: Any, kind: str, edit: bool = False) -> str:
+    """Why the actor may not record (or change) an audit of this kind, in words."""
+    if policy.records_for_own_lab_only(actor) and policy.may_record_audits(actor):
+        label = AUDIT_KIND_LABELS.get(kind, kind)
+        return _(
+            "A laboratory records only its own self-inspections and internal audits; "
+            "%(kind)s records are kept by the bureau's inspectors.",
+            kind=str(label).lower(),
+        )
+    return _("Your role may not change audits.") if edit else _("Your role may not record audits.")
 
 
 def _next_reference(kind: str, year: int) -> str:
@@ -119,111 +152,154 @@ def _next_reference(kind: str, year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-def _audit_values(data: dict, audit: Audit | None) -> dict:
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    if "lab_code" in data and "lab_id" not in data:
-        lab = db.session.scalar(select(Lab).where(Lab.code == data.get("lab_code")))
-        if lab is None:
-            errors["lab_code"] = [_("No such laboratory.")]
-        else:
-            values["lab_id"] = lab.id
-    elif "lab_id" in data or audit is None:
-        lab = db.session.get(Lab, data.get("lab_id")) if isinstance(data.get("lab_id"), int) else None
-        if lab is None:
-            errors["lab_id"] = [_("No such laboratory.")]
-        else:
-            values["lab_id"] = lab.id
-    partial = audit is not None
-    for key in ("kind", "status"):
-        if key in data or not partial:
-            allowed = AuditKind if key == "kind" else AuditStatus
-            if key == "status" and not data.get(key) and not partial:
-                values[key] = AuditStatus.PLANNED
-                continue
-            values[key] = choice_field(data, key, [v.value for v in allowed], errors)
-    if "title" in data or not partial:
-        values["title"] = text_field(data, "title", errors, limit=200)
-    if "started_on" in data or not partial:
-        values["started_on"] = date_field(data, "started_on", errors)
-    if "ended_on" in data:
-        values["ended_on"] = date_field(data, "ended_on", errors, required=False)
-    for key in ("team", "summary"):
-        if key in data:
-            values[key] = text_field(
-                data, key, errors, required=False, limit=500 if key == "team" else TEXT_MAX
-            )
-    if "lead_id" in data:
-        from labtrack.auth.models import User
+def _lab(f: Fields, actor: Any) -> int | None:
+    """The audit's lab from `lab_code` (API) or `lab_id` (forms); a lab the actor may not see is
+    answered exactly as one that does not exist."""
+    if "lab_code" in f.data:
+        code = f.get("lab_code", parsing.code)
+        lab = db.session.scalar(select(Lab).where(Lab.code == code)) if code else None
+        key = "lab_code"
+    else:
+        lab_id = f.get("lab_id", parsing.integer, minimum=1, maximum=parsing.INT_MAX)
+        lab = db.session.get(Lab, lab_id) if lab_id else None
+        key = "lab_id"
+    if key in f.errors:
+        return None
+    if lab is None or not policy.sees_lab(actor, lab.id):
+        f.add(key, _("No such laboratory."))
+        return None
+    return lab.id
 
-        lead_id = data.get("lead_id")
-        if lead_id in (None, "", 0):
-            values["lead_id"] = None
-        elif not isinstance(lead_id, int) or db.session.get(User, lead_id) is None:
-            errors["lead_id"] = [_("No such user.")]
-        else:
-            values["lead_id"] = lead_id
-    for key in ("documents_reviewed", "instruments_checked", "reports_sampled"):
+
+def _audit_values(data: dict, audit: Audit | None, actor: Any) -> dict:
+    """Parse an audit's fields (all of them to record one; those given to change one)."""
+    f = Fields(data)
+    values: dict[str, Any] = {}
+    partial = audit is not None
+    given = lambda key: key in data or not partial  # noqa: E731
+    if given("kind"):
+        values["kind"] = f.get("kind", parsing.choice, [k.value for k in AuditKind])
+        if values["kind"] and values["kind"] not in policy.audit_kinds(actor):
+            raise Forbidden(_kind_refusal(actor, values["kind"], edit=partial))
+    if "lab_code" in data or "lab_id" in data:
+        values["lab_id"] = _lab(f, actor)
+    elif not partial:
+        values["lab_id"] = policy.home_lab(actor)
+        if values["lab_id"] is None:
+            f.add("lab_code" if "lab_code" in data else "lab_id", _("This field is required."))
+    if given("status"):
+        values["status"] = f.get("status", parsing.choice, [s.value for s in AuditStatus], required=partial)
+        values["status"] = values["status"] or AuditStatus.PLANNED
+    if given("title"):
+        values["title"] = f.get("title", parsing.name, max_len=parsing.NAME_MAX)
+    if given("started_on"):
+        values["started_on"] = f.get("started_on", parsing.day)
+    if "ended_on" in data:
+        values["ended_on"] = f.get("ended_on", parsing.day, required=False)
+    if "team" in data:
+        values["team"] = f.get("team", parsing.text, required=False, max_len=TEAM_MAX, multiline=False)
+    if "summary" in data:
+        values["summary"] = f.get("summary", parsing.text, required=False)
+    for key in REVIEWED:
         if key in data:
-            value = data.get(key)
-            if value in (None, ""):
-                values[key] = 0
-            elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1_000_000:
-                errors[key] = [_("A whole number from 0 to 1,000,000.")]
-            else:
-                values[key] = value
+            values[key] = f.get(key, parsing.integer, required=False, maximum=REVIEWED_MAX) or 0
+    kind = values.get("kind") or (audit.kind if audit else None)
+    lab_id = values.get("lab_id") or (audit.lab_id if audit else None)
+    if "lead_id" in data:
+        values["lead_id"] = _lead(f, lab_id, kind)
     start = values.get("started_on", audit.started_on if audit else None)
     end = values.get("ended_on", audit.ended_on if audit else None)
-    if start and end and end < start:
-        errors.setdefault("ended_on", []).append(_("The audit cannot end before it starts."))
-    if errors:
-        raise InvalidInput(_("The audit could not be saved."), errors)
+    if start and end and end < start and "ended_on" not in f.errors:
+        f.add("ended_on", _("The audit cannot end before it starts."))
+    f.raise_if_any(_("The audit could not be saved."))
     return values
 
 
+def _lead(f: Fields, lab_id: int | None, kind: str | None) -> int | None:
+    from labtrack.auth.models import User
+
+    if f.data.get("lead_id") in (None, "", 0):
+        return None
+    lead_id = f.get("lead_id", parsing.integer, minimum=1, maximum=parsing.INT_MAX)
+    if lead_id is None:
+        return None
+    user = db.session.get(User, lead_id)
+    if user is None:
+        f.add("lead_id", _("No such user."))
+    elif kind and not policy.may_lead(user, lab_id, kind):
+        f.add("lead_id", _("%(user)s may not lead this audit.", user=user.username))
+    return lead_id
+
+
 def create_audit(data: dict, actor: Any) -> Audit:
-    """Record an audit (any of the six kinds); its reference is given by kind and year."""
-    if role_of(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
-        raise Forbidden(_("Only inspectors record audits."))
-    values = _audit_values(data, None)
-    audit = Audit(**values)
-    audit.reference = _next_reference(audit.kind, audit.started_on.year)
-    act_as(actor)
-    db.session.add(audit)
-    commit()
+    """Record an audit; its reference is given by kind and year. Inspectors record any kind of
+    any lab; a lab manager their own lab's self-inspections and internal audits (no lab given:
+    their own)."""
+    if not policy.may_record_audits(actor):
+        raise Forbidden(_("Your role may not record audits."))
+    values = _audit_values(data, None, actor)
+    with transaction(actor):
+        audit = Audit(**values)
+        audit.reference = _next_reference(audit.kind, audit.started_on.year)
+        db.session.add(audit)
+        db.session.flush()
+        events.audit_recorded.send(audit, actor=actor)
     return audit
 
 
 def update_audit(audit: Audit, data: dict, actor: Any) -> Audit:
-    """Change an audit's details (dates, team, counts, status)."""
-    if role_of(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
-        raise Forbidden(_("Only inspectors edit audits."))
-    values = _audit_values(data, audit)
-    if "lab_id" in values and values["lab_id"] != audit.lab_id and audit.findings:
+    """Change an audit's details (dates, team, counts, status): whoever may record it."""
+    if not policy.sees(actor, audit):
+        raise NotFound(_("No such %(what)s.", what=_("audit")))
+    if not policy.may_edit_audit(actor, audit):
+        raise Forbidden(_kind_refusal(actor, audit.kind, edit=True))
+    values = _audit_values(data, audit, actor)
+    if values.get("lab_id", audit.lab_id) != audit.lab_id and audit.findings:
         raise InvalidInput(
             _("The audit could not be saved."),
             {"lab_id": [_("The audit has findings; its laboratory cannot change.")]},
         )
-    for key, value in values.items():
-        setattr(audit, key, value)
-    act_as(actor)
-    commit()
+    with transaction(actor):
+        for key, value in values.items():
+            setattr(audit, key, value)
     return audit
 
 
 # --- raising findings ------------------------------------------------------------------------
 
 
-def _finding_values(data: dict, errors: dict, partial: bool = False) -> dict:
+def _check_may_raise(actor: Any, audit: Audit) -> None:
+    if not policy.sees(actor, audit):
+        raise NotFound(_("No such %(what)s.", what=_("audit")))
+    if not policy.may_raise_finding(actor, audit):
+        if policy.records_for_own_lab_only(actor) and policy.may_record_audits(actor):
+            raise Forbidden(
+                _(
+                    "A laboratory raises findings only in its own self-inspections and internal "
+                    "audits; the findings of a %(kind)s are raised by the bureau's inspectors.",
+                    kind=str(AUDIT_KIND_LABELS.get(audit.kind, audit.kind)).lower(),
+                )
+            )
+        raise Forbidden(_("Your role may not raise findings."))
+
+
+def _check_may_edit_finding(actor: Any, finding: Finding) -> None:
+    if not policy.sees(actor, finding):
+        raise NotFound(_("No such %(what)s.", what=_("finding")))
+    if not policy.may_edit_finding(actor, finding):
+        raise Forbidden(_("Only whoever may raise this finding may correct it."))
+
+
+def _finding_values(f: Fields, partial: bool = False) -> dict:
     values: dict[str, Any] = {}
-    if "severity" in data or not partial:
-        values["severity"] = choice_field(data, "severity", [s.value for s in Severity], errors)
-    if "area" in data or not partial:
-        values["area"] = choice_field(data, "area", [a.value for a in Area], errors)
-    if "clause" in data or not partial:
-        values["clause"] = choice_field(data, "clause", CLAUSES.keys(), errors)
-    if "description" in data or not partial:
-        values["description"] = text_field(data, "description", errors)
+    if "severity" in f.data or not partial:
+        values["severity"] = f.get("severity", parsing.choice, [s.value for s in Severity])
+    if "area" in f.data or not partial:
+        values["area"] = f.get("area", parsing.choice, [a.value for a in Area])
+    if "clause" in f.data or not partial:
+        values["clause"] = f.get("clause", parsing.choice, CLAUSES.keys())
+    if "description" in f.data or not partial:
+        values["description"] = f.get("description", parsing.text)
     return values
 
 
@@ -239,32 +315,31 @@ def _next_number(audit_id: int | None, source_ref: str | None) -> int:
 
 def raise_finding(audit: Audit, data: dict, actor: Any, files: Iterable[tuple[str, bytes]] = ()) -> Finding:
     """Record a finding of an audit, numbered within it; due date by severity unless given."""
-    if role_of(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
-        raise Forbidden(_("Only inspectors raise findings."))
-    errors: dict[str, list[str]] = {}
-    values = _finding_values(data, errors)
-    raised_on = date_field(data, "raised_on", errors, required=False) or today()
-    due_on = date_field(data, "due_on", errors, required=False)
+    _check_may_raise(actor, audit)
+    f = Fields(data)
+    values = _finding_values(f)
+    raised_on = f.get("raised_on", parsing.day, required=False) or today()
+    due_on = f.get("due_on", parsing.day, required=False)
     if due_on is not None and due_on < raised_on:
-        errors.setdefault("due_on", []).append(_("The due date cannot be before the finding was raised."))
-    checked = evidence.check_files(files, errors)
-    if errors:
-        raise InvalidInput(_("The finding could not be saved."), errors)
-    finding = Finding(
-        audit=audit,
-        lab_id=audit.lab_id,
-        number=_next_number(audit.id, None),
-        source=FindingSource.AUDIT,
-        raised_by_id=getattr(actor, "id", None),
-        raised_on=raised_on,
-        due_on=due_on or due_date(values["severity"], raised_on),
-        status=State.OPEN,
-        **values,
-    )
-    act_as(actor)
-    db.session.add(finding)
-    evidence.attach(finding, checked, actor, "finding")
-    commit()
+        f.add("due_on", _("The due date cannot be before the finding was raised."))
+    checked = evidence.check_files(files, f.errors)
+    f.raise_if_any(_("The finding could not be saved."))
+    with transaction(actor):
+        finding = Finding(
+            audit=audit,
+            lab_id=audit.lab_id,
+            number=_next_number(audit.id, None),
+            source=FindingSource.AUDIT,
+            raised_by_id=getattr(actor, "id", None),
+            raised_on=raised_on,
+            due_on=due_on or due_date(values["severity"], raised_on),
+            status=State.OPEN,
+            **values,
+        )
+        db.session.add(finding)
+        evidence.attach(finding, checked, actor, "finding")
+        db.session.flush()
+        events.finding_raised.send(finding, actor=actor)
     return finding
 
 
@@ -278,18 +353,16 @@ def raise_finding_from_round(
     area: str = "quality_control",
     clause: str = "7.7.2",
 ) -> Finding:
-    """A finding raised by a published comparison round (source "round"); the caller commits.
+    """A finding raised by a published comparison round (source "round"), in the caller's unit of
+    work: it is flushed (history written, `finding_raised` sent) and the caller commits.
 
-    Numbered within the round; due date by severity from today; history is written on flush.
+    Numbered within the round; due date by severity from today.
     """
-    errors: dict[str, list[str]] = {}
-    values = _finding_values(
-        {"severity": severity, "area": area, "clause": clause, "description": description}, errors
-    )
-    if not round_code:
-        errors["round_code"] = [_("This field is required.")]
-    if errors:
-        raise InvalidInput(_("The finding could not be saved."), errors)
+    f = Fields({"severity": severity, "area": area, "clause": clause, "description": description})
+    values = _finding_values(f)
+    if parsing.is_blank(round_code):
+        f.add("round_code", _("This field is required."))
+    f.raise_if_any(_("The finding could not be saved."))
     raised_on = today()
     finding = Finding(
         audit=None,
@@ -306,22 +379,23 @@ def raise_finding_from_round(
     act_as(actor)
     db.session.add(finding)
     db.session.flush()
+    events.finding_raised.send(finding, actor=actor)
     return finding
 
 
-def update_finding(finding: Finding, data: dict, actor: Any, version: int | None) -> Finding:
-    """Correct an open finding's severity, area, clause or description (inspectors)."""
-    if role_of(actor) not in (workflow.INSPECTOR, workflow.ADMIN):
-        raise Forbidden(_("Only inspectors edit findings."))
-    if finding.status != State.OPEN:
+def update_finding(finding: Finding, data: dict, actor: Any, version: Any) -> Finding:
+    """Correct an open finding's severity, area, clause or description (whoever may raise it)."""
+    _check_may_edit_finding(actor, finding)
+    if not policy.editable(finding):
         raise Conflict(_("Only an open finding can be edited."))
     check_version(finding, version)
-    errors: dict[str, list[str]] = {}
-    values = _finding_values(data, errors, partial=True)
-    if errors:
-        raise InvalidInput(_("The finding could not be saved."), errors)
-    act_as(actor, data.get("comment") or None)
-    save(lambda: [setattr(finding, key, value) for key, value in values.items()])
+    f = Fields(data)
+    values = _finding_values(f, partial=True)
+    comment = f.get("comment", parsing.text, required=False, max_len=parsing.COMMENT_MAX)
+    f.raise_if_any(_("The finding could not be saved."))
+    with transaction(actor, comment):
+        for key, value in values.items():
+            setattr(finding, key, value)
     return finding
 
 
@@ -329,6 +403,7 @@ def update_finding(finding: Finding, data: dict, actor: Any, version: int | None
 
 
 def findings_query(
+    actor: Any,
     lab: str | None = None,
     status: str | None = None,
     severity: str | None = None,
@@ -340,12 +415,10 @@ def findings_query(
     q: str | None = None,
     on: date | None = None,
 ) -> Select:
-    """Findings the current user may see, filtered; `audit_kind="round"` means raised by a round."""
+    """Findings the actor may see, filtered; `audit_kind="round"` means raised by a round."""
     on = on or today()
     stmt = select(Finding).join(Lab, Finding.lab_id == Lab.id).outerjoin(Audit, Finding.audit_id == Audit.id)
-    scope = lab_scope_id()
-    if scope is not None:
-        stmt = stmt.where(Finding.lab_id == scope)
+    stmt = policy.narrow(stmt, actor)
     if lab:
         stmt = stmt.where(Lab.code == lab)
     if status == "active":
@@ -366,7 +439,7 @@ def findings_query(
         stmt = stmt.where(Audit.kind == audit_kind)
     if region:
         stmt = stmt.where(Lab.region == region)
-    if audit_id:
+    if audit_id is not None:
         stmt = stmt.where(Finding.audit_id == audit_id)
     if q:
         like = f"%{q.strip()}%"
@@ -380,20 +453,3 @@ def findings_query(
         selectinload(Finding.files),
     )
     return stmt.order_by(Finding.due_on, Finding.id)
-
-
-def get_finding(actor: Any, finding_id: int) -> Finding:
-    """The finding if the actor may see it; NotFound otherwise (never reveal another lab's)."""
-    finding = db.session.get(Finding, finding_id)
-    if finding is None or not may_see(actor, finding):
-        raise NotFound(_("No such finding."))
-    return finding
-
-
-def get_file(actor: Any, finding_id: int, file_id: int) -> EvidenceFile:
-    """An evidence file of a finding the actor may see, else NotFound."""
-    finding = get_finding(actor, finding_id)
-    record = db.session.get(EvidenceFile, file_id)
-    if record is None or record.finding_id != finding.id:
-        raise NotFound(_("No such file."))
-    return record

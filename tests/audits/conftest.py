@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
 
-from labtrack.audits.models import Audit, AuditKind, AuditStatus, Finding, FindingSource
+from labtrack.audits.models import Audit, AuditKind, AuditStatus, Finding
 from labtrack.audits.workflow import State
+from labtrack.auth.models import User
 from labtrack.extensions import db
+from tests import factories as f
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -27,23 +28,26 @@ def docx_bytes() -> bytes:
 
 @pytest.fixture
 def make_audit(make_lab) -> Callable[..., Audit]:
-    """An audit of a lab (a new lab unless given)."""
+    """An audit of a lab (a new lab unless given), with no lead and nothing reviewed unless given;
+    references FC-2010-001, -002… in the order a test makes them."""
     counter = iter(range(1, 10_000))
 
     def make(lab=None, kind=AuditKind.FLIGHT_CHECK, **fields) -> Audit:
         n = next(counter)
-        audit = Audit(
-            reference=fields.pop("reference", f"FC-2010-{n:03d}"),
-            lab_id=(lab or make_lab()).id,
-            kind=kind,
-            title=fields.pop("title", f"Audit {n}"),
-            started_on=fields.pop("started_on", date(2010, 5, 10)),
-            status=fields.pop("status", AuditStatus.COMPLETED),
-            **fields,
-        )
-        db.session.add(audit)
-        db.session.commit()
-        return audit
+        defaults = {
+            "reference": f"FC-2010-{n:03d}",
+            "title": f"Audit {n}",
+            "started_on": date(2010, 5, 10),
+            "ended_on": None,
+            "lead": None,
+            "status": AuditStatus.COMPLETED,
+            "documents_reviewed": 0,
+            "instruments_checked": 0,
+            "reports_sampled": 0,
+        }
+        if "lead_id" in fields:  # the factory builds a lead unless given one
+            fields["lead"] = db.session.get(User, fields.pop("lead_id"))
+        return f.AuditFactory(lab=lab or make_lab(), kind=kind, **{**defaults, **fields})
 
     return make
 
@@ -65,25 +69,7 @@ def make_finding(make_audit) -> Callable[..., Finding]:
 
     def make(audit=None, status=State.OPEN, lab=None, **fields) -> Finding:
         audit = audit or make_audit(lab=lab)
-        number = (
-            db.session.scalar(select(func.max(Finding.number)).where(Finding.audit_id == audit.id)) or 0
-        ) + 1
-        finding = Finding(
-            audit_id=audit.id,
-            lab_id=audit.lab_id,
-            number=number,
-            source=FindingSource.AUDIT,
-            severity=fields.pop("severity", "major"),
-            area=fields.pop("area", "quality_control"),
-            clause=fields.pop("clause", "7.7.1"),
-            description=fields.pop("description", "No internal quality control for lead in ceramics."),
-            raised_on=fields.pop("raised_on", date(2010, 5, 10)),
-            due_on=fields.pop("due_on", date(2010, 6, 9)),
-            status=status,
-            **fields,
-        )
-        db.session.add(finding)
-        db.session.commit()
-        return finding
+        fields.setdefault("due_on", date(2010, 6, 9))
+        return f.FindingFactory(audit=audit, status=status, **fields)
 
     return make

@@ -79,8 +79,12 @@ def test_raise_finding_numbers_within_audit_and_defaults_due_date(app, make_audi
     assert (a1.number, a2.number, b1.number) == (1, 2, 1)
     assert a1.due_on == date(2010, 7, 9) and a2.due_on == date(2010, 6, 9)
     assert [f.stage for f in a2.files] == ["finding"]
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # another lab's manager does not learn the audit exists
         service.raise_finding(audit, data, make_user("lab_manager"))
+    with pytest.raises(Forbidden):  # the lab's own manager: a flight check's findings are the bureau's
+        service.raise_finding(audit, data, make_user("lab_manager", lab=audit.lab))
+    with pytest.raises(Forbidden):
+        service.raise_finding(audit, data, make_user("quality"))
 
 
 def _walk_to_closed(finding, manager, inspector):
@@ -307,8 +311,9 @@ def test_precedence_role_before_state_before_version_before_fields(app, make_fin
 
 
 def test_every_state_role_and_target_through_the_service(app, make_finding, make_user):
-    """The service answers exactly as the table says: a step, Forbidden (403) or Conflict (409)."""
-    from tests.audits.test_workflow import EXPECTED
+    """The service answers exactly as DESIGN's table of roles says: a step, Forbidden (403) or
+    Conflict (409); the lab manager acting on their own lab's findings."""
+    from tests.audits.test_policy import BY_ROLE
 
     findings = {state: make_finding(status=state) for state in State}
     lab = findings[State.OPEN].lab
@@ -320,12 +325,12 @@ def test_every_state_role_and_target_through_the_service(app, make_finding, make
         for state, finding in findings.items():
             finding.lab_id = lab.id  # every finding in the lab manager's own lab
             for target in State:
-                allowed = role in EXPECTED.get((state, target), set())
+                allowed = role in BY_ROLE.get((state, target), set())
                 if allowed:
                     assert rectification.check_step(finding, target, user).target == target
                     continue
-                can_reach = any(t == target and role in roles for (_s, t), roles in EXPECTED.items())
-                expected = Conflict if can_reach and (state, target) not in EXPECTED else Forbidden
+                can_reach = any(t == target and role in roles for (_s, t), roles in BY_ROLE.items())
+                expected = Conflict if can_reach and (state, target) not in BY_ROLE else Forbidden
                 with pytest.raises(expected):
                     rectification.check_step(finding, target, user)
     db.session.rollback()
