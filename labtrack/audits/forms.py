@@ -16,8 +16,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
+from labtrack import parsing
+from labtrack.audits.checks import REVIEWED_MAX, TEAM_MAX
 from labtrack.audits.clauses import clause_choices
 from labtrack.audits.models import (
     AREA_LABELS,
@@ -26,8 +28,12 @@ from labtrack.audits.models import (
     ROOT_CAUSE_METHOD_LABELS,
     SEVERITY_LABELS,
 )
+from labtrack.forms import Parse
 
-COUNT = [Optional(), NumberRange(min=0, max=1_000_000)]
+COUNT = [Optional(), Parse(parsing.integer, required=False, maximum=REVIEWED_MAX)]
+TEXT = [DataRequired(), Parse(parsing.text, max_len=parsing.TEXT_MAX)]
+OPTIONAL_TEXT = [Optional(), Parse(parsing.text, required=False, max_len=parsing.TEXT_MAX)]
+COMMENT = [Optional(), Parse(parsing.text, required=False, max_len=parsing.COMMENT_MAX)]
 
 
 class PageForm(FlaskForm):
@@ -47,17 +53,19 @@ class PageForm(FlaskForm):
 
 
 class AuditForm(PageForm):
-    """Record or edit an audit."""
+    """Record or edit an audit; the view offers only the kinds, labs and leads the policy allows."""
 
     lab_id = SelectField(_l("Laboratory"), coerce=int, validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=list(AUDIT_KIND_LABELS.items()), validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Parse(parsing.name, max_len=parsing.NAME_MAX)]
+    )
     started_on = DateField(_l("Started on"), validators=[DataRequired()])
     ended_on = DateField(_l("Ended on"), validators=[Optional()])
-    lead_id = SelectField(_l("Lead inspector"), coerce=int, validators=[Optional()])
+    lead_id = SelectField(_l("Lead"), coerce=int, validators=[Optional()])
     team = StringField(
         _l("Team"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Parse(parsing.text, required=False, max_len=TEAM_MAX, multiline=False)],
         description=_l("Names of the other members, separated by commas."),
     )
     documents_reviewed = IntegerField(
@@ -66,8 +74,17 @@ class AuditForm(PageForm):
     instruments_checked = IntegerField(_l("Instruments checked"), validators=COUNT, default=0)
     reports_sampled = IntegerField(_l("Reports and certificates sampled"), validators=COUNT, default=0)
     status = SelectField(_l("Status"), choices=list(AUDIT_STATUS_LABELS.items()), validators=[DataRequired()])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=10_000)])
+    summary = TextAreaField(_l("Summary"), validators=OPTIONAL_TEXT)
     submit = SubmitField(_l("Save"))
+
+    def offer(self, kinds, labs: list[tuple[int, str]] | None, leads: list[tuple[int, str]]) -> None:
+        """Offer these kinds, labs (None: the actor's own lab, no choice) and leads."""
+        self.kind.choices = [(k.value, AUDIT_KIND_LABELS[k]) for k in kinds]
+        if labs is None:
+            del self.lab_id
+        else:
+            self.lab_id.choices = labs
+        self.lead_id.choices = [(0, "—"), *leads]
 
     def audit_data(self) -> dict:
         """The submitted fields for the service (blank as None, no lead as None)."""
@@ -82,7 +99,7 @@ class FindingForm(PageForm):
     severity = SelectField(_l("Severity"), choices=list(SEVERITY_LABELS.items()), validators=[DataRequired()])
     area = SelectField(_l("Area"), choices=list(AREA_LABELS.items()), validators=[DataRequired()])
     clause = SelectField(_l("ISO/IEC 17025:2017 clause"), validators=[DataRequired()])
-    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=10_000)])
+    description = TextAreaField(_l("Description"), validators=TEXT)
     due_on = DateField(
         _l("Due on"),
         validators=[Optional()],
@@ -96,31 +113,39 @@ class FindingForm(PageForm):
         super().__init__(*args, **kwargs)
         self.clause.choices = clause_choices()
 
+    def finding_data(self, *keys: str) -> dict:
+        """The submitted fields the service reads."""
+        return {k: self.data[k] for k in keys}
+
 
 class StepForm(PageForm):
     """Fields every step shares: which step, the version last read, a comment."""
 
     to = HiddenField(validators=[InputRequired()])
     version = HiddenField(validators=[InputRequired()])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("Comment"), validators=COMMENT)
+
+    def step_data(self) -> dict:
+        """The submitted fields the service reads (files come separately)."""
+        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "submit", "files")}
 
 
 class PlanForm(StepForm):
     """The rectification plan (ISO/IEC 17025:2017 clause 8.7)."""
 
-    correction = TextAreaField(_l("Immediate correction"), validators=[DataRequired(), Length(max=10_000)])
-    root_cause = TextAreaField(_l("Root cause"), validators=[DataRequired(), Length(max=10_000)])
+    correction = TextAreaField(_l("Immediate correction"), validators=TEXT)
+    root_cause = TextAreaField(_l("Root cause"), validators=TEXT)
     root_cause_method = SelectField(
         _l("Root-cause method"), choices=list(ROOT_CAUSE_METHOD_LABELS.items()), validators=[DataRequired()]
     )
     occurs_elsewhere = TextAreaField(
         _l("Does the same problem exist, or could it occur, elsewhere?"),
-        validators=[DataRequired(), Length(max=10_000)],
+        validators=TEXT,
     )
-    corrective_action = TextAreaField(
-        _l("Corrective action"), validators=[DataRequired(), Length(max=10_000)]
+    corrective_action = TextAreaField(_l("Corrective action"), validators=TEXT)
+    action_owner = StringField(
+        _l("Owner"), validators=[DataRequired(), Parse(parsing.name, max_len=parsing.SHORT_MAX)]
     )
-    action_owner = StringField(_l("Owner"), validators=[DataRequired(), Length(max=120)])
     action_target_on = DateField(_l("Target date"), validators=[DataRequired()])
     submit = SubmitField(_l("Submit the plan"))
 
@@ -128,7 +153,7 @@ class PlanForm(StepForm):
 class EvidenceForm(StepForm):
     """Evidence of the rectification: a text and files."""
 
-    evidence_text = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=10_000)])
+    evidence_text = TextAreaField(_l("What was done"), validators=TEXT)
     files = MultipleFileField(
         _l("Evidence files"), description=_l("PDF, images (PNG, JPEG, GIF, WebP) or office documents.")
     )
@@ -138,9 +163,7 @@ class EvidenceForm(StepForm):
 class CloseForm(StepForm):
     """Check and acceptance: review of effectiveness, signed with the verifier's password."""
 
-    effectiveness_review = TextAreaField(
-        _l("Review of effectiveness"), validators=[DataRequired(), Length(max=10_000)]
-    )
+    effectiveness_review = TextAreaField(_l("Review of effectiveness"), validators=TEXT)
     password = PasswordField(
         _l("Your password (electronic signature)"),
         validators=[DataRequired()],
@@ -160,7 +183,9 @@ class ExtendForm(PageForm):
 
     version = HiddenField(validators=[InputRequired()])
     due_on = DateField(_l("New due date"), validators=[DataRequired()])
-    comment = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    comment = TextAreaField(
+        _l("Reason"), validators=[DataRequired(), Parse(parsing.text, max_len=parsing.COMMENT_MAX)]
+    )
     submit = SubmitField(_l("Extend the deadline"))
 
 

@@ -1,22 +1,22 @@
-"""Pages of the audits area: audits, findings and their rectification, work queues, figures."""
+"""Pages of the audits area: audits, findings and their rectification, work queues, figures.
+
+Views are thin: the services load (404 for what the user may not see) and decide (403, 409 and
+422 are their domain errors, answered by `labtrack.errors`); posted forms go through
+`labtrack.web.submit_form`. Templates ask the audits policy, exposed as `audits_policy`.
+"""
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from labtrack.audits import checks, evidence, figures, rectification, service, workflow
-from labtrack.audits.forms import (
-    STEP_FORMS,
-    AuditForm,
-    ExtendForm,
-    FindingForm,
-    ReasonForm,
-    UploadForm,
-)
+from labtrack import parsing
+from labtrack.api.common import PAGE_MAX
+from labtrack.audits import evidence, figures, policy, rectification, schemas, service, workflow
+from labtrack.audits.forms import STEP_FORMS, AuditForm, ExtendForm, FindingForm, ReasonForm, UploadForm
 from labtrack.audits.models import (
     AREA_LABELS,
     AUDIT_KIND_LABELS,
@@ -26,15 +26,15 @@ from labtrack.audits.models import (
     Audit,
 )
 from labtrack.auth.models import User
-from labtrack.auth.permissions import Perm, Role, lab_scope_id, require
+from labtrack.auth.permissions import Perm, require, require_any
 from labtrack.extensions import db
-from labtrack.forms import apply_errors
 from labtrack.history.service import history_for
 from labtrack.labs.models import Lab
 from labtrack.labs.service import regions
 from labtrack.models_base import today
-from labtrack.services import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from labtrack.services import Conflict, NotFound
 from labtrack.tabular import export_response
+from labtrack.web import form_status, submit_form, uploads
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -47,25 +47,30 @@ LABELS = {
 }
 
 
-# --- helpers ---------------------------------------------------------------------------------
+@bp.record_once
+def _expose_policy(state) -> None:
+    """Templates ask the policy (`audits_policy.may_attach(current_user, finding)`), never a role."""
+    state.app.jinja_env.globals["audits_policy"] = policy
 
 
-def _or_404(fn, *args):
+# --- query arguments -------------------------------------------------------------------------
+
+
+def _arg(name: str, parser, message: str, **kwargs):
+    """A query argument parsed by `labtrack.parsing`; a bad one is ignored, with a message."""
     try:
-        return fn(current_user, *args)
-    except NotFound:
-        abort(404)
-
-
-def _uploads(name: str = "files") -> list[tuple[str, bytes]]:
-    return [(f.filename, f.read()) for f in request.files.getlist(name) if f and f.filename]
-
-
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
+        return parser(request.args.get(name), required=False, **kwargs)
+    except parsing.ParseError as exc:
+        flash(f"{message} {exc.message}", "warning")
         return None
+
+
+def _page() -> int:
+    """The page asked for (1 when it is not a sensible page number)."""
+    try:
+        return parsing.integer(request.args.get("page"), required=False, minimum=1, maximum=PAGE_MAX) or 1
+    except parsing.ParseError:
+        return 1
 
 
 def _lab_choices() -> list[tuple[int, str]]:
@@ -76,10 +81,23 @@ def _lab_choices() -> list[tuple[int, str]]:
 def _lead_choices() -> list[tuple[int, str]]:
     stmt = (
         select(User.id, User.username, User.full_name)
-        .where(User.role.in_([Role.INSPECTOR, Role.QUALITY, Role.ADMIN]))
+        .where(policy.lead_candidates(current_user, User))
         .order_by(User.username)
     )
-    return [(0, "—")] + [(i, f"{u} {n}".strip()) for i, u, n in db.session.execute(stmt)]
+    return [(i, f"{u} {n}".strip()) for i, u, n in db.session.execute(stmt)]
+
+
+def _own_lab() -> Lab | None:
+    """The lab a lab manager records for (their own), or None for those who choose."""
+    lab_id = policy.home_lab(current_user) if policy.records_for_own_lab_only(current_user) else None
+    return db.session.get(Lab, lab_id) if lab_id else None
+
+
+def _audit_form(audit=None) -> AuditForm:
+    form = AuditForm(obj=audit)
+    own_only = policy.records_for_own_lab_only(current_user)
+    form.offer(policy.audit_kinds(current_user), None if own_only else _lab_choices(), _lead_choices())
+    return form
 
 
 # --- audits ----------------------------------------------------------------------------------
@@ -92,9 +110,9 @@ AUDIT_FILTERS = ("lab", "kind", "status", "region", "q")
 def index():
     """Audits, filtered and paged; the user's work queue above them."""
     filters = {k: request.args.get(k) or None for k in AUDIT_FILTERS}
-    year = request.args.get("year", type=int)
-    stmt = service.audits_query(**filters, year=year)
-    page = db.paginate(stmt, per_page=25, error_out=False)
+    year = _arg("year", parsing.year, _("The year filter was ignored."))
+    stmt = service.audits_query(current_user, **filters, year=year)
+    page = db.paginate(stmt, page=_page(), per_page=25, error_out=False)
     return render_template(
         "audits/index.html",
         page=page,
@@ -107,12 +125,12 @@ def index():
 
 
 def _queue() -> dict:
-    role = current_user.role
-    if role == Role.LAB_MANAGER:
-        return {"kind": "lab", **figures.lab_manager_queue(current_user.lab_id or -1)}
-    if role in (Role.INSPECTOR, Role.QUALITY, Role.ADMIN):
+    kind = policy.queue_kind(current_user)
+    if kind == "lab":
+        return {"kind": "lab", **figures.lab_manager_queue(policy.lab_scope(current_user) or -1)}
+    if kind == "verify":
         queue = {"kind": "verify", **figures.verification_queue(current_user.id)}
-        if role in (Role.QUALITY, Role.ADMIN):
+        if policy.sees_overview(current_user):
             queue["overdue"] = figures.overdue_list(limit=10)
             queue["totals"] = figures.totals()
         return queue
@@ -129,29 +147,29 @@ def queue():
 @bp.route("/new", methods=["GET", "POST"])
 @require(Perm.AUDITS_EDIT)
 def audit_new():
-    """Record an audit."""
-    form = AuditForm()
-    form.lab_id.choices, form.lead_id.choices = _lab_choices(), _lead_choices()
+    """Record an audit (a lab manager: their own lab's self-inspection or internal audit)."""
+    form = _audit_form()
     if request.method == "GET":
         form.lead_id.data = current_user.id
-        form.lab_id.data = request.args.get("lab_id", type=int)
-    if form.validate_on_submit():
-        try:
-            audit = service.create_audit(form.audit_data(), current_user)
-        except InvalidInput as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Audit %(ref)s recorded.", ref=audit.reference), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id))
-    return render_template("audits/audit_form.html", form=form, audit=None)
+        if form.lab_id is not None:  # None: the lab manager's own lab, no choice
+            form.lab_id.data = request.args.get("lab_id", type=int)
+    done = submit_form(
+        form,
+        lambda: service.create_audit(form.audit_data(), current_user),
+        success=lambda audit: _("Audit %(ref)s recorded.", ref=audit.reference),
+        to=lambda audit: url_for("audits.detail", audit_id=audit.id),
+    )
+    return done or (
+        render_template("audits/audit_form.html", form=form, audit=None, own_lab=_own_lab()),
+        form_status(form),
+    )
 
 
 @bp.get("/<int:audit_id>")
 @require(Perm.AUDITS_VIEW)
 def detail(audit_id: int):
     """One audit: what was reviewed, and its findings."""
-    audit = _or_404(service.get_audit, audit_id)
+    audit = service.get_audit(current_user, audit_id)
     return render_template("audits/detail.html", audit=audit, history=history_for(audit))
 
 
@@ -159,7 +177,7 @@ def detail(audit_id: int):
 @require(Perm.AUDITS_VIEW)
 def report(audit_id: int):
     """The printable audit report."""
-    audit = _or_404(service.get_audit, audit_id)
+    audit = service.get_audit(current_user, audit_id)
     return render_template("audits/report.html", audit=audit, printed_on=today())
 
 
@@ -167,38 +185,41 @@ def report(audit_id: int):
 @require(Perm.AUDITS_EDIT)
 def audit_edit(audit_id: int):
     """Change an audit's dates, team, counts or status."""
-    audit = _or_404(service.get_audit, audit_id)
-    form = AuditForm(obj=audit)
-    form.lab_id.choices, form.lead_id.choices = _lab_choices(), _lead_choices()
-    if form.validate_on_submit():
-        try:
-            service.update_audit(audit, form.audit_data(), current_user)
-        except InvalidInput as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Audit %(ref)s saved.", ref=audit.reference), "success")
-            return redirect(url_for("audits.detail", audit_id=audit.id))
-    return render_template("audits/audit_form.html", form=form, audit=audit)
+    audit = service.audit_to_edit(current_user, audit_id)
+    form = _audit_form(audit)
+    done = submit_form(
+        form,
+        lambda: service.update_audit(audit, form.audit_data(), current_user),
+        success=_("Audit %(ref)s saved.", ref=audit.reference),
+        to=url_for("audits.detail", audit_id=audit.id),
+    )
+    return done or (
+        render_template("audits/audit_form.html", form=form, audit=audit, own_lab=_own_lab()),
+        form_status(form),
+    )
 
 
 @bp.route("/<int:audit_id>/findings/new", methods=["GET", "POST"])
 @require(Perm.FINDINGS_EDIT)
 def finding_new(audit_id: int):
     """Raise a finding in an audit."""
-    audit = _or_404(service.get_audit, audit_id)
+    audit = service.audit_for_findings(current_user, audit_id)
     form = FindingForm()
-    if form.validate_on_submit():
-        data = {k: form.data[k] for k in ("severity", "area", "clause", "description", "due_on")}
-        try:
-            finding = service.raise_finding(audit, data, current_user, files=_uploads())
-        except InvalidInput as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Finding %(label)s raised.", label=finding.label), "success")
-            return redirect(url_for("audits.finding", finding_id=finding.id))
-    return render_template("audits/finding_form.html", form=form, audit=audit, finding=None)
+    done = submit_form(
+        form,
+        lambda: service.raise_finding(
+            audit,
+            form.finding_data("severity", "area", "clause", "description", "due_on"),
+            current_user,
+            files=uploads(),
+        ),
+        success=lambda finding: _("Finding %(label)s raised.", label=finding.label),
+        to=lambda finding: url_for("audits.finding", finding_id=finding.id),
+    )
+    return done or (
+        render_template("audits/finding_form.html", form=form, audit=audit, finding=None),
+        form_status(form),
+    )
 
 
 # --- findings --------------------------------------------------------------------------------
@@ -206,21 +227,37 @@ def finding_new(audit_id: int):
 FINDING_FILTERS = ("lab", "status", "severity", "area", "audit_kind", "region", "q")
 
 
+def _finding_filters() -> tuple[dict, bool | None]:
+    filters = {k: request.args.get(k) or None for k in FINDING_FILTERS}
+    overdue = {"1": True, "0": False}.get(request.args.get("overdue", ""))
+    return filters, overdue
+
+
 @bp.get("/findings")
 @require(Perm.FINDINGS_VIEW)
 def findings():
     """Findings, filtered (lab, status, severity, area, overdue, audit kind, region) and paged."""
-    filters = {k: request.args.get(k) or None for k in FINDING_FILTERS}
-    overdue = {"1": True, "0": False}.get(request.args.get("overdue", ""))
-    page = db.paginate(service.findings_query(**filters, overdue=overdue), per_page=50, error_out=False)
+    filters, overdue = _finding_filters()
+    stmt = service.findings_query(current_user, **filters, overdue=overdue)
+    page = db.paginate(stmt, page=_page(), per_page=50, error_out=False)
     return render_template(
         "audits/findings.html", page=page, filters=filters, overdue=overdue, regions=regions(), **LABELS
     )
 
 
+@bp.get("/findings/export.<fmt>")
+@require(Perm.FINDINGS_VIEW)
+def findings_export(fmt: str):
+    """The findings of the list's filters as CSV or XLSX: the columns the API answers."""
+    filters, overdue = _finding_filters()
+    found = db.session.scalars(service.findings_query(current_user, **filters, overdue=overdue)).all()
+    header, rows = schemas.export_table(found)
+    return export_response(fmt, f"findings-{today().isoformat()}", header, rows)
+
+
 def _step_forms(finding, submitted=None) -> dict:
     forms = {}
-    for step in workflow.available(finding.status, current_user.role, checks.may_see(current_user, finding)):
+    for step in policy.steps(current_user, finding):
         form_class = STEP_FORMS.get(step.name, ReasonForm)
         if submitted is not None and submitted[0] == step.name:
             forms[step.name] = (step, submitted[1])
@@ -235,14 +272,14 @@ def _step_forms(finding, submitted=None) -> dict:
     return forms
 
 
-def _render_finding(finding, submitted=None, extend_form=None, status=200):
+def _render_finding(finding, submitted=None, extend_form=None, upload_form=None, status=200):
     extend_form = extend_form or ExtendForm(formdata=None, data={"version": finding.version}, prefix="extend")
     return render_template(
         "audits/finding.html",
         finding=finding,
         step_forms=_step_forms(finding, submitted),
-        extend_form=extend_form if workflow.can_extend(finding.status, current_user.role) else None,
-        upload_form=UploadForm(formdata=None, prefix="upload"),
+        extend_form=extend_form if policy.may_extend(current_user, finding) else None,
+        upload_form=upload_form or UploadForm(formdata=None, prefix="upload"),
         history=history_for(finding),
     ), status
 
@@ -251,122 +288,99 @@ def _render_finding(finding, submitted=None, extend_form=None, status=200):
 @require(Perm.FINDINGS_VIEW)
 def finding(finding_id: int):
     """One finding: its rectification, the steps the user may take, its files and history."""
-    return _render_finding(_or_404(service.get_finding, finding_id))
+    return _render_finding(service.get_finding(current_user, finding_id))
 
 
 @bp.post("/findings/<int:finding_id>/step")
-@require(Perm.FINDINGS_VIEW)
+@require_any(Perm.RECTIFY, Perm.VERIFY, Perm.FINDINGS_MANAGE)
 def finding_step(finding_id: int):
-    """Take a step of the rectification workflow (the service decides who may)."""
-    item = _or_404(service.get_finding, finding_id)
-    name = request.form.get("step", "")
-    step = next((t for t in workflow.TRANSITIONS if t.name == name and t.source == item.status), None)
+    """Take a step of the rectification workflow (the service asks the policy who may)."""
+    item = service.get_finding(current_user, finding_id)
+    step = workflow.step_named(request.form.get("step", ""), item.status)
     if step is None:
-        flash(
-            _("This step is not possible now: the finding is %(state)s.", state=item.status_label), "danger"
-        )
-        return redirect(url_for("audits.finding", finding_id=item.id))
+        raise Conflict(_("This step is not possible now: the finding is %(state)s.", state=item.status_label))
     form = STEP_FORMS.get(step.name, ReasonForm)(prefix=step.name)
-    if not form.validate_on_submit():
-        return _render_finding(item, submitted=(step.name, form), status=422)
-    data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "submit", "files")}
-    try:
-        rectification.transition(
+    done = submit_form(
+        form,
+        lambda: rectification.transition(
             item,
             form.to.data,
-            data,
+            form.step_data(),
             current_user,
             version=form.version.data,
-            files=_uploads(f"{step.name}-files"),
-        )
-    except Forbidden:
-        abort(403)
-    except InvalidInput as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
-        return _render_finding(db.session.get(type(item), item.id), submitted=(step.name, form), status=422)
-    except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("audits.finding", finding_id=item.id))
-    flash(_("Finding %(label)s is now %(state)s.", label=item.label, state=item.status_label), "success")
-    return redirect(url_for("audits.finding", finding_id=item.id))
+            files=uploads(f"{step.name}-files"),
+        ),
+        success=lambda f: _("Finding %(label)s is now %(state)s.", label=f.label, state=f.status_label),
+        to=url_for("audits.finding", finding_id=item.id),
+    )
+    return done or _render_finding(item, submitted=(step.name, form), status=form_status(form))
 
 
 @bp.route("/findings/<int:finding_id>/edit", methods=["GET", "POST"])
 @require(Perm.FINDINGS_EDIT)
 def finding_edit(finding_id: int):
     """Correct an open finding."""
-    item = _or_404(service.get_finding, finding_id)
+    item = service.finding_to_edit(current_user, finding_id)
     form = FindingForm(obj=item)
     if request.method == "GET":
         form.version.data = item.version
-    if form.validate_on_submit():
-        data = {k: form.data[k] for k in ("severity", "area", "clause", "description")}
-        try:
-            service.update_finding(item, data, current_user, version=form.version.data)
-        except InvalidInput as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except Conflict as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("audits.finding", finding_id=item.id))
-        else:
-            flash(_("Finding %(label)s saved.", label=item.label), "success")
-            return redirect(url_for("audits.finding", finding_id=item.id))
-    return render_template("audits/finding_form.html", form=form, audit=item.audit, finding=item)
+    done = submit_form(
+        form,
+        lambda: service.update_finding(
+            item,
+            form.finding_data("severity", "area", "clause", "description"),
+            current_user,
+            form.version.data,
+        ),
+        success=_("Finding %(label)s saved.", label=item.label),
+        to=url_for("audits.finding", finding_id=item.id),
+    )
+    return done or (
+        render_template("audits/finding_form.html", form=form, audit=item.audit, finding=item),
+        form_status(form),
+    )
 
 
 @bp.post("/findings/<int:finding_id>/deadline")
 @require(Perm.FINDINGS_MANAGE)
 def finding_extend(finding_id: int):
     """Extend the deadline (quality department); the old date stays in the history."""
-    item = _or_404(service.get_finding, finding_id)
+    item = service.get_finding(current_user, finding_id)
     form = ExtendForm(prefix="extend")
-    if not form.validate_on_submit():
-        return _render_finding(item, extend_form=form, status=422)
-    try:
-        rectification.extend_deadline(
+    done = submit_form(
+        form,
+        lambda: rectification.extend_deadline(
             item, form.due_on.data, form.comment.data, current_user, version=form.version.data
-        )
-    except InvalidInput as exc:
-        db.session.rollback()
-        apply_errors(form, exc)
-        return _render_finding(db.session.get(type(item), item.id), extend_form=form, status=422)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        flash(_("The deadline is now %(due)s.", due=item.due_on.isoformat()), "success")
-    return redirect(url_for("audits.finding", finding_id=item.id))
+        ),
+        success=lambda f: _("The deadline is now %(due)s.", due=f.due_on.isoformat()),
+        to=url_for("audits.finding", finding_id=item.id),
+    )
+    return done or _render_finding(item, extend_form=form, status=form_status(form))
 
 
 @bp.post("/findings/<int:finding_id>/files")
-@require(Perm.FINDINGS_VIEW)
+@require_any(Perm.RECTIFY, Perm.VERIFY)
 def finding_upload(finding_id: int):
     """Attach files to a finding."""
-    item = _or_404(service.get_finding, finding_id)
-    try:
-        added = rectification.add_files(item, _uploads("upload-files"), current_user)
-    except Forbidden:
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(" ".join([exc.message, *(m for ms in exc.errors.values() for m in ms)]), "danger")
-    else:
-        flash(_("%(n)d file(s) attached.", n=len(added)), "success")
-    return redirect(url_for("audits.finding", finding_id=item.id))
+    item = service.get_finding(current_user, finding_id)
+    form = UploadForm(prefix="upload")
+    done = submit_form(
+        form,
+        lambda: rectification.add_files(item, uploads("upload-files"), current_user),
+        success=lambda added: _("%(n)d file(s) attached.", n=len(added)),
+        to=url_for("audits.finding", finding_id=item.id),
+    )
+    return done or _render_finding(item, upload_form=form, status=form_status(form))
 
 
 @bp.get("/findings/<int:finding_id>/files/<int:file_id>")
 @require(Perm.FINDINGS_VIEW)
 def download(finding_id: int, file_id: int):
     """An evidence file, for those who may see its finding (404 for anyone else)."""
-    record = _or_404(service.get_file, finding_id, file_id)
+    record = service.get_file(current_user, finding_id, file_id)
     path = evidence.path_for(record.sha256)
     if not path.is_file():
-        abort(404)
+        raise NotFound(_("No such %(what)s.", what=_("file")))
     response = send_file(
         path, mimetype=record.content_type, as_attachment=True, download_name=record.filename
     )
@@ -381,7 +395,7 @@ def download(finding_id: int, file_id: int):
 def _figure_args() -> tuple[str, date, dict]:
     by = request.args.get("by", "region")
     by = by if by in figures.dimensions() else "region"
-    on = _date_arg("on") or today()
+    on = _arg("on", parsing.day, _("The date was ignored.")) or today()
     filters = {k: request.args.get(k) or None for k in ("region", "severity", "area", "audit_kind")}
     return by, on, {k: v for k, v in filters.items() if v}
 
@@ -391,7 +405,7 @@ def _figure_args() -> tuple[str, date, dict]:
 def figures_page():
     """Rectification figures: closure rate, median days to close, ageing, overdue; charts."""
     by, on, filters = _figure_args()
-    scope = lab_scope_id()
+    scope = policy.lab_scope(current_user)
     rows = figures.rectification_figures(by, on, scope, filters)
     label = str(figures.DIMENSION_LABELS[by])
     return render_template(
@@ -417,22 +431,14 @@ def figures_page():
 def figures_export(fmt: str):
     """The figures table (what=figures) or the overdue list (what=overdue) as CSV or XLSX."""
     by, on, filters = _figure_args()
-    scope = lab_scope_id()
+    scope = policy.lab_scope(current_user)
     if request.args.get("what") == "overdue":
-        header = [
-            "finding",
-            "laboratory",
-            "region",
-            "severity",
-            "area",
-            "status",
-            "raised_on",
-            "due_on",
-            "days_overdue",
-        ]
+        overdue = figures.overdue_list(on, scope, filters)
+        header, rows = schemas.export_table([f for f, _days in overdue], schemas.OVERDUE_EXPORT_FIELDS)
+        # The region beside the lab, and the days overdue as of `on` (computed in SQL) at the end.
+        header = [*header[:2], "region", *header[2:], "days_overdue"]
         rows = [
-            [f.label, f.lab.code, f.lab.region, f.severity, f.area, f.status, f.raised_on, f.due_on, days]
-            for f, days in figures.overdue_list(on, scope, filters)
+            [*row[:2], f.lab.region, *row[2:], days] for row, (f, days) in zip(rows, overdue, strict=True)
         ]
         return export_response(fmt, f"overdue-{on.isoformat()}", header, rows)
     header, rows = figures.export_rows(figures.rectification_figures(by, on, scope, filters))
@@ -445,10 +451,11 @@ def figures_export(fmt: str):
 @bp.app_template_global()
 def audits_lab_summary(lab) -> dict:
     """The lab's latest audits and its active findings, for templates/audits/_lab_panel.html."""
-    audits = db.session.scalars(
-        select(Audit).where(Audit.lab_id == lab.id).order_by(Audit.started_on.desc()).limit(10)
+    stmt = select(Audit).where(Audit.lab_id == lab.id).order_by(Audit.started_on.desc()).limit(10)
+    audits = db.session.scalars(policy.narrow(stmt, current_user)).all()
+    active = db.session.scalars(
+        service.findings_query(current_user, status="active", lab=lab.code).limit(50)
     ).all()
-    active = db.session.scalars(service.findings_query(status="active", lab=lab.code).limit(50)).all()
     return {"audits": audits, "active": active}
 
 
@@ -463,15 +470,13 @@ def audits_dashboard() -> dict:
     (mine / others), and for the quality department and admins also the overdue count, closure rate,
     median days to close and the five most overdue; "figures": the totals only (read-only roles).
     """
-    role = current_user.role
-    if role == Role.LAB_MANAGER:
-        return {"kind": "lab", **figures.lab_manager_counts(lab_scope_id())}
+    kind = policy.queue_kind(current_user)
+    if kind == "lab":
+        return {"kind": "lab", **figures.lab_manager_counts(policy.lab_scope(current_user))}
     card: dict = {"kind": None}
-    if current_user.can(Perm.VERIFY):
+    if kind == "verify":
         card = {"kind": "verify", **figures.verification_counts(current_user.id)}
-    if current_user.can(Perm.FINDINGS_MANAGE) or (
-        card["kind"] is None and current_user.can(Perm.REPORTS_VIEW)
-    ):
+    if policy.sees_overview(current_user) or (card["kind"] is None and policy.sees_figures(current_user)):
         card["kind"] = card["kind"] or "figures"
         card["totals"] = figures.totals()
         card["overdue"] = figures.overdue_list(limit=5)

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from freezegun import freeze_time
@@ -35,7 +36,12 @@ def _step(client, finding, name, fields, files=None):
     data.update({f"{name}-{k}": v for k, v in fields.items()})
     if files:
         data[f"{name}-files"] = files
-    return client.post(f"/audits/findings/{finding.id}/step", data=data, content_type="multipart/form-data")
+    return client.post(
+        f"/audits/findings/{finding.id}/step",
+        data=data,
+        content_type="multipart/form-data",
+        headers={"Referer": f"http://localhost.localdomain/audits/findings/{finding.id}"},  # as browsers do
+    )
 
 
 @pytest.mark.parametrize("role", ["admin", "quality", "inspector", "lab_manager", "viewer"])
@@ -60,7 +66,7 @@ def test_pages_answer_every_role(app, client, auth, make_finding, make_user, rol
     ):
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-    assert (client.get("/audits/new").status_code == 200) is (role in ("admin", "inspector"))
+    assert (client.get("/audits/new").status_code == 200) is (role in ("admin", "inspector", "lab_manager"))
 
 
 def test_inspector_records_an_audit_and_raises_a_finding_with_a_file(app, client, auth, make_lab):
@@ -111,7 +117,7 @@ def test_audit_form_refuses_bad_input_without_error(app, client, auth):
         "/audits/new",
         data={"lab_id": "x", "kind": "party", "started_on": "tomorrow", "documents_reviewed": "-5"},
     )
-    assert response.status_code == 200 and "Please correct" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Please correct" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Audit)) == 0
 
 
@@ -154,17 +160,24 @@ def test_the_whole_workflow_through_the_pages(app, client, auth, make_finding, m
     assert history.count("status") >= 4
 
 
-def test_stale_form_is_refused_with_a_message(app, client, auth, make_finding):
+def test_stale_form_is_refused_with_a_message(app, client, auth, make_finding, make_user):
     finding = make_finding(status=State.PLAN_SUBMITTED)
     auth.login("inspector")
-    stale = _get(finding.id)
+    stale = SimpleNamespace(id=finding.id, version=finding.version)  # the page as it was read
     _step(client, stale, "accept_plan", {})
-    response = _step(client, stale, "reject_plan", {"comment": "too late"})  # still says version 1
-    assert response.status_code in (302, 303)
+    # The page still offered "reject the plan" (version 1): that step no longer exists.
+    response = _step(client, stale, "reject_plan", {"comment": "too late"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"http://localhost.localdomain/audits/findings/{finding.id}"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert (
-        "Someone else saved this finding meanwhile" in page or "cannot move" in page or "not possible" in page
-    )
+    assert "This step is not possible now: the finding is Plan accepted." in page
+    # A step that exists, taken from a page read before someone else's save.
+    auth.logout()
+    auth.login(make_user("quality"))
+    response = _step(client, stale, "cancel", {"comment": "Duplicate."})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Someone else saved this finding meanwhile" in page
     assert _get(finding.id).status == "plan_accepted"
 
 
