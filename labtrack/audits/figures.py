@@ -289,6 +289,9 @@ def _pyplot():
         {
             "svg.fonttype": "none",  # text stays text: the browser draws Chinese with its own fonts
             "svg.hashsalt": "labtrack",
+            # Labels are people's data (regions, lab codes): a "$...$" in one is text, never
+            # mathtext (which raises on what it cannot parse and would fail the page for everyone).
+            "text.parse_math": False,
             "font.family": "sans-serif",
             "font.sans-serif": ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"],
             "font.size": 9,
