@@ -3,7 +3,9 @@
 Reproduces the field notes: flight checks that together reviewed 1,000 system documents and raw
 records, 800 instruments and 2,000 reports and certificates; self-inspections finding 150+
 deficiencies, mostly in QMS documentation, QMS operation, personnel training and quality control;
-supervision and undercover visits to 43 institutions in 21 prefectures. Most findings were closed
+supervision and undercover visits to 43 institutions in 21 prefectures. A lab's self-inspection and
+internal audit are its own work: each lab's manager (`manager-<code>`) records them, leads them and
+raises their findings (the history names them); the bureau's inspector records the rest. Most findings were closed
 after check and acceptance; some wait at every intermediate step, some are overdue, one was
 cancelled and one reopened. Written against whatever labs it is given.
 """
@@ -71,6 +73,7 @@ class _Campaign:
         team: str,
         counts: dict | None = None,
         summary: str | None = None,
+        lead=None,
     ) -> Audit:
         key = (kind.value, start.year)
         self.sequence[key] = self.sequence.get(key, 0) + 1
@@ -89,7 +92,7 @@ class _Campaign:
             title=title,
             started_on=start,
             ended_on=start + timedelta(days=days),
-            lead_id=getattr(self.inspector, "id", None),
+            lead_id=getattr(lead or self.inspector, "id", None),
             team=team,
             status=AuditStatus.COMPLETED,
             summary=summary,
@@ -99,7 +102,7 @@ class _Campaign:
         db.session.add(audit)
         return audit
 
-    def finding(self, audit: Audit, area: str, severity: str | None = None) -> Finding:
+    def finding(self, audit: Audit, area: str, severity: str | None = None, raised_by=None) -> Finding:
         rng = self.rng
         clause, zh, en = rng.choice(T.FINDINGS[area])
         severity = severity or rng.choices(["major", "minor", "observation"], [2, 6, 2])[0]
@@ -113,7 +116,7 @@ class _Campaign:
             area=area,
             clause=clause,
             description=f"{zh}\n{en}",
-            raised_by_id=getattr(self.inspector, "id", None),
+            raised_by_id=getattr(raised_by or self.inspector, "id", None),
             raised_on=raised,
             due_on=service.due_date(severity, raised),
             status=State.OPEN,
@@ -123,11 +126,17 @@ class _Campaign:
         self.findings.append(finding)
         return finding
 
+    def flush_as(self, actor) -> None:
+        """Write what was added, with history rows naming `actor` (None: the demo loader itself)."""
+        act_as(actor, "demo data")
+        db.session.flush()
+
     def build(self) -> None:
         rng, labs = self.rng, self.labs
-        # Self-inspection and self-correction in every lab, spring 2010.
+        # Self-inspection and self-correction in every lab, spring 2010, recorded by its manager.
         shares = _split(SELF_INSPECTION_FINDINGS, len(labs), rng)
         for lab, share in zip(labs, shares, strict=True):
+            manager = self.manager(lab)
             audit = self.audit(
                 lab,
                 AuditKind.SELF_INSPECTION,
@@ -138,10 +147,12 @@ class _Campaign:
                 summary="从意识、制度建设、制度执行、人员管理、监督五个方面开展自查。\n"
                 "Self-inspection in five aspects: awareness, system building, system implementation, "
                 "personnel management, supervision.",
+                lead=manager,
             )
             for _ in range(share):
                 area = rng.choice(FOUR_AREAS) if rng.random() < 0.85 else rng.choice(OTHER_AREAS)
-                self.finding(audit, area)
+                self.finding(audit, area, raised_by=manager)
+            self.flush_as(manager)
         # External assessment by CNAS experts, with the bureau's own inspection.
         for lab in labs[: min(4, len(labs))]:
             audit = self.audit(
@@ -181,8 +192,10 @@ class _Campaign:
                 rng.randint(2, 3),
             ):
                 self.finding(audit, area)
-        # Internal audits.
+        self.flush_as(None)
+        # Internal audits, recorded by each lab's manager.
         for lab in labs[-min(3, len(labs)) :]:
+            manager = self.manager(lab)
             audit = self.audit(
                 lab,
                 AuditKind.INTERNAL_AUDIT,
@@ -190,8 +203,10 @@ class _Campaign:
                 3,
                 "年度内部审核 / Annual internal audit",
                 "内审员 / internal auditors",
+                lead=manager,
             )
-            self.finding(audit, rng.choice(["qms_operation", "records"]))
+            self.finding(audit, rng.choice(["qms_operation", "records"]), raised_by=manager)
+            self.flush_as(manager)
         # Supervision visits (bureau leaders, one per prefecture) and undercover visits (3 groups).
         visited = self._visited()
         seen: set[str] = set()
@@ -226,7 +241,7 @@ class _Campaign:
                     audit,
                     rng.choice(["impartiality_conduct", "impartiality_conduct", "facilities_environment"]),
                 )
-        db.session.flush()
+        self.flush_as(None)
 
     def _spread(self, n: int) -> list[Lab]:
         """n labs, one per region first, the technical centre among them."""

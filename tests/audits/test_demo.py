@@ -103,3 +103,40 @@ def test_demo_with_the_full_province_shape(app, make_lab, make_user):
     assert "visits to 43 institutions in 21 prefectures" in line
     assert "1,000 documents" in line and "800 instruments" in line and "2,000 reports" in line
     assert db.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_the_labs_own_audits_are_recorded_by_their_managers(app, make_lab, make_user):
+    """Self-inspections and internal audits: recorded, led and raised by `manager-<code>`; the
+    bureau's audits by the demo loader with the inspector as lead."""
+    labs = _province(make_lab, make_user, n=6)
+    act_as(None, "demo data")
+    demo_data.load(labs)
+    commit()
+    users = {u.id: u.username for u in db.session.scalars(select(User))}
+    code_of = {lab.id: code for code, lab in labs.items()}
+
+    def recorded_by(table, record_id):
+        row = db.session.scalar(
+            select(HistoryEntry).where(
+                HistoryEntry.table_name == table,
+                HistoryEntry.record_id == record_id,
+                HistoryEntry.action == "insert",
+            )
+        )
+        return row.username
+
+    own = db.session.scalars(select(Audit).where(Audit.kind.in_(["self_inspection", "internal_audit"]))).all()
+    assert {a.kind for a in own} == {"self_inspection", "internal_audit"} and len(own) == 6 + 3
+    for audit in own:
+        manager = f"manager-{code_of[audit.lab_id]}"
+        assert recorded_by("audits", audit.id) == manager and users[audit.lead_id] == manager
+        for finding in audit.findings:
+            assert recorded_by("findings", finding.id) == manager and users[finding.raised_by_id] == manager
+    bureau = db.session.scalars(
+        select(Audit).where(Audit.kind.not_in(["self_inspection", "internal_audit"]))
+    ).all()
+    assert bureau and {recorded_by("audits", a.id) for a in bureau} == {None}
+    assert {users[a.lead_id] for a in bureau} == {"inspector"}
+    # Their findings are still checked and accepted by the bureau: closed by the inspector or quality.
+    closers = {users[f.closed_by_id] for a in own for f in a.findings if f.closed_by_id}
+    assert closers and closers <= {"inspector", "quality"}
