@@ -4,8 +4,9 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30 03:30:00
 
-A placeholder that keeps the chain fixed while areas are built side by side; the area's owner
-writes its upgrade and downgrade here (or it is removed if the area needs no schema change).
+No schema change: a lab manager's self-inspections and internal audits are ordinary audits of
+their lab (who recorded them is in the history; who may record which kind is the audits policy's,
+labtrack/audits/policy.py). The revision stays so that the chain 0005 -> 0007 is unchanged.
 """
 from alembic import op
 import sqlalchemy as sa
