@@ -217,7 +217,6 @@ def describe(lab_ids: list[int], on: date, items: Any = None) -> list[dict[str, 
                 "name_en": lab.name_en,
                 "region": lab.region,
                 "kind": str(lab.kind),
-                "kind_label": lab.kind_label,
                 "certificates": [
                     {"scheme": str(c.scheme), "number": c.certificate_no, "expires_on": c.expires_on}
                     for c in lab.qualifications
@@ -296,7 +295,6 @@ def sanctions_in_force(on: date, lab_id: int | None = None) -> list[dict[str, An
             "lab_name_en": s.lab.name_en,
             "region": s.lab.region,
             "kind": str(s.kind),
-            "kind_label": s.kind_label,
             "whole": s.whole,
             "items": [
                 {"code": link.item.code, "name": link.item.name, "name_en": link.item.name_en}
@@ -372,7 +370,6 @@ def outcomes(plan: Plan) -> list[dict[str, Any]]:
                 "lab_name_en": d.lab.name_en,
                 "region": d.lab.region,
                 "status": str(audit.status) if audit else None,
-                "status_label": audit.status_label if audit else "",
                 "inspected_on": audit.started_on if audit and str(audit.status) != "planned" else None,
                 "findings": counts.get(d.audit_id) if audit and str(audit.status) == "completed" else None,
             }

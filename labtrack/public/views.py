@@ -13,11 +13,12 @@ import hashlib
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import force_locale
 
-from labtrack.audits.models import AUDIT_KIND_LABELS
+from labtrack.audits.models import AUDIT_KIND_LABELS, AUDIT_STATUS_LABELS
 from labtrack.auth.permissions import public
 from labtrack.labs.models import LAB_KIND_LABELS
 from labtrack.models_base import today
 from labtrack.planning.plans import stratum_label, stratum_size
+from labtrack.planning.values import SANCTION_KIND_LABELS
 from labtrack.public import directory
 from labtrack.public.schemas import dump_labs
 
@@ -53,6 +54,8 @@ def _page(template: str, **context) -> Response:
             lang="zh" if locale.startswith("zh") else "en",
             kind_label=lambda kind: str(LAB_KIND_LABELS.get(kind, kind)),
             audit_kind_label=lambda kind: str(AUDIT_KIND_LABELS.get(kind, kind)),
+            audit_status_label=lambda status: str(AUDIT_STATUS_LABELS.get(status, status or "")),
+            sanction_label=lambda kind: str(SANCTION_KIND_LABELS.get(kind, kind)),
             today_iso=today().isoformat(),
             **context,
         )
