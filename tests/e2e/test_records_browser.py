@@ -181,3 +181,5 @@ def test_surveys_complaints_and_figures(demo, page, tmp_path):
     shot(page, "records-19-survey-phone")
     page.goto(live("/records/figures?from=2010-01-01&to=2010-12-31"))
     shot(page, "records-20-figures-phone")
+    page.goto(live("/records/complaints"))
+    shot(page, "records-21-complaints-phone")
