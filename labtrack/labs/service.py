@@ -118,14 +118,26 @@ def region_known(region: str, actor: Any) -> bool:
     return db.session.scalar(stmt) is not None
 
 
+def url_code(value: Any) -> str | None:
+    """A code from a URL as something a database can compare, or None: text of at most
+    CODE_MAX characters without control characters (PostgreSQL refuses NUL in a query)."""
+    try:
+        return parsing.text(value, max_len=values.CODE_MAX, multiline=False)
+    except parsing.ParseError:
+        return None
+
+
 def load_lab(code: Any, actor: Any) -> Lab:
     """The lab with this code; NotFound (404) if there is none or the actor may not see it."""
-    return load_by(Lab, Lab.code, code, visible=lambda lab: policy.sees_lab(actor, lab), what=_("laboratory"))
+    return load_by(
+        Lab, Lab.code, url_code(code), visible=lambda lab: policy.sees_lab(actor, lab), what=_("laboratory")
+    )
 
 
 def get_lab(code: str, actor: Any = CURRENT_USER) -> Lab | None:
     """The lab with this code if the actor may see it, else None."""
-    lab = db.session.scalar(select(Lab).where(Lab.code == code)) if isinstance(code, str) else None
+    key = url_code(code)
+    lab = db.session.scalar(select(Lab).where(Lab.code == key)) if key else None
     return lab if policy.sees_lab(_who(actor), lab) else None
 
 

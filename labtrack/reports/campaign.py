@@ -35,6 +35,7 @@ from labtrack.audits.models import (
 from labtrack.extensions import db
 from labtrack.forms import Parse
 from labtrack.labs import service as labs_service
+from labtrack.labs import values as lab_values
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
 from labtrack.proficiency.models import (
@@ -112,11 +113,15 @@ def summary_from_form(form: CampaignForm, actor: Any) -> dict[str, Any] | None:
 
 def check_region(actor: Any, region: str | None) -> None:
     """A region the actor may ask for: one some lab they see is in (a lab manager's is ignored)."""
-    if region and policy.may_choose_region(actor) and not labs_service.region_known(region, actor):
-        raise InvalidInput(
-            _("No laboratory in region %(region)s.", region=region),
-            {"region": [_("No laboratory in region %(region)s.", region=region)]},
-        )
+    if not region or not policy.may_choose_region(actor):
+        return
+    try:
+        known = labs_service.region_known(lab_values.region(region), actor)
+    except parsing.ParseError:
+        known = False
+    if not known:
+        message = _("No laboratory in region %(region)s.", region=region[:80])
+        raise InvalidInput(message, {"region": [message]})
 
 
 def check_period(date_from: date | None, date_to: date | None) -> None:

@@ -276,7 +276,11 @@ def categories_with_counts() -> list:
 def load_item(code: Any, actor: Any) -> TestItem:
     """The catalogue item with this code (NotFound otherwise)."""
     return load_by(
-        TestItem, TestItem.code, code, visible=lambda _i: policy.sees_catalogue(actor), what=_("test item")
+        TestItem,
+        TestItem.code,
+        labs_service.url_code(code),
+        visible=lambda _i: policy.sees_catalogue(actor),
+        what=_("test item"),
     )
 
 
@@ -285,7 +289,7 @@ def load_category(code: Any, actor: Any) -> TestCategory:
     return load_by(
         TestCategory,
         TestCategory.code,
-        code,
+        labs_service.url_code(code),
         visible=lambda _c: policy.sees_catalogue(actor),
         what=_("test category"),
     )

@@ -114,3 +114,32 @@ def test_migration_0005_keys_existing_codes_and_refuses_twins(tmp_path, request,
     assert (
         "labs: codes 'ÉX-1' and 'éx-1' are the same code; rename one, then upgrade" in capfd.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/labs/a%00b",
+        "/labs/a%00b/edit",
+        "/scope/labs/a%00b",
+        "/scope/items/a%00b",
+        "/scope/growth?lab=a%00b",
+        "/scope/export.csv?lab=a%00b",
+        "/api/v1/labs/a%00b",
+        "/api/v1/labs/a%00b/scope",
+        "/api/v1/labs/a%00b/growth",
+        "/api/v1/catalogue/items/a%00b",
+        "/api/v1/reports/campaign?region=a%00b",
+        "/labs/" + "x" * 5000,
+    ],
+)
+def test_codes_no_database_can_compare_are_not_found(client, auth, path):
+    """A NUL or an endless code in a URL is no lab (PostgreSQL refuses NUL in a query: not a 500)."""
+    auth.login("admin")
+    assert client.get(path).status_code in (404, 422), path
+
+
+def test_a_username_with_a_nul_signs_nobody_in(client, make_user):
+    make_user("viewer", username="reader")
+    response = client.post("/login", data={"username": "read\x00er", "password": "x"})
+    assert response.status_code == 200 and "Invalid username or password." in response.get_data(as_text=True)
