@@ -176,8 +176,8 @@ def _tag_response(response):
 
 
 def _refuse_unstorable_text():
-    """Text no database column can hold, a NUL byte or a lone surrogate (\\udb0f), in a query
-    or a JSON body: refused before any code reads it, 422 naming the field."""
+    """Text no database column can hold, refused before any code reads it, 422 naming the field:
+    a NUL byte or a lone surrogate (\\udb0f) in a query, a lone surrogate in a JSON body."""
     found = _unstorable_field()
     if found is None:
         return None
@@ -202,13 +202,14 @@ def _unstorable_field() -> tuple[str, str] | None:
 
 
 def _surrogate_path(value, path: str) -> tuple[str, str] | None:
-    """(path, text) of the first string in a JSON value holding a NUL or a lone surrogate."""
+    """(path, text) of the first string in a JSON value holding a lone surrogate (a NUL is left
+    to the schemas, which name every bad field of the body at once)."""
     if isinstance(value, str):
-        return (path, value) if _UNSTORABLE.search(value) else None
+        return (path, value) if _SURROGATE.search(value) else None
     if isinstance(value, dict):
         for key, inner in value.items():
             name = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and _UNSTORABLE.search(key):
+            if isinstance(key, str) and _SURROGATE.search(key):
                 return name, key
             found = _surrogate_path(inner, name)
             if found is not None:

@@ -342,14 +342,10 @@ def test_lone_surrogates_in_json_answer_422_naming_the_field(client, body, field
     assert list(response.json["errors"]) == [field]
 
 
-@pytest.mark.parametrize(
-    "body, field",
-    [('{"q": "a\\u0000b"}', "q"), ('{"rows": [{"name": "\\u0000"}]}', "rows.0.name")],
-)
-def test_nul_bytes_in_json_answer_422_naming_the_field(client, body, field):
-    response = client.post("/api/v1/probe/echo", data=body, content_type="application/json")
-    assert response.status_code == 422
-    assert response.json["errors"] == {field: ["Control characters are not allowed."]}
+def test_a_nul_byte_in_json_is_left_to_the_schemas(client):
+    # they name every bad field of the body at once (tests/api: "What the form refuses, the API refuses")
+    response = client.post("/api/v1/probe/echo", data='{"q": "a\\u0000b"}', content_type="application/json")
+    assert response.status_code == 200 and response.json == {"q": "a\x00b"}
 
 
 def test_a_nul_byte_in_a_query_is_refused_before_any_code_reads_it(client):
