@@ -24,7 +24,8 @@ def _columns(points: tuple[tuple[str, int], ...], title: str, colour: str) -> st
     plot = HEIGHT - BOTTOM - TOP
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'class="personnel-chart" preserveAspectRatio="none"><title>{escape(title)}</title>',
+        f'class="personnel-chart" preserveAspectRatio="none" style="width:100%;height:{HEIGHT}px">'
+        f"<title>{escape(title)}</title>",
         f'<line x1="0" y1="{HEIGHT - BOTTOM}" x2="{WIDTH}" y2="{HEIGHT - BOTTOM}" stroke="#adb5bd"/>',
         f'<text x="2" y="10" font-size="10" fill="#6c757d">{top:,}</text>',
     ]

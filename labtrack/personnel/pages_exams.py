@@ -115,7 +115,8 @@ def _exam_page(
             ranking=exams.contest_ranking(current_user, exam) if exam.is_contest else [],
             candidates=candidates,
             filters={"lab": lab_code, "status": sitting},
-            threshold=reports.threshold(),
+            # A contest's entrants are chosen, not required: no participation threshold there.
+            threshold=None if exam.is_contest or exam.contest_id else reports.threshold(),
             may_manage=policy.may_manage_exams(current_user),
             closed_reason=exams.results_closed_reason(exam),
             result_form=result_form or ResultForm(),

@@ -117,12 +117,7 @@ def _day_arg(name: str):
 def person(person_id: int):
     """A person's record: posts, what they may do, training, exams, results, findings, history."""
     p = people.get_person(current_user, person_id)
-    history = db.session.scalars(
-        db.select(HistoryEntry)
-        .where(HistoryEntry.table_name == "persons", HistoryEntry.record_id == p.id)
-        .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
-        .limit(50)
-    ).all()
+    history = people.person_history(p)
     if not policy.sees_contacts(current_user):  # their history would show the contact details
         history = [_without_contacts(h) for h in history]
     return render_template(

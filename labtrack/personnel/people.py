@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from labtrack import parsing
 from labtrack.auth.models import User
 from labtrack.extensions import db
+from labtrack.history.models import HistoryEntry
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
 from labtrack.parsing import Fields, ParseError, code_key
@@ -288,6 +289,32 @@ def delete_person(actor: Any, person: Person) -> None:
         raise Forbidden(_("You may not keep the people of this laboratory."))
     with transaction(actor):
         db.session.delete(person)
+
+
+def person_history(person: Person, limit: int = 100) -> list[HistoryEntry]:
+    """The newest history rows of a person, their posts and their authorisations (removed ones too)."""
+
+    def children(table: str):
+        return (
+            select(HistoryEntry.record_id)
+            .where(
+                HistoryEntry.table_name == table,
+                HistoryEntry.action == "insert",
+                HistoryEntry.changes[("person_id", 1)].as_integer() == person.id,
+            )
+            .scalar_subquery()
+        )
+
+    clauses = [(HistoryEntry.table_name == "persons") & (HistoryEntry.record_id == person.id)]
+    for table in ("person_posts", "authorisations"):
+        clauses.append((HistoryEntry.table_name == table) & HistoryEntry.record_id.in_(children(table)))
+    stmt = (
+        select(HistoryEntry)
+        .where(or_(*clauses))
+        .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def post_label(post: str) -> str:

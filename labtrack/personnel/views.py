@@ -8,6 +8,7 @@ them here registers them on `bp`.
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from labtrack.personnel import (  # noqa: F401  (their routes register on bp)
@@ -31,8 +32,27 @@ from labtrack.personnel.models import (
     POST_LABELS,
     SITTING_LABELS,
 )
+from labtrack.templating import HISTORY_TABLE_LABELS
 
 __all__ = ["bp"]
+
+# What the history of a record calls the personnel tables (the core's table of labels is extended,
+# not copied: the history pages of every area read it).
+HISTORY_TABLE_LABELS.update(
+    {
+        "persons": _l("person"),
+        "person_posts": _l("post"),
+        "training_sessions": _l("training session"),
+        "training_attendances": _l("attendance"),
+        "exams": _l("exam"),
+        "exam_labs": _l("laboratory required to sit"),
+        "exam_posts": _l("post required to sit"),
+        "exam_results": _l("exam result"),
+        "authorisations": _l("authorisation"),
+        "finding_persons": _l("person concerned"),
+        "result_analysts": _l("analyst"),
+    }
+)
 
 
 def _label(labels: dict, value: Any) -> str:

@@ -210,3 +210,24 @@ def test_the_labs_people_page_in_chinese(world, client):
     client.post("/language/zh_Hans_CN")
     page = client.get("/personnel/labs/LAB-A").get_data(as_text=True)
     assert "王芳" in page and "检测人员" in page  # the analyst post in Chinese
+
+
+def test_a_persons_history_shows_their_posts_and_authorisations(world, client):
+    data = {**NEW, "staff_no": world.ana.staff_no, "name": world.ana.name, "posts": ["head"]}
+    people.update_person(world.manager_a, world.ana, data)
+    from labtrack.personnel import authorisations
+
+    authorisations.grant(
+        world.manager_a,
+        world.ana,
+        {"item_code": "PB-CER", "activity": "perform", "valid_from": "2010-01-01", "basis": "exam"},
+    )
+    tables = {h.table_name for h in people.person_history(world.ana)}
+    assert {"persons", "person_posts", "authorisations"} <= tables
+    assert not any(
+        h.table_name == "persons" and h.record_id == world.sig.id for h in people.person_history(world.ana)
+    )
+    login(client, world.inspector)
+    page = client.get(f"/personnel/people/{world.ana.id}").get_data(as_text=True)
+    assert '<span class="text-muted">post</span>' in page
+    assert '>created <span class="text-muted">authorisation</span>' in page
