@@ -89,7 +89,10 @@ def _require(allowed: bool, message: str) -> None:
 
 def authenticate(name: str, secret: str) -> User:
     """The user whose password matches; counts failures and locks the account after too many."""
-    clean = (name or "").strip()
+    try:
+        clean = parsing.text(name, max_len=USERNAME_MAX, multiline=False)
+    except parsing.ParseError:
+        clean = None  # no account has such a name (and PostgreSQL refuses NUL in a query)
     user = (
         db.session.scalar(select(User).where(func.lower(User.username) == clean.lower())) if clean else None
     )
