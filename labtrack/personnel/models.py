@@ -158,7 +158,7 @@ class Person(Tracked, db.Model):
     """Someone who works (or worked) at a lab, known there by their staff number."""
 
     __tablename__ = "persons"
-    __history_exclude__ = ("staff_key",)
+    __history_exclude__ = ("staff_key", "created_at", "updated_at")
     __table_args__ = (
         UniqueConstraint("lab_id", "staff_key", name="uq_persons_lab_staff"),
         CheckConstraint("employed_to IS NULL OR employed_to >= employed_from", name="left_after_joining"),
@@ -231,6 +231,7 @@ class TrainingSession(Tracked, db.Model):
     """A course, lecture or drill: who organised it, when, how many hours; attendees are persons,
     and people from outside the labs of the system are counted without names."""
 
+    __history_exclude__ = ("created_at", "updated_at")  # the history row has its own time
     __tablename__ = "training_sessions"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
@@ -263,6 +264,7 @@ class TrainingSession(Tracked, db.Model):
 class Attendance(Tracked, db.Model):
     """A person attended a session (one attendance, 人次); `hours` when they attended only part."""
 
+    __history_exclude__ = ("created_at",)  # the history row has its own time
     __tablename__ = "training_attendances"
     __table_args__ = (
         UniqueConstraint("session_id", "person_id", name="uq_training_attendances_session_person"),
@@ -287,6 +289,7 @@ class Exam(Tracked, db.Model):
     """An exam on a day with a pass mark; who must sit it is given by labs and posts (and named
     entrants). A skills contest is an exam whose parts (written test, bench work, quiz) are exams."""
 
+    __history_exclude__ = ("created_at", "updated_at")  # the history row has its own time
     __tablename__ = "exams"
     __table_args__ = (CheckConstraint("pass_mark >= 0 AND pass_mark <= 100", name="pass_mark_range"),)
 
@@ -392,6 +395,7 @@ class Authorisation(Tracked, db.Model):
     """A person may perform tests of (or sign reports for) an item or a whole category, from a day
     to a day (open-ended when `valid_to` is empty), unless suspended or withdrawn since `status_on`."""
 
+    __history_exclude__ = ("created_at", "updated_at")  # the history row has its own time
     __tablename__ = "authorisations"
     __table_args__ = (
         CheckConstraint("(item_id IS NULL) <> (category_id IS NULL)", name="item_or_category"),
