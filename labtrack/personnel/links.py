@@ -93,6 +93,18 @@ def analyst_of(result_id: int) -> Person | None:
     )
 
 
+def analysts_of(result_ids: list[int]) -> dict[int, Person]:
+    """The analysts named for many results at once: result id -> person."""
+    if not result_ids:
+        return {}
+    stmt = (
+        select(ResultAnalyst.result_id, Person)
+        .join(Person, ResultAnalyst.person_id == Person.id)
+        .where(ResultAnalyst.result_id.in_(result_ids))
+    )
+    return dict(db.session.execute(stmt).all())
+
+
 def set_analyst(actor: Any, result: Result, person_id: Any) -> Person | None:
     """Name the lab's person who produced the result (None: nobody named)."""
     if not policy.may_name_analyst(actor, result):

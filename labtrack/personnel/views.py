@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from labtrack.personnel import (  # noqa: F401  (their routes register on bp)
     authorisations,
+    links,
     pages_exams,
     pages_people,
     pages_reports,
@@ -102,6 +103,37 @@ def personnel_coverage(lab, on: date | None = None) -> dict[str, Any] | None:
     summary = authorisations.coverage_summary(lab.id, on)
     summary["by_item"] = {row["item_code"]: row for row in summary["rows"]}
     return summary
+
+
+@bp.app_template_global()
+def personnel_finding_persons(finding) -> dict[str, Any] | None:
+    """For templates/personnel/_finding_persons.html on a finding's page: the persons it names and
+    whether the user may name them (None: not a personnel finding, or not the user's to see)."""
+    if (
+        finding is None
+        or str(finding.area) != policy.PERSONNEL_AREA
+        or not current_user.is_authenticated
+        or not policy.sees_finding_persons(current_user, finding)
+    ):
+        return None
+    return {
+        "persons": links.persons_of_finding(finding.id),
+        "may_name": policy.may_name_persons(current_user, finding),
+    }
+
+
+@bp.app_template_global()
+def personnel_analysts(results) -> dict[int, Any]:
+    """For a round's results table: result id -> the analyst named (only for results of labs whose
+    people the user sees). `results`: records or dicts with `id` (and `lab_id` or `lab_code`)."""
+    if not current_user.is_authenticated:
+        return {}
+    ids = [r["id"] if isinstance(r, dict) else r.id for r in results]
+    return {
+        result_id: person
+        for result_id, person in links.analysts_of(ids).items()
+        if policy.sees_person(current_user, person)
+    }
 
 
 @bp.app_template_global()

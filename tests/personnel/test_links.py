@@ -122,3 +122,41 @@ def test_what_the_scope_page_can_include(world, client, app):
             ).strip()
             == ""
         )
+
+
+def test_what_the_finding_and_round_pages_can_include(world, app):
+    finding = f.FindingFactory(audit__lab=world.lab_a, area="personnel_training")
+    other = f.FindingFactory(audit__lab=world.lab_a, area="records")
+    links.set_finding_persons(world.inspector, finding, [world.ana.id])
+    result_a = f.ResultFactory(participant__lab=world.lab_a)
+    result_b = f.ResultFactory(participant__lab=world.lab_b)
+    links.set_analyst(world.quality, result_a, world.ana.id)
+    links.set_analyst(world.quality, result_b, world.bob.id)
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(world.inspector)
+        html = render_template_string('{% include "personnel/_finding_persons.html" %}', finding=finding)
+        assert "王芳" in html and "Name the persons concerned" in html
+        assert (
+            render_template_string('{% include "personnel/_finding_persons.html" %}', finding=other).strip()
+            == ""
+        )
+        cells = render_template_string(
+            '{% from "personnel/_link_macros.html" import analyst_cell %}{% set a = personnel_analysts(results) %}'
+            "{{ analyst_cell(a, ids[0]) }}|{{ analyst_cell(a, ids[1]) }}",
+            results=[{"id": result_a.id}, {"id": result_b.id}],
+            ids=[result_a.id, result_b.id],
+        )
+        assert cells.count("王芳") == 1 and "陈刚" in cells
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(world.manager_a)
+        cells = render_template_string(
+            '{% from "personnel/_link_macros.html" import analyst_cell %}{% set a = personnel_analysts(results) %}'
+            "{{ analyst_cell(a, ids[0]) }}|{{ analyst_cell(a, ids[1]) }}",
+            results=[{"id": result_a.id}, {"id": result_b.id}],
+            ids=[result_a.id, result_b.id],
+        )
+        assert "王芳" in cells and "陈刚" not in cells  # another lab's analyst stays unknown
