@@ -65,15 +65,25 @@ def recently_inspected(months: int | None, on: date) -> dict[int, date]:
     return dict(db.session.execute(stmt).all())
 
 
-def _weights(lab_ids: list[int]) -> dict[int, int]:
+def _weights(lab_ids: list[int] | None) -> dict[int, int]:
+    """Weights by current grade of these labs (None: of every graded lab)."""
     stmt = select(RiskGrading.lab_id, RiskGrading.grade).where(RiskGrading.current.is_(True))
-    if len(lab_ids) < 1000:
+    if lab_ids is not None and len(lab_ids) < 1000:
         stmt = stmt.where(RiskGrading.lab_id.in_(lab_ids))
     return {lab_id: GRADE_WEIGHTS.get(grade, UNGRADED_WEIGHT) for lab_id, grade in db.session.execute(stmt)}
 
 
-def stratum_population(plan: Any, stratum: Any, on: date) -> list[dict[str, Any]]:
-    """A stratum's eligible labs on a day, by code: {code, region, weight} (the draw's input)."""
+def stratum_population(
+    plan: Any,
+    stratum: Any,
+    on: date,
+    excluded: dict[int, date] | None = None,
+    weights: dict[int, int] | None = None,
+) -> list[dict[str, Any]]:
+    """A stratum's eligible labs on a day, by code: {code, region, weight} (the draw's input).
+
+    `excluded` (labs recently inspected) and `weights` (by current grade) may be given when the
+    caller reads them once for every stratum."""
     stmt = _eligible_labs(on)
     if stratum.region:
         stmt = stmt.where(Lab.region == stratum.region)
@@ -92,9 +102,11 @@ def stratum_population(plan: Any, stratum: Any, on: date) -> list[dict[str, Any]
         )
         stmt = stmt.where(exists(holds))
     rows = db.session.execute(stmt.order_by(Lab.code)).all()
-    excluded = recently_inspected(plan.exclude_months, on)
+    if excluded is None:
+        excluded = recently_inspected(plan.exclude_months, on)
     rows = [r for r in rows if r.id not in excluded]
-    weights = _weights([r.id for r in rows]) if plan.risk_weighted else {}
+    if weights is None:
+        weights = _weights([r.id for r in rows]) if plan.risk_weighted else {}
     return [
         {
             "code": r.code,
@@ -157,6 +169,8 @@ def inputs_for(plan: Plan, seed_text: str, on: date) -> tuple[dict[str, Any], di
                 "last_inspected": sorted(last.get(user.id, ())),
             }
         )
+    recent = recently_inspected(plan.exclude_months, on)
+    weights = _weights(None) if plan.risk_weighted else {}
     strata = []
     for stratum in plan.strata:
         strata.append(
@@ -164,7 +178,7 @@ def inputs_for(plan: Plan, seed_text: str, on: date) -> tuple[dict[str, Any], di
                 "position": stratum.position,
                 "quota": stratum.quota,
                 "ratio_bp": stratum.ratio_bp,
-                "population": stratum_population(plan, stratum, on),
+                "population": stratum_population(plan, stratum, on, recent, weights),
             }
         )
     inputs = {
@@ -174,7 +188,6 @@ def inputs_for(plan: Plan, seed_text: str, on: date) -> tuple[dict[str, Any], di
         "strata": strata,
         "inspectors": inspectors,
     }
-    recent = recently_inspected(plan.exclude_months, on)
     codes = (
         dict(db.session.execute(select(Lab.id, Lab.code).where(Lab.id.in_(list(recent)))).all())
         if recent

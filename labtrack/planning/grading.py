@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, inspect, select, update
+from sqlalchemy import column, func, insert, inspect, select, table, update
 
 from labtrack.audits.models import Audit, AuditKind, AuditStatus, Finding, Severity
 from labtrack.audits.workflow import ACTIVE_STATES, State
@@ -85,13 +85,21 @@ def _complaint_counter() -> Callable[[int, date], dict] | None:
 
 
 def complaint_counts(lab_ids: list[int], since: date) -> dict[int, dict[str, int]]:
-    """Complaints received on or after `since` per lab (`received`, `substantiated`); zeros when
-    the records area has no complaints to give."""
+    """Complaints received on or after `since` per lab (`received`, `substantiated`), from the
+    records area's `complaint_counts(lab_id, since)`; zeros when it has none to give.
+
+    The function is asked only about the labs with a complaint in the window (one grouped look at
+    its table first): once per lab for 10,000 labs would take a minute.
+    """
     counter = _complaint_counter()
     if counter is None:
         return {}
+    complaints = table("complaints", column("lab_id"), column("received_on"))
+    with_any = set(
+        db.session.scalars(select(complaints.c.lab_id).where(complaints.c.received_on >= since).distinct())
+    )
     result = {}
-    for lab_id in lab_ids:
+    for lab_id in (i for i in lab_ids if i in with_any):
         counts = counter(lab_id, since)
         if counts.get("received"):
             result[lab_id] = {

@@ -139,10 +139,17 @@ def search(
         max(1, page),
         min(max(1, per_page), PER_PAGE_MAX),
     )
-    items = matching_items(result.item, result.category)
+    matching = matching_items(result.item, result.category)
+    items = list(db.session.scalars(matching)) if matching is not None else None
     stmt = select(Lab.id).where(qualified(on))
     if items is not None:
-        stmt = stmt.where(_holds(on, items))
+        # Driven by the items (their holders through the item index), not by every lab.
+        holders = select(ScopeEntry.lab_id).where(
+            ScopeEntry.item_id.in_(items),
+            held_on(on),
+            not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on),
+        )
+        stmt = stmt.where(Lab.id.in_(holders))
     if result.region:
         stmt = stmt.where(Lab.region == result.region)
     if result.q:
@@ -174,6 +181,10 @@ def describe(lab_ids: list[int], on: date, items: Any = None) -> list[dict[str, 
             select(Lab).where(Lab.id.in_(lab_ids)).options(selectinload(Lab.qualifications))
         )
     }
+    # Suspended (lab, item) pairs of these labs on the day: few rows, anti-joined below instead
+    # of a correlated NOT EXISTS per scope period.
+    suspended = suspended_pairs(lab_ids, on)
+    whole = suspended_wholly(lab_ids, on)
     held = (
         select(
             ScopeEntry.lab_id,
@@ -181,30 +192,25 @@ def describe(lab_ids: list[int], on: date, items: Any = None) -> list[dict[str, 
             func.count(func.distinct(TestItem.id)),
         )
         .join(TestItem, TestItem.id == ScopeEntry.item_id)
-        .where(
-            ScopeEntry.lab_id.in_(lab_ids),
-            held_on(on),
-            not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on),
-        )
+        .where(ScopeEntry.lab_id.in_(lab_ids), held_on(on))
         .group_by(ScopeEntry.lab_id)
     )
-    counts = {lab_id: (cats, n) for lab_id, cats, n in db.session.execute(held)}
+    if suspended:
+        held = held.where(~_pair_in(suspended))
+    counts = {lab_id: (cats, n) for lab_id, cats, n in db.session.execute(held) if lab_id not in whole}
     matched: dict[int, list[dict[str, Any]]] = {}
     if items is not None:
         stmt = (
             select(ScopeEntry.lab_id, TestItem.code, TestItem.name, TestItem.name_en)
             .join(TestItem, TestItem.id == ScopeEntry.item_id)
-            .where(
-                ScopeEntry.lab_id.in_(lab_ids),
-                ScopeEntry.item_id.in_(items),
-                held_on(on),
-                not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on),
-            )
+            .where(ScopeEntry.lab_id.in_(lab_ids), ScopeEntry.item_id.in_(items), held_on(on))
             .order_by(ScopeEntry.lab_id, TestItem.code)
         )
+        if suspended:
+            stmt = stmt.where(~_pair_in(suspended))
         for lab_id, code, name, name_en in db.session.execute(stmt):
             found = matched.setdefault(lab_id, [])
-            if len(found) < MATCHED_MAX:
+            if lab_id not in whole and len(found) < MATCHED_MAX:
                 found.append({"code": code, "name": name, "name_en": name_en})
     rows = []
     for lab_id in lab_ids:
@@ -228,6 +234,33 @@ def describe(lab_ids: list[int], on: date, items: Any = None) -> list[dict[str, 
             }
         )
     return rows
+
+
+def suspended_pairs(lab_ids: list[int], on: date) -> set[tuple[int, int]]:
+    """(lab id, item id) of the items these labs have suspended on the day (named items)."""
+    s, si = Sanction.__table__, SanctionItem.__table__
+    stmt = (
+        select(s.c.lab_id, si.c.item_id)
+        .join(si, si.c.sanction_id == s.c.id)
+        .where(s.c.lab_id.in_(lab_ids), in_force_on(on, s))
+    )
+    return {(lab_id, item_id) for lab_id, item_id in db.session.execute(stmt)}
+
+
+def suspended_wholly(lab_ids: list[int], on: date) -> set[int]:
+    """Those of these labs whose whole qualification is suspended, revoked or cancelled on the day."""
+    s = Sanction.__table__
+    stmt = select(s.c.lab_id).where(s.c.lab_id.in_(lab_ids), s.c.whole.is_(True), in_force_on(on, s))
+    return set(db.session.scalars(stmt))
+
+
+def _pair_in(pairs: set[tuple[int, int]]) -> Any:
+    return or_(
+        *(
+            and_(ScopeEntry.lab_id == lab_id, ScopeEntry.item_id == item_id)
+            for lab_id, item_id in sorted(pairs)
+        )
+    )
 
 
 def regions(on: date) -> list[str]:

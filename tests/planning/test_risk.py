@@ -220,3 +220,16 @@ def test_months_before_and_between():
     assert grading.months_before(date(2012, 2, 29), 24) == date(2010, 2, 28)
     assert grading.months_between(date(2010, 5, 10), date(2010, 10, 1)) == 4
     assert grading.months_between(date(2010, 5, 10), date(2010, 10, 10)) == 5
+
+
+def test_complaints_count_through_the_records_area(world):
+    """Complaints come from the records area's complaint_counts(lab_id, since): received in the
+    window 1 point each, substantiated 2 more (an old one does not count)."""
+    records = pytest.importorskip("tests.records.factories")
+    lab = world.labs["MY-2"]
+    records.ComplaintFactory(lab=lab, investigated=True)  # received 2010-05-04, substantiated
+    records.ComplaintFactory(lab=lab, answered=True)  # received 2010-05-04, unsubstantiated
+    records.ComplaintFactory(lab=lab, received_on=date(2008, 5, 4))  # before the window
+    counts = grading.gather(date(2010, 10, 1), [lab.id])[lab.id]
+    assert (counts["complaints"], counts["substantiated_complaints"]) == (2, 1)
+    assert risk.score(counts).score == 3 + 2 + 2  # never inspected 3, two complaints, one substantiated
