@@ -17,7 +17,7 @@ from labtrack.models_base import utcnow
 from labtrack.proficiency import policy
 from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
 from labtrack.services import Conflict, Forbidden, InvalidInput, load, transaction
-from labtrack.tabular import RowError, TabularError, read_table
+from labtrack.tabular import TabularError, read_table
 
 RESULT_HEADER = ["lab_code", "value", "expanded_uncertainty", "coverage_factor", "method"]
 ROWS_MAX = 10_000  # results in one submission (a round has at most a few hundred participants)
@@ -194,14 +194,6 @@ def import_results(rnd: Round, source: str | IO[bytes], actor: Any) -> list[Resu
     except ResultsRefused as exc:
         raise ResultsRefused(_("The file was not imported."), exc.row_errors, by_row=True) from None
     return _store(rnd, clean, actor)
-
-
-def row_errors(exc: ResultsRefused) -> list[RowError]:
-    """The refusal as spreadsheet row errors."""
-    return [
-        RowError(index, None if field in ("file", "row") else field, message)
-        for index, field, message in exc.row_errors
-    ]
 
 
 def withdraw_result(rnd: Round, result_id: int, actor: Any) -> Result:
