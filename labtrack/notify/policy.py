@@ -5,7 +5,8 @@ users, plus the SQL conditions that pick the same users in bulk for reminders.
   extended, cancelled; due in 10 / 3 days, due today, overdue: the lab's managers;
 - plan or evidence submitted: the audit's lead inspector, else every inspector and the quality
   department;
-- overdue by 7 days or more: the lab's managers and the quality department (escalation);
+- overdue by 7 days or more: the lab's managers (weekly while it stays overdue), and the quality
+  department once, on the day it is escalated;
 - a round opened, closing without the lab's result, published: the invited labs' managers;
 - a certificate expiring in 90 / 30 days: the lab's managers;
 - a background job finished or failed: whoever started it.

@@ -1,8 +1,8 @@
 """Reminders and escalation for a day (`flask --app wsgi labtrack send-reminders [--on DATE]`).
 
 Tiers (offsets in config.py): an active finding due in 10 and in 3 days, due today, overdue
-(the first day after its due date) and overdue by 7 days or more (then weekly, and escalated to
-the quality department too); an open round closing in 3 days without the lab's result; a valid
+(the first day after its due date) and overdue by 7 days or more (then weekly; escalated to
+the quality department on the seventh day); an open round closing in 3 days without the lab's result; a valid
 certificate expiring in 90 and in 30 days. Each reminder is a notification unique per recipient,
 record, tier and day (the database refuses a second one, so runs at once never duplicate one),
 and each reminder sent writes one history row on its record naming who was reminded.
@@ -103,7 +103,9 @@ def _finding_tiers(on: date, config: Any) -> list[tuple[str, int, int, dict, boo
         elif days == -1 and escalate > 1:
             tiers.append(("finding_overdue", fid, lab_id, {**params, "days": 1}, False))
         elif -days >= escalate and (-days - escalate) % 7 == 0:
-            tiers.append(("finding_escalated", fid, lab_id, {**params, "days": -days}, True))
+            # The lab's managers weekly while it stays overdue; the quality department once, on
+            # the day it is escalated (its overdue list shows the rest; 7,000 a day would be noise).
+            tiers.append(("finding_escalated", fid, lab_id, {**params, "days": -days}, -days == escalate))
     return tiers
 
 
