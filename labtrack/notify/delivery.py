@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import ngettext as _n
 from sqlalchemy import bindparam, func, or_, select, update
@@ -249,6 +249,9 @@ def compose(user: Any, notes: list[Any], digest: bool) -> mail.Mail:
             "preferences_url": messages.absolute(url_for("notify.preferences")),
             "locale": locale,
         }
-        text = render_template("notify/email_text.html", **context)
-        html = render_template("notify/email.html", **context)
+        # The templates straight from the Jinja environment: render_template would run every
+        # context processor (the signed-in user, CSRF, ...) for each of thousands of e-mails.
+        env = current_app.jinja_env
+        text = env.get_template("notify/email_text.html").render(**context)
+        html = env.get_template("notify/email.html").render(**context)
     return mail.Mail(to=user.email, subject=subject[:200], text=text, html=html)
