@@ -116,31 +116,53 @@ def draw_labs(inputs: dict[str, Any], outcome: Outcome) -> list[tuple[dict[str, 
 
 
 def draw_teams(inputs: dict[str, Any], picked: list[tuple[dict[str, Any], int]], outcome: Outcome) -> None:
-    """Step 2: each drawn lab, in the order drawn, gets the inspectors free of conflicts with the
-    fewest assignments so far, ties broken by a key from the seed; the first is the leader."""
+    """Step 2: each drawn lab, in the order drawn, gets its team from the inspectors free of
+    conflicts: those with the fewest assignments so far first, each picked at random among them
+    (a partial Fisher-Yates shuffle driven by H(seed, "team", code, 1), H(..., 2), ...); the first
+    picked is the leader."""
     seed, size = inputs["seed"], int(inputs["team_size"])
     inspectors = sorted(inputs["inspectors"], key=lambda i: i["username"])
-    load = {i["username"]: 0 for i in inspectors}
+    names = [i["username"] for i in inspectors]
+    load = dict.fromkeys(names, 0)
+    # Who conflicts with what, indexed once: by region, by organisation, by last inspection.
+    by_region: dict[str, list[str]] = {}
+    by_organisation: dict[str, list[str]] = {}
+    by_last: dict[str, list[str]] = {}
+    for i in inspectors:
+        if i.get("region") is not None:
+            by_region.setdefault(i["region"], []).append(i["username"])
+        if i.get("organisation") is not None:
+            by_organisation.setdefault(i["organisation"], []).append(i["username"])
+        for code in set(i.get("last_inspected") or ()):
+            by_last.setdefault(code, []).append(i["username"])
     for lab, position in picked:
-        free, excluded = [], []
-        for inspector in inspectors:
-            why = conflict(inspector, lab)
-            if why is None:
-                free.append(inspector["username"])
-            else:
-                excluded.append([inspector["username"], why])
+        code = lab["code"]
+        why: dict[str, str] = {}
+        for reason, index, value in (
+            ("last_inspection", by_last, code),
+            ("organisation", by_organisation, code),
+            ("region", by_region, lab.get("region")),
+        ):
+            for name in index.get(value, ()) if value is not None else ():
+                why[name] = reason  # the first reason of conflict() wins: region, organisation, last
+        free = [name for name in names if name not in why]
         if len(free) < size:
-            raise DrawRefused("pool", position, size, len(free), lab["code"])
-        keys = {name: h(seed, "team", lab["code"], name) for name in free}
-        free.sort()
-        free.sort(key=lambda name: keys[name], reverse=True)
-        free.sort(key=lambda name: load[name])
-        team = free[:size]
+            raise DrawRefused("pool", position, size, len(free), code)
+        team: list[str] = []
+        counter = 0
+        for level in sorted({load[name] for name in free}):
+            group = [name for name in free if load[name] == level]  # in username order
+            while group and len(team) < size:
+                counter += 1
+                team.append(group.pop(int(h(seed, "team", code, str(counter)), 16) % len(group)))
+            if len(team) == size:
+                break
         for name in team:
             load[name] += 1
-        outcome.teams[lab["code"]] = team
+        outcome.teams[code] = team
+        excluded = [[name, why[name]] for name in names if name in why]
         if excluded:
-            outcome.conflicts[lab["code"]] = excluded
+            outcome.conflicts[code] = excluded
 
 
 def run(inputs: dict[str, Any]) -> Outcome:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from labtrack import parsing
@@ -70,7 +70,7 @@ def _weights(lab_ids: list[int] | None) -> dict[int, int]:
     stmt = select(RiskGrading.lab_id, RiskGrading.grade).where(RiskGrading.current.is_(True))
     if lab_ids is not None and len(lab_ids) < 1000:
         stmt = stmt.where(RiskGrading.lab_id.in_(lab_ids))
-    return {lab_id: GRADE_WEIGHTS.get(grade, UNGRADED_WEIGHT) for lab_id, grade in db.session.execute(stmt)}
+    return {lab_id: GRADE_WEIGHTS.get(grade, UNGRADED_WEIGHT) for lab_id, grade in _core(stmt)}
 
 
 def stratum_population(
@@ -79,42 +79,56 @@ def stratum_population(
     on: date,
     excluded: dict[int, date] | None = None,
     weights: dict[int, int] | None = None,
+    labs: list[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """A stratum's eligible labs on a day, by code: {code, region, weight} (the draw's input).
 
-    `excluded` (labs recently inspected) and `weights` (by current grade) may be given when the
-    caller reads them once for every stratum."""
-    stmt = _eligible_labs(on)
-    if stratum.region:
-        stmt = stmt.where(Lab.region == stratum.region)
-    if stratum.lab_kind:
-        stmt = stmt.where(Lab.kind == stratum.lab_kind)
+    `excluded` (labs recently inspected), `weights` (by current grade) and `labs` (every lab in
+    the programme: id, code, region, kind) may be given when the caller reads them once for
+    every stratum."""
+    if labs is None:
+        labs = programme_labs(on)
+    region, kind = stratum.region, stratum.lab_kind  # read once, not per lab
+    rows = [r for r in labs if (not region or r[2] == region) and (not kind or r[3] == kind)]
     if stratum.category_id:
-        holds = (
-            select(ScopeEntry.id)
-            .join(TestItem, TestItem.id == ScopeEntry.item_id)
-            .where(
-                ScopeEntry.lab_id == Lab.id,
-                TestItem.category_id == stratum.category_id,
-                held_on(on),
-                not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on),
+        holders = set(
+            db.session.scalars(
+                select(ScopeEntry.lab_id)
+                .join(TestItem, TestItem.id == ScopeEntry.item_id)
+                .where(
+                    TestItem.category_id == stratum.category_id,
+                    held_on(on),
+                    not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on),
+                )
+                .distinct()
             )
         )
-        stmt = stmt.where(exists(holds))
-    rows = db.session.execute(stmt.order_by(Lab.code)).all()
+        rows = [r for r in rows if r[0] in holders]
     if excluded is None:
         excluded = recently_inspected(plan.exclude_months, on)
-    rows = [r for r in rows if r.id not in excluded]
+    rows = [r for r in rows if r[0] not in excluded]
+    weighted = bool(plan.risk_weighted)
     if weights is None:
-        weights = _weights([r.id for r in rows]) if plan.risk_weighted else {}
+        weights = _weights([r[0] for r in rows]) if weighted else {}
     return [
         {
-            "code": r.code,
-            "region": r.region,
-            "weight": weights.get(r.id, UNGRADED_WEIGHT) if plan.risk_weighted else 1,
+            "code": code,
+            "region": lab_region,
+            "weight": weights.get(lab_id, UNGRADED_WEIGHT) if weighted else 1,
         }
-        for r in rows
+        for lab_id, code, lab_region, _kind in rows
     ]
+
+
+def programme_labs(on: date) -> list[tuple]:
+    """Every lab in the programme on the day (see `_eligible_labs`), by code: (id, code, region, kind)."""
+    stmt = _eligible_labs(on).add_columns(Lab.kind).order_by(Lab.code)
+    return [tuple(row) for row in _core(stmt)]
+
+
+def _core(stmt: Any) -> Any:
+    """Rows of a select of columns, without the ORM's row processing (10,000s of rows here)."""
+    return db.session.connection().execute(stmt)
 
 
 def last_inspected_by(user_ids: list[int], on: date) -> dict[int, set[str]]:
@@ -122,31 +136,40 @@ def last_inspected_by(user_ids: list[int], on: date) -> dict[int, set[str]]:
     or as a member of a drawn team: lab codes by user id."""
     if not user_ids:
         return {}
-    kinds = [k.value for k in INSPECTION_KINDS]
-    latest = (
-        select(Audit.lab_id, func.max(Audit.started_on).label("day"))
-        .where(Audit.kind.in_(kinds), Audit.status != AuditStatus.PLANNED, Audit.started_on <= on)
-        .group_by(Audit.lab_id)
-        .subquery()
+    wanted = set(user_ids)
+    stmt = (
+        select(Audit.id, Audit.lab_id, Audit.started_on, Audit.lead_id)
+        .where(
+            Audit.kind.in_([k.value for k in INSPECTION_KINDS]),
+            Audit.status != AuditStatus.PLANNED,
+            Audit.started_on <= on,
+        )
+        .order_by(Audit.lab_id, Audit.started_on)
     )
-    last = (
-        select(Audit.id, Lab.code, Audit.lead_id)
-        .join(latest, and_(Audit.lab_id == latest.c.lab_id, Audit.started_on == latest.c.day))
-        .join(Lab, Lab.id == Audit.lab_id)
-        .where(Audit.kind.in_(kinds), Audit.status != AuditStatus.PLANNED)
-        .subquery()
-    )
+    last_day: dict[int, date] = {}
+    last: dict[int, list[tuple[int, int | None]]] = {}  # lab id -> [(audit id, lead id)] on its last day
+    for audit_id, lab_id, day, lead_id in _core(stmt):
+        if last_day.get(lab_id) != day:
+            last_day[lab_id], last[lab_id] = day, []
+        last[lab_id].append((audit_id, lead_id))
+    codes = dict(_core(select(Lab.id, Lab.code)).all()) if last else {}
     found: dict[int, set[str]] = defaultdict(set)
-    for _id, code, lead_id in db.session.execute(select(last).where(last.c.lead_id.in_(user_ids))):
-        found[lead_id].add(code)
+    lab_of_audit = {}
+    for lab_id, audits in last.items():
+        for audit_id, lead_id in audits:
+            lab_of_audit[audit_id] = lab_id
+            if lead_id in wanted:
+                found[lead_id].add(codes[lab_id])
     members = (
-        select(TeamMember.user_id, last.c.code)
+        select(TeamMember.user_id, DrawnLab.audit_id)
         .join(DrawnLab, DrawnLab.id == TeamMember.drawn_lab_id)
-        .join(last, last.c.id == DrawnLab.audit_id)
-        .where(TeamMember.user_id.in_(user_ids), TeamMember.ended_at.is_(None))
+        .where(
+            TeamMember.user_id.in_(user_ids), TeamMember.ended_at.is_(None), DrawnLab.audit_id.is_not(None)
+        )
     )
-    for user_id, code in db.session.execute(members):
-        found[user_id].add(code)
+    for user_id, audit_id in db.session.execute(members):
+        if audit_id in lab_of_audit:
+            found[user_id].add(codes[lab_of_audit[audit_id]])
     return found
 
 
@@ -171,6 +194,7 @@ def inputs_for(plan: Plan, seed_text: str, on: date) -> tuple[dict[str, Any], di
         )
     recent = recently_inspected(plan.exclude_months, on)
     weights = _weights(None) if plan.risk_weighted else {}
+    labs = programme_labs(on)
     strata = []
     for stratum in plan.strata:
         strata.append(
@@ -178,7 +202,7 @@ def inputs_for(plan: Plan, seed_text: str, on: date) -> tuple[dict[str, Any], di
                 "position": stratum.position,
                 "quota": stratum.quota,
                 "ratio_bp": stratum.ratio_bp,
-                "population": stratum_population(plan, stratum, on, recent, weights),
+                "population": stratum_population(plan, stratum, on, recent, weights, labs),
             }
         )
     inputs = {
@@ -284,10 +308,12 @@ def _run(plan: Plan, inputs: dict) -> draw.Outcome:
         raise _refusal(plan, refused) from None
 
 
-def _days(plan: Plan, count: int) -> list[date]:
-    """The planned audits' days: spread evenly over the plan's window, in the order drawn."""
-    span = (plan.ends_on - plan.starts_on).days
-    return [plan.starts_on + timedelta(days=(span * i) // max(count, 1)) for i in range(count)]
+def _days(plan: Plan, count: int, on: date) -> list[date]:
+    """The planned audits' days: spread evenly, in the order drawn, over what is left of the plan's
+    window on the day of the draw (the whole window when it is over already)."""
+    start = on if plan.starts_on < on <= plan.ends_on else plan.starts_on
+    span = (plan.ends_on - start).days
+    return [start + timedelta(days=(span * i) // max(count, 1)) for i in range(count)]
 
 
 def _record(
@@ -296,7 +322,7 @@ def _record(
     labs = {lab.code: lab for lab in db.session.scalars(select(Lab).where(Lab.code.in_(outcome.labs)))}
     usernames = {name for team in outcome.teams.values() for name in team}
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(usernames)))}
-    days = _days(plan, len(outcome.labs))
+    days = _days(plan, len(outcome.labs), on)
     result = {k: answer[k] for k in ("labs", "teams", "drawn", "strata", "conflicts", "excluded")}
     result["strata_names"] = context.get("strata", {})
     with transaction(actor, _("draw of plan %(code)s", code=plan.code)):

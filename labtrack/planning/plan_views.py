@@ -129,7 +129,9 @@ def _render_plan(
 ):
     drawn = drawing.drawn_labs(plan) if policy.sees_draw(current_user, plan) else []
     swap_form = None
-    if policy.may_swap(current_user, plan):
+    if policy.may_swap(current_user, plan) and any(
+        d.audit is None or d.audit.status != "completed" for d in drawn
+    ):
         swap_form = SwapForm()
         swap_form.lab_code.choices = [(d.lab.code, f"{d.lab.code} {d.lab.name}") for d in drawn]
         names = sorted({m.user.username for d in drawn for m in drawing.current_team(d)})

@@ -78,14 +78,39 @@ def _whole_sanction(on: date) -> Any:
     return exists(select(s.c.id).where(s.c.lab_id == Lab.id, s.c.whole.is_(True), in_force_on(on, s)))
 
 
-def _holds(on: date, item_ids: Any = None) -> Any:
-    """EXISTS a scope period of the lab held on the day, not suspended (of these items)."""
-    stmt = select(ScopeEntry.id).where(
-        ScopeEntry.lab_id == Lab.id, held_on(on), not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on)
+def _item_sanctioned(on: date) -> Any:
+    """The labs with a sanction in force on the day that suspends named items (a few)."""
+    s, si = Sanction.__table__, SanctionItem.__table__
+    return select(s.c.lab_id).join(si, si.c.sanction_id == s.c.id).where(in_force_on(on, s)).distinct()
+
+
+def _holds(on: date) -> Any:
+    """The lab holds an item on the day that is not suspended.
+
+    Most labs have no suspended item: for them a period held by the scope's dates is enough (one
+    index probe); only the labs with named items suspended are checked period by period."""
+    plain = exists(select(ScopeEntry.id).where(ScopeEntry.lab_id == Lab.id, held_on(on)))
+    careful = exists(
+        select(ScopeEntry.id).where(
+            ScopeEntry.lab_id == Lab.id, held_on(on), not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on)
+        )
     )
-    if item_ids is not None:
-        stmt = stmt.where(ScopeEntry.item_id.in_(item_ids))
-    return exists(stmt)
+    return and_(plain, or_(Lab.id.not_in(_item_sanctioned(on)), careful))
+
+
+def holders_of(items: list[int], on: date) -> Any:
+    """A select of the labs holding any of these items on the day, not suspended: read through the
+    item index; the (few) suspended pairs among these items are left out by name."""
+    s, si = Sanction.__table__, SanctionItem.__table__
+    pairs = db.session.execute(
+        select(s.c.lab_id, si.c.item_id)
+        .join(si, si.c.sanction_id == s.c.id)
+        .where(in_force_on(on, s), si.c.item_id.in_(items))
+    ).all()
+    stmt = select(ScopeEntry.lab_id).where(ScopeEntry.item_id.in_(items), held_on(on))
+    if pairs:
+        stmt = stmt.where(~_pair_in(set(pairs)))
+    return stmt
 
 
 def matching_items(item: str | None, category: str | None) -> Any:
@@ -115,9 +140,11 @@ def matching_items(item: str | None, category: str | None) -> Any:
     return stmt
 
 
-def qualified(on: date) -> Any:
-    """The condition a laboratory is qualified on a day (see the module's docstring)."""
-    return and_(Lab.status == LabStatus.ACTIVE, _valid_certificate(on), ~_whole_sanction(on), _holds(on))
+def qualified(on: date, holds: bool = True) -> Any:
+    """The condition a laboratory is qualified on a day (see the module's docstring); `holds=False`
+    when the caller checks what it holds itself (a search by item)."""
+    condition = and_(Lab.status == LabStatus.ACTIVE, _valid_certificate(on), ~_whole_sanction(on))
+    return and_(condition, _holds(on)) if holds else condition
 
 
 def search(
@@ -141,15 +168,10 @@ def search(
     )
     matching = matching_items(result.item, result.category)
     items = list(db.session.scalars(matching)) if matching is not None else None
-    stmt = select(Lab.id).where(qualified(on))
+    stmt = select(Lab.id).where(qualified(on, holds=items is None))
     if items is not None:
         # Driven by the items (their holders through the item index), not by every lab.
-        holders = select(ScopeEntry.lab_id).where(
-            ScopeEntry.item_id.in_(items),
-            held_on(on),
-            not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on),
-        )
-        stmt = stmt.where(Lab.id.in_(holders))
+        stmt = stmt.where(Lab.id.in_(holders_of(items, on)))
     if result.region:
         stmt = stmt.where(Lab.region == result.region)
     if result.q:

@@ -40,7 +40,11 @@ class RiskGradingFactory(BaseFactory):
     grade = "B"
     score = 3
     inputs = factory.LazyFunction(
-        lambda: {"months_since_inspection": None, "points": {"months_since_inspection": 3}, "as_of": "2010-12-31"}
+        lambda: {
+            "months_since_inspection": None,
+            "points": {"months_since_inspection": 3},
+            "as_of": "2010-12-31",
+        }
     )
     weights_version = "2026.1"
     as_of = date(2010, 12, 31)

@@ -59,8 +59,15 @@ def rerun(inputs):
             free.append(i["username"])
         if len(free) < inputs["team_size"]:
             raise Refused(f"lab {lab['code']}: {len(free)} inspectors free of conflicts")
-        free.sort(key=lambda u: (load[u], _Desc(H(seed, "team", lab["code"], u)), u))
-        team = free[: inputs["team_size"]]
+        # lowest load first; within a load, a partial Fisher-Yates shuffle of the names in order
+        team, counter = [], 0
+        for level in sorted({load[u] for u in free}):
+            group = sorted(u for u in free if load[u] == level)
+            while group and len(team) < inputs["team_size"]:
+                counter += 1
+                team.append(group.pop(int(H(seed, "team", lab["code"], str(counter)), 16) % len(group)))
+            if len(team) == inputs["team_size"]:
+                break
         for u in team:
             load[u] += 1
         teams[lab["code"]] = team

@@ -65,10 +65,16 @@ def test_labs_are_the_k_largest_keys_and_teams_balance_the_load():
     # 4 labs x 2 = 8 places over 3 inspectors: loads 3, 3, 2.
     loads = sorted(sum(name in team for team in outcome.teams.values()) for name in "abc")
     assert loads == [2, 3, 3]
-    # The first lab's team: everyone at load 0, so the two largest team keys.
+    # The first lab's team: everyone at load 0; pick 1 is [a, b, c][H(.., 1) mod 3], pick 2 is
+    # from the two left, [H(.., 2) mod 2].
     first = expected[0]
-    team_keys = {n: H("demo", "team", first, n) for n in "abc"}
-    assert outcome.teams[first] == sorted(team_keys, key=lambda n: team_keys[n], reverse=True)[:2]
+    group = ["a", "b", "c"]
+    leader = group.pop(int(H("demo", "team", first, "1"), 16) % 3)
+    second = group.pop(int(H("demo", "team", first, "2"), 16) % 2)
+    assert outcome.teams[first] == [leader, second]
+    # The second lab: the one left at load 0 leads (the lowest load first), then one of the others.
+    second_lab = expected[1]
+    assert outcome.teams[second_lab][0] == group[0]
 
 
 def test_a_lab_is_drawn_once_and_a_ratio_rounds_up():
@@ -221,6 +227,11 @@ def test_the_standalone_rerun_agrees_with_labtrack(trial):
         return
     assert rerun_draw.rerun(data) == (outcome.labs, outcome.teams)
     assert rerun_draw.digest(data) == draw.digest(data)
+    regions_of = {p["code"]: p["region"] for p in labs}
+    for code in outcome.labs:
+        here = {"code": code, "region": regions_of[code]}
+        naive = [[i["username"], draw.conflict(i, here)] for i in sorted(pool, key=lambda i: i["username"])]
+        assert outcome.conflicts.get(code, []) == [pair for pair in naive if pair[1]]
 
 
 def test_the_rerun_script_runs_with_the_standard_library_only(tmp_path):
