@@ -73,6 +73,11 @@ def sees_notes(actor: Any, lab: Lab | None) -> bool:
     return sees_lab(actor, lab) and not auth.is_lab_manager(actor)
 
 
+def hidden_fields(actor: Any, lab: Lab | None) -> frozenset[str]:
+    """Fields of a lab the actor may not read, wherever they appear (page, API, history)."""
+    return frozenset() if sees_notes(actor, lab) else frozenset({"notes"})
+
+
 def sees_history(actor: Any, lab: Lab | None) -> bool:
     """The change log of a lab, its certificates and contacts."""
     return sees_lab(actor, lab) and (auth.is_system(actor) or auth.holds(actor, Perm.HISTORY_VIEW))

@@ -89,7 +89,7 @@ _FOR_LAB = LabSchema(exclude=("notes",))
 def lab_schema(actor: Any, lab: Lab | None = None) -> LabSchema:
     """The shape of a lab for this reader: without the notes for those who may not read them."""
     if lab is not None:
-        return _FOR_BUREAU if policy.sees_notes(actor, lab) else _FOR_LAB
+        return _FOR_LAB if policy.hidden_fields(actor, lab) else _FOR_BUREAU
     return _FOR_LAB if not policy.sees_every_lab(actor) else _FOR_BUREAU
 
 

@@ -7,6 +7,7 @@ the actor may not see), values parsed with `labtrack.labs.values`, and changes w
 """
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -414,4 +415,29 @@ def lab_history(lab: Lab, actor: Any = CURRENT_USER, limit: int = 200) -> list[H
         .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
+    entries = list(db.session.scalars(stmt))
+    hidden = policy.hidden_fields(_who(actor), lab)
+    return _without(entries, hidden) if hidden else entries
+
+
+def _without(entries: list[HistoryEntry], hidden: frozenset[str]) -> list:
+    """The lab's history rows as the reader may read them: the hidden fields of the lab's own rows
+    left out, and a change of nothing but those fields not shown at all (the rows themselves, being
+    append-only, are never touched: these are copies)."""
+    shown = []
+    for entry in entries:
+        changes = entry.changes or {}
+        if entry.table_name == "labs" and hidden & set(changes):
+            kept = {k: v for k, v in changes.items() if k not in hidden}
+            if not kept and entry.action == "update":
+                continue
+            entry = SimpleNamespace(
+                **{
+                    c: getattr(entry, c)
+                    for c in ("id", "at", "user_id", "username", "table_name", "record_id", "action")
+                },
+                comment=entry.comment,
+                changes=kept,
+            )
+        shown.append(entry)
+    return shown

@@ -51,6 +51,7 @@ def test_who_sees_and_changes_a_lab(role):
     assert policy.sees_notes(who, lab(OWN)) is notes_own
     assert policy.sees_notes(who, lab(OTHER)) is (notes_own and sees_other)
     assert policy.sees_history(who, lab(OWN)) is sees_own
+    assert policy.hidden_fields(who, lab(OWN)) == (frozenset() if notes_own else frozenset({"notes"}))
 
 
 @pytest.mark.parametrize("status", list(LabStatus))

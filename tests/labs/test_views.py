@@ -245,3 +245,25 @@ def test_roles_without_labs_edit_cannot_write(client, auth, labs, role):
     assert client.post("/labs/SC-TC/contacts/new", data={}).status_code == (
         404 if role == "lab_manager" else 403
     )
+
+
+def test_the_bureaus_notes_are_not_shown_to_the_labs_manager_not_even_in_the_history(client, auth, labs):
+    auth.login("quality", username="editor")
+    form = {"code": "ZG-PQI", "name": "自贡所", "region": "Zigong", "kind": "product_quality_institute"}
+    assert (
+        client.post(
+            "/labs/ZG-PQI/edit", data={**form, "status": "active", "notes": "暗访：记录不全"}
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post("/labs/ZG-PQI/edit", data={**form, "status": "active", "notes": "复查通过"}).status_code
+        == 303
+    )
+    html = client.get("/labs/ZG-PQI").get_data(as_text=True)
+    assert "暗访：记录不全" in html and 'id="lab-notes"' in html  # in the history, and the notes shown
+    auth.logout()
+    auth.login("lab_manager", lab=labs[2])
+    html = client.get("/labs/ZG-PQI").get_data(as_text=True)
+    assert "暗访" not in html and "复查通过" not in html and 'id="lab-notes"' not in html
+    assert "自贡所" in html  # the rest of the history is there
