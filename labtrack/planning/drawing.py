@@ -136,40 +136,38 @@ def last_inspected_by(user_ids: list[int], on: date) -> dict[int, set[str]]:
     or as a member of a drawn team: lab codes by user id."""
     if not user_ids:
         return {}
-    wanted = set(user_ids)
-    stmt = (
-        select(Audit.id, Audit.lab_id, Audit.started_on, Audit.lead_id)
+    last_day = func.max(Audit.started_on).over(partition_by=Audit.lab_id)
+    ranked = (
+        select(Audit.id, Audit.lab_id, Audit.lead_id, Audit.started_on, last_day.label("last_day"))
         .where(
             Audit.kind.in_([k.value for k in INSPECTION_KINDS]),
             Audit.status != AuditStatus.PLANNED,
             Audit.started_on <= on,
         )
-        .order_by(Audit.lab_id, Audit.started_on)
+        .subquery()
     )
-    last_day: dict[int, date] = {}
-    last: dict[int, list[tuple[int, int | None]]] = {}  # lab id -> [(audit id, lead id)] on its last day
-    for audit_id, lab_id, day, lead_id in _core(stmt):
-        if last_day.get(lab_id) != day:
-            last_day[lab_id], last[lab_id] = day, []
-        last[lab_id].append((audit_id, lead_id))
-    codes = dict(_core(select(Lab.id, Lab.code)).all()) if last else {}
+    last = (
+        select(ranked.c.id, ranked.c.lab_id, ranked.c.lead_id)
+        .where(ranked.c.started_on == ranked.c.last_day)
+        .subquery()
+    )
     found: dict[int, set[str]] = defaultdict(set)
-    lab_of_audit = {}
-    for lab_id, audits in last.items():
-        for audit_id, lead_id in audits:
-            lab_of_audit[audit_id] = lab_id
-            if lead_id in wanted:
-                found[lead_id].add(codes[lab_id])
-    members = (
-        select(TeamMember.user_id, DrawnLab.audit_id)
-        .join(DrawnLab, DrawnLab.id == TeamMember.drawn_lab_id)
-        .where(
-            TeamMember.user_id.in_(user_ids), TeamMember.ended_at.is_(None), DrawnLab.audit_id.is_not(None)
-        )
+    leads = (
+        select(last.c.lead_id, Lab.code)
+        .join(Lab, Lab.id == last.c.lab_id)
+        .where(last.c.lead_id.in_(user_ids))
     )
-    for user_id, audit_id in db.session.execute(members):
-        if audit_id in lab_of_audit:
-            found[user_id].add(codes[lab_of_audit[audit_id]])
+    for user_id, code in _core(leads):
+        found[user_id].add(code)
+    members = (
+        select(TeamMember.user_id, Lab.code)
+        .join(DrawnLab, DrawnLab.id == TeamMember.drawn_lab_id)
+        .join(last, last.c.id == DrawnLab.audit_id)
+        .join(Lab, Lab.id == last.c.lab_id)
+        .where(TeamMember.user_id.in_(user_ids), TeamMember.ended_at.is_(None))
+    )
+    for user_id, code in _core(members):
+        found[user_id].add(code)
     return found
 
 
@@ -195,6 +193,9 @@ def inputs_for(plan: Plan, seed_text: str, on: date) -> tuple[dict[str, Any], di
     recent = recently_inspected(plan.exclude_months, on)
     weights = _weights(None) if plan.risk_weighted else {}
     labs = programme_labs(on)
+    by_region: dict[str, list[tuple]] = defaultdict(list)
+    for lab in labs:
+        by_region[lab[2]].append(lab)
     strata = []
     for stratum in plan.strata:
         strata.append(
@@ -202,7 +203,14 @@ def inputs_for(plan: Plan, seed_text: str, on: date) -> tuple[dict[str, Any], di
                 "position": stratum.position,
                 "quota": stratum.quota,
                 "ratio_bp": stratum.ratio_bp,
-                "population": stratum_population(plan, stratum, on, recent, weights, labs),
+                "population": stratum_population(
+                    plan,
+                    stratum,
+                    on,
+                    recent,
+                    weights,
+                    by_region.get(stratum.region, []) if stratum.region else labs,
+                ),
             }
         )
     inputs = {
