@@ -101,8 +101,9 @@ def plan_edit(plan_code):
     """Change a draft plan."""
     plan = plans.load_plan(current_user, plan_code)
     if not policy.may_edit_plan(current_user, plan):
+        # The plan as it is, with the reason it cannot change (a bookmark to the form still works).
         flash(_("The plan is drawn or published; it can no longer be changed."), "warning")
-        return redirect(url_for("planning.plan_detail", plan_code=plan.code), code=303)
+        return _render_plan(plan, status=409 if request.method == "POST" else 200)
     form = _plan_form(plan)
     done = submit_form(
         form,
