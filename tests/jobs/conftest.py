@@ -85,7 +85,7 @@ class Worker:
         if self.process is not None:
             self.process.send_signal(2)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)

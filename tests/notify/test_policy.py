@@ -58,8 +58,8 @@ def test_a_notification_is_its_recipients_only():
     assert not policy.sees(None, Note())
 
 
-def test_every_kind_has_an_audience():
+def test_every_kind_of_the_notify_area_has_a_text():
     from labtrack.notify.messages import TEXTS
 
     audiences = policy.TO_LAB_MANAGERS | policy.TO_VERIFIERS | policy.TO_QUALITY | policy.TO_STARTER
-    assert set(TEXTS) == audiences
+    assert audiences <= set(TEXTS)  # other areas may add their own kinds (planning: sanctions)
