@@ -205,7 +205,9 @@ def upload_evidence(finding_id):
     responses={
         "200": {
             "description": "The file's content, as an attachment",
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                ct: {"schema": {"type": "string", "format": "binary"}} for ct in evidence.CONTENT_TYPES
+            },
         }
     }
 )

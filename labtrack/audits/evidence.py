@@ -37,6 +37,10 @@ OLE2_TYPES = {
     ".ppt": "application/vnd.ms-powerpoint",
 }
 ALLOWED_EXTENSIONS = sorted({ext for exts, _mime in KINDS.values() for ext in exts})
+# Every type a file is served as (the API document lists them).
+CONTENT_TYPES = sorted(
+    {mime for kind, (_exts, mime) in KINDS.items() if kind != "ole2"} | set(OLE2_TYPES.values())
+)
 
 
 class EvidenceRefused(Exception):
