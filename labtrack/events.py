@@ -30,3 +30,7 @@ job_finished = _events.signal("job-finished")  # status
 # Sanctions (sender: the Sanction). step: imposed, lifted, or superseded (by a revocation or
 # cancellation of the whole qualification).
 sanction_changed = _events.signal("sanction-changed")  # actor, step
+
+# Qualification applications (sender: the Application). step: the step's name (submit, accept,
+# return, review, assess, complete_assessment, ready, decide, certify, clock_overdue); comment.
+application_changed = _events.signal("application-changed")  # actor, step, comment
