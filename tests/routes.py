@@ -1,12 +1,15 @@
 """URLs for every rule of the app, with its arguments filled from real records (the demo data)."""
 
+import importlib
 import re
 
 from sqlalchemy import select
 
+from labtrack.areas import AREAS
 from labtrack.extensions import db
 
 STATIC = {"static", "bootstrap.static"}
+MISSING = "999999"  # an id that matches nothing
 
 
 def _ids(model, limit: int = 2, lab_column=None, lab_id: int | None = None, join=None) -> list[str]:
@@ -21,7 +24,31 @@ def _ids(model, limit: int = 2, lab_column=None, lab_id: int | None = None, join
     return [str(i) for i in db.session.scalars(stmt.order_by(model.id).limit(limit))]
 
 
-def candidates() -> dict[str, list[str]]:
+def own_first(model, column, lab_id: int | None, join=None) -> list[str]:
+    """Ids of a model, one of the given lab's records first, then one of another lab's."""
+    return _ids(model, lab_column=column, lab_id=lab_id, join=join)
+
+
+def area_candidates(user, home: int | None) -> dict[str, list[str]]:
+    """Real values the later areas offer: `tests/<area>/routes.py` may define
+    `candidates(user, home_lab_id) -> {argument: [values]}` (the user's own records first)."""
+    pool: dict[str, list[str]] = {}
+    for area in AREAS:
+        try:
+            module = importlib.import_module(f"tests.{area}.routes")
+        except ModuleNotFoundError:
+            continue
+        for name, values in module.candidates(user, home).items():
+            pool.setdefault(name, []).extend(str(v) for v in values)
+    return pool
+
+
+def real(pool: dict[str, list[str]], rule) -> bool:
+    """Whether the pool holds a real record for every argument of the rule (not just misses)."""
+    return all(pool.get(a) and pool[a][0] not in (MISSING, "NO-SUCH-CODE") for a in rule.arguments)
+
+
+def candidates(user=None) -> dict[str, list[str]]:
     """Values for each URL argument name: real ones first, then one that matches nothing."""
     from labtrack.audits.models import Audit, EvidenceFile, Finding
     from labtrack.auth.models import ApiToken, User
@@ -38,7 +65,7 @@ def candidates() -> dict[str, list[str]]:
     def own_first(model, column=None, join=None):
         return _ids(model, lab_column=column if column is not None else model.lab_id, lab_id=home, join=join)
 
-    return {
+    pool = {
         "code": lab_codes + codes(Round) + codes(TestItem) + codes(TestCategory) + ["NO-SUCH-CODE"],
         "lab_code": lab_codes + ["NO-SUCH-CODE"],
         "user_id": _ids(User) + ["999999"],
@@ -53,6 +80,9 @@ def candidates() -> dict[str, list[str]]:
         "fmt": ["csv", "xlsx", "pdf"],
         "format": ["csv", "xlsx", "pdf"],
     }
+    for name, values in area_candidates(user, home).items():
+        pool[name] = values + [MISSING if name.endswith("_id") else "NO-SUCH-CODE"]
+    return pool
 
 
 def urls(rule, pool: dict[str, list[str]], limit: int = 12) -> list[str]:

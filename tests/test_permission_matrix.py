@@ -9,6 +9,11 @@ from labtrack.auth.permissions import Perm, role_can
 from labtrack.extensions import db
 from tests import routes
 
+# Pages a role reaches by its permission where the area's policy then shows it nothing of any record:
+# a lab manager may read published plans but never a draw's recorded inputs (the population's risk
+# weights); tests/planning covers that refusal.
+POLICY_ONLY = {("manager-SC-TC", "planning.plan_draw_record")}
+
 ROLES = ["admin", "quality", "inspector", "viewer", "manager-SC-TC"]
 
 
@@ -33,7 +38,7 @@ def test_every_read_endpoint_for_every_role(demo, client, username):
 
     user = db.session.scalar(select(User).where(User.username == username))
     client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    pool = routes.candidates()
+    pool = routes.candidates(user)
     problems = []
     for rule in routes.rules(demo, {"GET"}):
         perm = demo.view_functions[rule.endpoint].permission
@@ -47,11 +52,13 @@ def test_every_read_endpoint_for_every_role(demo, client, username):
         if (
             allowed
             and len(rule.arguments) <= 1
-            and 200 not in statuses.values()
+            and routes.real(pool, rule)
+            and (username, rule.endpoint) not in POLICY_ONLY
+            and not {200, 303} & set(statuses.values())
             and rule.endpoint != "auth.login"
         ):
             problems.append((rule.endpoint, sorted(statuses.items()), "no record opened"))
-    assert problems == []
+    assert problems == [], "\n".join(map(str, problems))
 
 
 @pytest.mark.slow

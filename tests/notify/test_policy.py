@@ -63,3 +63,16 @@ def test_every_kind_of_the_notify_area_has_a_text():
 
     audiences = policy.TO_LAB_MANAGERS | policy.TO_VERIFIERS | policy.TO_QUALITY | policy.TO_STARTER
     assert audiences <= set(TEXTS)  # other areas may add their own kinds (planning: sanctions)
+
+
+def test_the_factories_build_what_the_pages_read(app):
+    """A notification built by its factory is the recipient's, unread, about a finding."""
+    from tests.jobs.factories import JobFactory, StoredFileFactory
+    from tests.notify.factories import NotificationFactory, PreferenceFactory
+
+    note = NotificationFactory()
+    assert not note.is_read and note.record_table == "findings" and note.recipient_id
+    assert PreferenceFactory().delivery == "digest"
+    assert JobFactory().finished
+    stored = StoredFileFactory()
+    assert stored.size == len(stored.content)
