@@ -33,6 +33,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Initialise the extensions and the hooks they need."""
     from labtrack import templating
+    from labtrack.auth import headers as auth_headers
     from labtrack.auth import session as auth_session
     from labtrack.extensions import babel, bootstrap, csrf, db, migrate
     from labtrack.history import tracking
@@ -51,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     auth_session.init_login(app)
     tracking.install()
     templating.init_app(app)
+    auth_headers.init_app(app)
     import labtrack.models  # noqa: F401  (every model registered on the metadata)
 
 
