@@ -19,10 +19,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# Front-end libraries (package-lock.json) from npm, served by the app from node_modules (labtrack/vendor.py).
+# `npm ci` runs only when node_modules is missing or the lockfile changed (works offline after that).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 translations: $(VENV)/.runtime
 	$(PY) scripts/i18n.py compile
 
-run: $(VENV)/.runtime translations
+run: $(VENV)/.runtime node_modules/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) labtrack demo --if-empty
 	@echo ""
@@ -36,7 +42,7 @@ run: $(VENV)/.runtime translations
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite on SQLite, then the database tests again on a throw-away PostgreSQL server.
-test: $(VENV)/.dev translations
+test: $(VENV)/.dev node_modules/.installed translations
 	$(PY) -m pytest
 	$(PY) -m pytest --db=postgresql -m "not browser" -q tests
 
@@ -44,8 +50,8 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check labtrack tests bench scripts config.py wsgi.py
 	$(VENV)/bin/ruff format --check labtrack tests bench scripts config.py wsgi.py
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev node_modules/.installed
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

@@ -62,8 +62,9 @@ def register_blueprints(app: Flask) -> None:
     from labtrack.areas import area_modules
     from labtrack.auth.admin import bp as admin_bp
     from labtrack.main import bp as main_bp
+    from labtrack.vendor import bp as vendor_bp
 
-    for bp in (main_bp, admin_bp, *(module.bp for module in area_modules("views"))):
+    for bp in (main_bp, admin_bp, vendor_bp, *(module.bp for module in area_modules("views"))):
         if bp.name not in app.blueprints:
             app.register_blueprint(bp)
     init_api(app)
