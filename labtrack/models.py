@@ -1,5 +1,6 @@
 """Imports every area's models so the metadata (and Alembic) sees all tables."""
 
+from labtrack.applications import models as applications_models  # noqa: F401
 from labtrack.audits import models as audits_models  # noqa: F401
 from labtrack.auth import models as auth_models  # noqa: F401
 from labtrack.history import models as history_models  # noqa: F401

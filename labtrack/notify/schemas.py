@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields
 
+from labtrack.api.fields import Timestamp
+
 
 class NotificationSchema(Schema):
     """One notification, rendered."""
@@ -12,5 +14,5 @@ class NotificationSchema(Schema):
     url = fields.String(allow_none=True)
     record_table = fields.String(allow_none=True, data_key="record_type")
     record_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = Timestamp()
     read = fields.Boolean()
