@@ -513,3 +513,148 @@ def homogeneity_check(pairs: Iterable[Sequence[float]], sigma_pt: float) -> Homo
         s_s = math.sqrt(s_x - half_w) * math.sqrt(s_x + half_w) if s_x > half_w else 0.0
     limit = HOMOGENEITY_FACTOR * sigma_pt
     return HomogeneityResult(g=g, x_mean=x_mean, s_x=s_x, s_w=s_w, s_s=s_s, limit=limit, passed=s_s <= limit)
+
+
+# --- The items sent out: homogeneity and stability studies (ISO 13528:2015 Annex B) ---
+
+# ISO 13528 asks for at least 10 items drawn at random, each measured at least twice.
+MIN_HOMOGENEITY_ITEMS = 10
+MIN_REPLICATES = 2
+MIN_STABILITY_VALUES = 2
+
+# ISO 13528 Table B.1: F1 = chi2(0.95, g-1) / (g-1), F2 = (F(0.95; g-1, g) - 1) / 2 for the expanded
+# criterion sqrt(F1 (0.3 sigma_pt)^2 + F2 s_w^2). The table stops at g = 20; more items use its last row.
+HOMOGENEITY_F1_F2 = {
+    20: (1.59, 0.57), 19: (1.60, 0.59), 18: (1.62, 0.62), 17: (1.64, 0.64), 16: (1.67, 0.68),
+    15: (1.69, 0.71), 14: (1.72, 0.75), 13: (1.75, 0.80), 12: (1.79, 0.86), 11: (1.83, 0.93),
+    10: (1.88, 1.01), 9: (1.94, 1.11), 8: (2.01, 1.25), 7: (2.10, 1.43),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Homogeneity:
+    """A homogeneity study (g items, m replicates each): the ANOVA estimates and both criteria."""
+
+    g: int
+    m: int
+    mean: float
+    s_x: float
+    s_w: float
+    s_s: float
+    criterion: float
+    passed: bool
+    f1: float
+    f2: float
+    expanded_criterion: float
+    passed_expanded: bool
+
+
+@dataclass(frozen=True)
+class Stability:
+    """A stability study: the means before and after, their difference and the criteria."""
+
+    n_before: int
+    n_after: int
+    mean_before: float
+    mean_after: float
+    difference: float
+    criterion: float
+    passed: bool
+    u_difference: float
+    expanded_criterion: float
+    passed_expanded: bool
+
+
+def _replicates(values: Iterable[Sequence[float]]) -> npt.NDArray[np.float64]:
+    """The study's replicate lists as a g x m array; ValueError naming what is required."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError("values must be a list of per-item replicate lists")
+    rows = list(values)
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not isinstance(row, (Sequence, np.ndarray)):
+            raise TypeError(f"item {i + 1} must be a list of replicate results, got {row!r}")
+    if len(rows) < MIN_HOMOGENEITY_ITEMS:
+        raise ValueError(f"a homogeneity study needs at least {MIN_HOMOGENEITY_ITEMS} items, got {len(rows)}")
+    lengths = sorted({len(row) for row in rows})
+    if len(lengths) > 1:
+        raise ValueError(
+            f"every item needs the same number of replicates; got {', '.join(map(str, lengths))}"
+        )
+    if lengths[0] < MIN_REPLICATES:
+        raise ValueError(f"every item needs at least {MIN_REPLICATES} replicates, got {lengths[0]}")
+    flat = _as_values([v for row in rows for v in row], "replicate results")
+    return flat.reshape(len(rows), lengths[0])
+
+
+def homogeneity(values: Iterable[Sequence[float]], sigma_pt: float) -> Homogeneity:
+    """ISO 13528 Annex B.3: s_s from g items x m replicates, passed if s_s <= 0.3 sigma_pt.
+
+    s_x is the SD of the item means, s_w the pooled within-item SD (for m = 2 the same as
+    sqrt(sum w^2 / 2g)), s_s = sqrt(max(0, s_x^2 - s_w^2 / m)); the expanded criterion (B.2.4) is
+    sqrt(F1 (0.3 sigma_pt)^2 + F2 s_w^2) with F1, F2 from ISO's table for g.
+    """
+    sigma_pt = _positive(sigma_pt, "sigma_pt")
+    data = _replicates(values)
+    g, m = data.shape
+    # Centre first: the spreads do not depend on the level, and large levels would lose digits.
+    centre = float(np.median(data))
+    with np.errstate(over="ignore", invalid="ignore"):
+        centred = data - centre
+        item_means = centred.mean(axis=1)
+        mean = _checked(centre + float(item_means.mean()), "the general mean")
+        s_x = _checked(float(np.std(item_means, ddof=1)), "s_x")
+        within = _checked(float(np.mean(np.var(centred, axis=1, ddof=1))), "s_w")
+    s_w = math.sqrt(within)
+    s_s = math.sqrt(max(0.0, s_x * s_x - within / m))
+    criterion = HOMOGENEITY_FACTOR * sigma_pt
+    f1, f2 = HOMOGENEITY_F1_F2[min(g, max(HOMOGENEITY_F1_F2))]
+    expanded = math.sqrt(f1 * criterion**2 + f2 * within)
+    return Homogeneity(
+        g=g, m=m, mean=mean, s_x=s_x, s_w=s_w, s_s=s_s, criterion=criterion, passed=s_s <= criterion,
+        f1=f1, f2=f2, expanded_criterion=expanded, passed_expanded=s_s <= expanded,
+    )  # fmt: skip
+
+
+def stability(before: Iterable[float], after: Iterable[float], sigma_pt: float) -> Stability:
+    """ISO 13528 Annex B.5: stable if the means before and after differ by at most 0.3 sigma_pt.
+
+    The expanded criterion adds twice the standard uncertainty of the difference,
+    0.3 sigma_pt + 2 sqrt(s_1^2 / n_1 + s_2^2 / n_2), for when the measurement itself is not precise.
+    """
+    sigma_pt = _positive(sigma_pt, "sigma_pt")
+    first = _as_values(before, "values before")
+    second = _as_values(after, "values after")
+    for name, arr in (("before", first), ("after", second)):
+        if arr.size < MIN_STABILITY_VALUES:
+            raise ValueError(
+                f"a stability study needs at least {MIN_STABILITY_VALUES} values {name}, got {arr.size}"
+            )
+    centre = float(np.median(first))
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean_1 = float((first - centre).mean())
+        mean_2 = float((second - centre).mean())
+        difference = _checked(mean_2 - mean_1, "the difference of the means")
+        u_diff = _checked(
+            math.sqrt(
+                float(np.var(first, ddof=1)) / first.size + float(np.var(second, ddof=1)) / second.size
+            ),
+            "the uncertainty of the difference",
+        )
+    criterion = HOMOGENEITY_FACTOR * sigma_pt
+    expanded = criterion + 2 * u_diff
+    return Stability(
+        n_before=int(first.size), n_after=int(second.size), mean_before=centre + mean_1,
+        mean_after=centre + mean_2, difference=difference, criterion=criterion,
+        passed=abs(difference) <= criterion, u_difference=u_diff, expanded_criterion=expanded,
+        passed_expanded=abs(difference) <= expanded,
+    )  # fmt: skip
+
+
+def widened_sigma_pt(sigma_pt: float, s_s: float) -> float:
+    """sigma_pt widened to include the between-item SD (ISO 13528 B.2.5): sqrt(sigma_pt^2 + s_s^2)."""
+    return math.hypot(_positive(sigma_pt, "sigma_pt"), _non_negative(s_s, "s_s"))
+
+
+def u_x_pt_with_instability(u_x_pt: float, difference: float) -> float:
+    """u(x_pt) with the instability added as a rectangular term |D| / sqrt(3) (ISO 13528 7.8, B.5)."""
+    return math.hypot(_non_negative(u_x_pt, "u_x_pt"), _real(difference, "difference") / math.sqrt(3.0))
