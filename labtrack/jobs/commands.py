@@ -28,6 +28,7 @@ def register(group: click.Group) -> None:
             # SQLite has one writer at a time: two jobs at once would wait on each other's lock.
             on_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
             workers = 1 if on_sqlite else app.config["JOBS_WORKERS"]
+        huey.labtrack_catch_up_daily()  # today's reminders even when started after DAILY_HOUR
         consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
         consumer.run()
 

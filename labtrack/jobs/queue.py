@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from huey import RedisHuey, SqliteHuey, crontab
+from huey.exceptions import TaskLockedException
 
 log = logging.getLogger("labtrack.jobs")
 
@@ -42,7 +43,22 @@ def make_huey(app: Flask) -> Any:
         with huey.lock_task("labtrack.daily"):
             runner.run_daily(app)
 
+    @huey.task(name="labtrack.catch_up_daily")
+    def catch_up_daily() -> None:
+        """Today's schedule if its hour has passed without it (queued at the worker's start and
+        hourly): a worker started late still sends the day's reminders."""
+        try:
+            with huey.lock_task("labtrack.daily"):
+                runner.catch_up_daily(app)
+        except TaskLockedException:
+            pass  # the daily run is under way in another thread or worker
+
+    @huey.periodic_task(crontab(minute="30"), name="labtrack.catch_up_daily_hourly")
+    def catch_up_hourly() -> None:
+        catch_up_daily()
+
     huey.labtrack_run_job = run_job
+    huey.labtrack_catch_up_daily = catch_up_daily
     return huey
 
 

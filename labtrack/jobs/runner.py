@@ -12,7 +12,8 @@ import os
 import socket
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from typing import Any
 
 from flask import Flask, current_app
@@ -292,6 +293,34 @@ def run_minute_tasks(app: Flask) -> None:
                 db.session.rollback()
                 log.exception("every-minute task %s failed", name)
         db.session.remove()
+
+
+def daily_ran(app: Flask, on: date) -> bool:
+    """Whether the daily schedule has already started on a day (any `daily:*` job created then)."""
+    start = datetime.combine(on, clock())
+    with app.app_context():
+        found = db.session.scalar(
+            select(Job.id)
+            .where(
+                Job.kind.like("daily:%"), Job.created_at >= start, Job.created_at < start + timedelta(days=1)
+            )
+            .limit(1)
+        )
+        db.session.remove()
+    return found is not None
+
+
+def catch_up_daily(app: Flask, now: datetime | None = None) -> bool:
+    """Run today's schedule if its hour (DAILY_HOUR, UTC) has passed and it has not run today.
+
+    A worker started after the hour (`make run` at 9:00) or down at it still sends the day's
+    reminders that day; a second call the same day does nothing. True when it ran.
+    """
+    now = now or utcnow()
+    if now.hour < int(app.config.get("DAILY_HOUR", 6)) or daily_ran(app, now.date()):
+        return False
+    run_daily(app, now.date())
+    return True
 
 
 def run_daily(app: Flask, on: date | None = None) -> list[dict]:

@@ -1,0 +1,3 @@
+"""Fixtures of the integration tests: the notification fixtures (a real SMTP server, people)."""
+
+from tests.notify.conftest import down_port, mail_app, people, smtp  # noqa: F401
