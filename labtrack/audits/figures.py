@@ -1,12 +1,10 @@
-"""Work queues and rectification figures, aggregated in SQL, with charts rendered by matplotlib.
+"""Work queues and rectification figures, aggregated in SQL, with charts drawn in the browser (ECharts options).
 
 Every figure is taken "as of" a date (today by default): a finding counts once raised, is closed
 if it was closed by then, cancelled if cancelled by then, and otherwise active; overdue means
 active and past its due date.
 """
 
-import io
-import warnings
 from datetime import date, timedelta
 from typing import Any
 
@@ -279,84 +277,64 @@ def verification_queue(user_id: int | None) -> dict[str, list[Finding]]:
 # --- charts ----------------------------------------------------------------------------------
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update(
-        {
-            "svg.fonttype": "none",  # text stays text: the browser draws Chinese with its own fonts
-            "svg.hashsalt": "labtrack",
-            # Labels are people's data (regions, lab codes): a "$...$" in one is text, never
-            # mathtext (which raises on what it cannot parse and would fail the page for everyone).
-            "text.parse_math": False,
-            "font.family": "sans-serif",
-            "font.sans-serif": ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"],
-            "font.size": 9,
-        }
-    )
-    return plt
+AGE_COLOURS = ("#9ec5fe", "#ffda6a", "#fd9843", "#dc3545")
 
 
-def _svg(fig) -> str:
-    out = io.StringIO()
-    fig.savefig(out, format="svg", bbox_inches="tight")
-    text = out.getvalue()
-    start = text.find("<svg")
-    return text[start:] if start >= 0 else text
-
-
-def ageing_chart(rows: list[dict], title: str) -> str:
-    """Stacked horizontal bars of active findings by age bucket, one bar per group, as inline SVG."""
+def ageing_chart(rows: list[dict], title: str) -> dict | None:
+    """Stacked horizontal bars of active findings by age bucket, one bar per group (an ECharts
+    option drawn in the browser by static/js/charts.js); None when no group has an active finding."""
     rows = [r for r in rows if r["active"]]
     if not rows:
-        return ""
-    plt = _pyplot()
-    from matplotlib.ticker import MaxNLocator
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # missing glyph warnings must not break a page
-        rows = rows[-30:] if len(rows) > 30 else rows
-        labels = [str(r["label"]) for r in rows]
-        fig, ax = plt.subplots(figsize=(7.5, max(1.6, 0.28 * len(rows) + 0.9)))
-        left = [0] * len(rows)
-        colours = ["#9ec5fe", "#ffda6a", "#fd9843", "#dc3545"]
-        for bucket, colour in zip(BUCKETS, colours, strict=True):
-            values = [r["buckets"][bucket] for r in rows]
-            ax.barh(labels, values, left=left, color=colour, label=_("%(b)s days", b=bucket))
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.invert_yaxis()
-        ax.set_xlabel(_("Active findings"))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(title)
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
-        ax.spines[["top", "right"]].set_visible(False)
-        svg = _svg(fig)
-        plt.close(fig)
-    return svg
+        return None
+    rows = rows[-30:]
+    return {
+        "title": title,
+        "legend": {},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "confine": True},
+        "xAxis": {"type": "value", "name": _("Active findings"), "nameLocation": "middle", "nameGap": 24,
+                  "minInterval": 1},
+        "yAxis": {"type": "category", "inverse": True, "data": [str(r["label"]) for r in rows]},
+        "series": [
+            {
+                "type": "bar",
+                "stack": "age",
+                "name": _("%(b)s days", b=bucket),
+                "itemStyle": {"color": colour},
+                "data": [r["buckets"][bucket] for r in rows],
+            }
+            for bucket, colour in zip(BUCKETS, AGE_COLOURS, strict=True)
+        ],
+    }  # fmt: skip
 
 
-def closure_chart(rows: list[dict], title: str) -> str:
-    """Closure rate per group (per cent), as inline SVG."""
+def closure_chart(rows: list[dict], title: str) -> dict | None:
+    """Closure rate per group (per cent, one decimal), as an ECharts option; None when no group has one."""
     rows = [r for r in rows if r["closure_rate"] is not None]
     if not rows:
-        return ""
-    plt = _pyplot()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rows = rows[-30:] if len(rows) > 30 else rows
-        fig, ax = plt.subplots(figsize=(7.5, max(1.6, 0.28 * len(rows) + 0.9)))
-        ax.barh([str(r["label"]) for r in rows], [100 * r["closure_rate"] for r in rows], color="#198754")
-        ax.invert_yaxis()
-        ax.set_xlim(0, 100)
-        ax.set_xlabel(_("Closure rate (%)"))
-        ax.set_title(title)
-        ax.spines[["top", "right"]].set_visible(False)
-        svg = _svg(fig)
-        plt.close(fig)
-    return svg
+        return None
+    rows = rows[-30:]
+    return {
+        "title": title,
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "confine": True},
+        "xAxis": {"type": "value", "min": 0, "max": 100, "name": _("Closure rate (%)"),
+                  "nameLocation": "middle", "nameGap": 24},
+        "yAxis": {"type": "category", "inverse": True, "data": [str(r["label"]) for r in rows]},
+        "series": [
+            {
+                "type": "bar",
+                "name": _("Closure rate (%)"),
+                "itemStyle": {"color": "#198754"},
+                "data": [round(100 * r["closure_rate"], 1) for r in rows],
+            }
+        ],
+    }  # fmt: skip
+
+
+def chart_height(chart: dict | None) -> int:
+    """The pixel height of one of these charts (a bar per group)."""
+    from labtrack.charts import height_for_rows
+
+    return height_for_rows(len(chart["yAxis"]["data"]) if chart else 0, extra=110)
 
 
 def export_rows(rows: list[dict]) -> tuple[list[str], list[list]]:

@@ -10,7 +10,6 @@ from datetime import date
 from flask import Blueprint, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from labtrack import parsing
@@ -416,10 +415,9 @@ def figures_page():
         rows=rows,
         totals=figures.totals(on, scope, filters),
         overdue=figures.overdue_list(on, scope, filters, limit=500),
-        ageing_svg=Markup(
-            figures.ageing_chart(rows, _("Active findings by age, by %(by)s", by=label.lower()))
-        ),
-        closure_svg=Markup(figures.closure_chart(rows, _("Closure rate by %(by)s", by=label.lower()))),
+        ageing_chart=figures.ageing_chart(rows, _("Active findings by age, by %(by)s", by=label.lower())),
+        closure_chart=figures.closure_chart(rows, _("Closure rate by %(by)s", by=label.lower())),
+        chart_height=figures.chart_height,
         dimensions=figures.DIMENSION_LABELS,
         regions=regions(),
         **LABELS,

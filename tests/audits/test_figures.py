@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from labtrack.audits import evidence, figures
 from labtrack.audits.workflow import State
 from tests.audits.conftest import PDF, PNG, docx_bytes
+from tests.chart_data import charts, series
 
 
 @pytest.fixture
@@ -120,7 +121,15 @@ def test_queues(app, campaign):
 def test_figures_page_charts_and_exports(app, client, auth, campaign):
     auth.login("quality")
     page = client.get("/audits/figures?by=region").get_data(as_text=True)
-    assert page.count("<svg") == 2 and "42.9 %" in page and "122" in page
+    assert "42.9 %" in page and "122" in page
+    drawn = charts(page)  # drawn in the browser from the page's own figures
+    assert set(drawn) == {"ageing-chart", "closure-chart"} and "<svg" not in page
+    groups = drawn["closure-chart"]["yAxis"]["data"]
+    assert groups[0] == "Chengdu" and series(drawn["closure-chart"])["Closure rate (%)"][0] == 33.3
+    ageing = series(drawn["ageing-chart"])
+    assert sum(sum(v) for v in ageing.values()) == sum(
+        r["active"] for r in figures.rectification_figures("region")
+    )
     response = client.get("/audits/figures/export.csv?by=region")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:7] == ["group", "total", "active", "overdue", "closed", "cancelled", "closure_rate"]
