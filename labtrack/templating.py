@@ -86,7 +86,12 @@ def init_app(app: Flask) -> None:
 
     from labtrack.areas import AREAS
     from labtrack.auth.labels import ROLE_LABELS
+    from labtrack.history.display import display_rows
+    from labtrack.i18n_names import localized_name, other_name, region_label
     from labtrack.labs.models import LAB_STATUS_LABELS
+
+    app.jinja_env.filters["region"] = region_label
+    app.jinja_env.filters["localized"] = localized_name
 
     # Globals, not context values, so that imported macros see them too.
     app.jinja_env.globals.update(
@@ -96,6 +101,10 @@ def init_app(app: Flask) -> None:
         lab_status_label=lambda s: str(LAB_STATUS_LABELS.get(s, s)),
         history_action_label=history_action_label,
         history_table_label=history_table_label,
+        history_rows=display_rows,
+        localized_name=localized_name,
+        other_name=other_name,
+        region_label=region_label,
         lab_panel_areas=AREAS,
         dashboard_areas=AREAS,
     )

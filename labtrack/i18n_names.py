@@ -1,0 +1,77 @@
+"""Names of reference data in the reader's language (a record's ``name`` and ``name_en``).
+
+Reference records keep the name as written in the certificate or the register (``name``, usually
+Chinese) and an English name (``name_en``); regions keep the English name the labs use as their
+key (``name``) and a Chinese one (``name_zh``). The helpers pick the one for the current locale and
+fall back to the other when one is missing, so nothing shows empty.
+"""
+
+from typing import Any
+
+from flask import g, has_app_context, has_request_context
+from flask_babel import get_locale
+
+
+def is_chinese(locale: str | None = None) -> bool:
+    """Whether the locale (default: the reader's) is Chinese."""
+    if locale is None:
+        if not has_app_context():
+            return False
+        locale = str(get_locale() or "en")
+    return locale.lower().startswith("zh")
+
+
+def pick(zh: str | None, en: str | None, locale: str | None = None) -> str:
+    """The name for the locale, the other one when it is missing, '' when both are."""
+    first, second = (zh, en) if is_chinese(locale) else (en, zh)
+    return first or second or ""
+
+
+def localized_name(record: Any, locale: str | None = None) -> str:
+    """A record's name in the reader's language (``name_zh``/``name_en``, else ``name``/``name_en``)."""
+    if record is None:
+        return ""
+    en = getattr(record, "name_en", None)
+    if hasattr(record, "name_zh"):
+        return pick(getattr(record, "name_zh", None), en or getattr(record, "name", None), locale)
+    return pick(getattr(record, "name", None), en, locale)
+
+
+def other_name(record: Any, locale: str | None = None) -> str:
+    """The name in the other language, when it differs from the one shown ('' otherwise)."""
+    shown = localized_name(record, locale)
+    if record is None:
+        return ""
+    candidates = [
+        getattr(record, "name_en", None),
+        getattr(record, "name_zh", None),
+        getattr(record, "name", None),
+    ]
+    for candidate in candidates:
+        if candidate and candidate != shown:
+            return candidate
+    return ""
+
+
+def region_names() -> dict[str, str]:
+    """The Chinese name of every region by its (English) key, read once per request."""
+    from sqlalchemy import select
+
+    from labtrack.extensions import db
+    from labtrack.labs.regions import Region
+
+    if has_request_context() and "region_names" in g:
+        return g.region_names
+    names = dict(db.session.execute(select(Region.name, Region.name_zh)).tuples().all())
+    if has_request_context():
+        g.region_names = names
+    return names
+
+
+def region_label(region: str | None, locale: str | None = None) -> str:
+    """A region (as stored on a lab) in the reader's language."""
+    if not region:
+        return ""
+    if not is_chinese(locale):
+        return region
+    return region_names().get(region) or region
