@@ -27,7 +27,7 @@ def result_form(rnd: Round, actor: Any) -> ResultForm:
     return form
 
 
-def _figures(view: dict, every_identity: bool) -> dict[str, str]:
+def _figures(view: dict, every_identity: bool) -> dict[str, dict]:
     """The charts of scores (only when the view carries the evaluation, i.e. the actor sees scores)."""
     ev, rows = view["evaluation"], view["results"]
     if ev is None or not rows:
@@ -118,7 +118,7 @@ def history_page(lab, actor: Any) -> dict:
     chart = None
     if rows:
         chart = charts.history([r.closes_on for r in rows], [r.score for r in rows], [r.score_kind for r in rows],
-                               [r.grade for r in rows])  # fmt: skip
+                               [r.grade for r in rows], [r.code for r in rows])  # fmt: skip
     # Long histories (hundreds of rounds): one url_for and one label lookup per distinct value, not per row.
     base = url_for("proficiency.detail", code="__code__")
     grades = {g: str(label) for g, label in GRADE_LABELS.items()}

@@ -12,7 +12,6 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
 from labtrack import parsing
 from labtrack.auth.permissions import Perm, require
@@ -23,7 +22,7 @@ from labtrack.labs.models import Lab
 from labtrack.labs.views import page_number
 from labtrack.models_base import today
 from labtrack.scope import policy, service
-from labtrack.scope.charts import growth_svg
+from labtrack.scope.charts import growth_chart
 from labtrack.scope.forms import (
     CategoryForm,
     ConfirmImportForm,
@@ -337,7 +336,7 @@ def growth():
     series = growth_series(
         asked.date_from, asked.date_to, lab=asked.lab, region=asked.region, step=asked.step
     )
-    chart = Markup(growth_svg(series, _chart_labels(), title=result.who))
+    chart = growth_chart(series, _chart_labels(), title=result.who)
     return render_template(
         "scope/growth.html",
         g=result,

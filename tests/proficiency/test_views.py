@@ -11,6 +11,7 @@ from labtrack.extensions import db
 from labtrack.proficiency import evaluation, reports, results, service
 from labtrack.proficiency.models import Result, Round
 from labtrack.scope.models import ScopeEntry, TestCategory, TestItem
+from tests.chart_data import charts, series
 
 HEADER = "lab_code,value,expanded_uncertainty,coverage_factor,method\n"
 
@@ -32,10 +33,11 @@ def scored(labs, make_round, staff):
 def test_round_page_shows_summary_charts_and_findings(client, auth, scored):
     auth.login("quality")
     page = client.get("/rounds/BS-T1").get_data(as_text=True)
-    assert 'id="histogram"' in page and 'id="ranked"' in page and "<svg" in page
-    assert "kernel density" in page and "x_pt = 10" in page
+    drawn = charts(page)  # drawn in the browser from the page's own view
+    assert {"histogram", "ranked"} <= set(drawn) and "<svg" not in page
+    assert {"kernel density", "x_pt = 10"} <= set(series(drawn["histogram"]))
     assert "A04" in page and "-3.20" in page and 'id="round-findings"' in page
-    assert "<script" not in page.split('id="histogram"')[1].split("</svg>")[0]  # matplotlib SVG, no scripts
+    assert "<script" not in page.split('id="histogram"')[1].split("</div>")[0]  # data only, no scripts
 
 
 def test_round_list_filters(client, auth, scored, make_round, labs):
@@ -225,5 +227,6 @@ def test_round_page_in_chinese_draws_its_charts(client, auth, labs, make_round, 
     auth.login("quality")
     response = client.get("/rounds/ZH-CHART", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 200
-    histogram = response.get_data(as_text=True).split('id="histogram"')[1].split("</svg>")[0]
-    assert "毫克/升" in histogram
+    drawn = charts(response.get_data(as_text=True))
+    assert drawn["histogram"]["xAxis"]["name"] == "毫克/升"
+    assert {"结果", "核密度"} <= set(series(drawn["histogram"]))  # legends in the reader's language
