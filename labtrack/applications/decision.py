@@ -278,6 +278,8 @@ def certify(application: Application, data: dict, actor: Any, on: date) -> Appli
     """Issue the certificate: a new CMA certificate (initial: `certificate_no` required), the CMA
     certificate renewed for another period (renewal: a new `certificate_no` or the same), or the
     certificate's annex re-issued (extension, change, reduction)."""
+    if application.decision == Decision.REFUSED:
+        raise Conflict(_("A refused application gets no certificate: its decision is the end of it."))
     f = Fields(data)
     comment = comment_of(f)
     number = f.get(
