@@ -16,8 +16,8 @@ from labtrack.applications.models import (
     FindingItem,
 )
 from labtrack.applications.values import DayKind, Kind, Status, Step
-from labtrack.auth.permissions import Role
 from labtrack.audits.models import AuditKind
+from labtrack.auth.permissions import Role
 from labtrack.parsing import code_key
 from tests.factories import AuditFactory, BaseFactory, FindingFactory, LabFactory, UserFactory
 
@@ -101,7 +101,9 @@ class FindingItemFactory(BaseFactory):
     finding = factory.SubFactory(
         FindingFactory,
         audit=factory.SubFactory(
-            AuditFactory, kind=AuditKind.EXTERNAL_ASSESSMENT, lab=factory.SelfAttribute("...item.application.lab")
+            AuditFactory,
+            kind=AuditKind.EXTERNAL_ASSESSMENT,
+            lab=factory.SelfAttribute("...item.application.lab"),
         ),
     )
 
