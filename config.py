@@ -67,8 +67,24 @@ class Config:
 
     BOOTSTRAP_SERVE_LOCAL = True
     PASSWORD_HASH_METHOD = "scrypt"
-    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
+    # Security (issue 9). Failed password checks are throttled, never locking an account: per
+    # account and client address, and per client address (growing windows; limits syntax).
+    LOGIN_LIMITS_ACCOUNT = os.environ.get("LOGIN_LIMITS_ACCOUNT", "5/minute;20/hour;60/day")
+    LOGIN_LIMITS_ADDRESS = os.environ.get("LOGIN_LIMITS_ADDRESS", "30/minute;200/hour;1000/day")
+    # Throttling counts live here (shared by every app server): REDIS_URL when set.
+    RATELIMIT_STORAGE_URI = (
+        os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    )
+    # How many proxies in front of the app set X-Forwarded-For / -Proto (0: none, trust no header).
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    REMEMBER_COOKIE_DAYS = _int("REMEMBER_COOKIE_DAYS", 30)  # at most 30
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 120)  # 0: no idle timeout
+    # Uploaded tables: limits checked while reading (decompression bombs).
+    TABLE_MAX_ROWS = _int("TABLE_MAX_ROWS", 100_000)
+    TABLE_MAX_COLUMNS = _int("TABLE_MAX_COLUMNS", 200)
+    TABLE_MAX_UNCOMPRESSED_BYTES = _int("TABLE_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+    SCOPE_PREVIEW_HOURS = _int("SCOPE_PREVIEW_HOURS", 24)  # an unconfirmed import preview is deleted
+    SECURITY_LOG_PER_PAGE = 50
     PER_PAGE = 25
     CERT_EXPIRY_WARNING_DAYS = 90
 

@@ -34,6 +34,7 @@ def register_extensions(app: Flask) -> None:
     """Initialise the extensions and the hooks they need."""
     from labtrack import templating
     from labtrack.auth import headers as auth_headers
+    from labtrack.auth import security as auth_security
     from labtrack.auth import session as auth_session
     from labtrack.extensions import babel, bootstrap, csrf, db, migrate
     from labtrack.history import tracking
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     tracking.install()
     templating.init_app(app)
     auth_headers.init_app(app)
+    auth_security.init_app(app)
     import labtrack.models  # noqa: F401  (every model registered on the metadata)
 
 

@@ -20,7 +20,13 @@ class User(Tracked, UserMixin, db.Model):
     """A person who signs in: regulator staff, inspectors, lab managers, viewers."""
 
     __tablename__ = "users"
-    __history_exclude__ = ("password_hash", "failed_logins", "locked_until", "last_login_at")
+    __history_exclude__ = (
+        "password_hash",
+        "failed_logins",
+        "locked_until",
+        "last_login_at",
+        "session_version",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -35,6 +41,9 @@ class User(Tracked, UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised at sign-out, password change or reset, disabling: every session and remember-me
+    # cookie made before carries the old number and no longer signs anyone in.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     lab: Mapped["Lab | None"] = relationship()  # noqa: F821
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -52,6 +61,10 @@ class User(Tracked, UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
         return bool(password) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: the id and the session version."""
+        return f"{self.id}:{self.session_version or 0}"
 
     def can(self, perm: Perm) -> bool:
         """Whether this user's role holds the permission."""
@@ -91,3 +104,30 @@ class ApiToken(Tracked, db.Model):
     def new_secret() -> str:
         """A fresh random token to show the user once."""
         return "lt_" + secrets.token_urlsafe(32)
+
+
+class SecurityEvent(db.Model):
+    """One entry of the security log (ASVS V7): append-only, apart from the domain history.
+
+    Who (the account, or the name typed when no account matched), what (`kind`, `outcome`), when,
+    from where (client address, user agent), and on which request.
+    """
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    outcome: Mapped[str] = mapped_column(String(20), default="success")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    method: Mapped[str] = mapped_column(String(10), default="")
+    path: Mapped[str] = mapped_column(String(200), default="")
+    request_id: Mapped[str] = mapped_column(String(40), default="")
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

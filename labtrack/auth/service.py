@@ -5,7 +5,6 @@ asks `labtrack.auth.policy`; values are parsed with `labtrack.parsing` (the form
 changes are written inside one `transaction`.
 """
 
-import math
 import re
 from datetime import timedelta
 from typing import Any
@@ -13,10 +12,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext as _n
 from sqlalchemy import Select, func, or_, select
 
 from labtrack import parsing
-from labtrack.auth import policy
+from labtrack.auth import policy, security
 from labtrack.auth.models import ApiToken, User, hash_token
 from labtrack.auth.permissions import Role
 from labtrack.extensions import db
@@ -88,33 +88,60 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def authenticate(name: str, secret: str) -> User:
-    """The user whose password matches; counts failures and locks the account after too many."""
+    """The user whose password matches. Failed checks are throttled per account and address
+    (`security.Throttled`), never locking the account; an unknown name costs the same time and
+    gets the same answer as a wrong password. Every outcome goes to the security log."""
     try:
         clean = parsing.text(name, max_len=USERNAME_MAX, multiline=False)
     except parsing.ParseError:
         clean = None  # no account has such a name (and PostgreSQL refuses NUL in a query)
+    typed = (clean or "")[:USERNAME_MAX]
+    try:
+        security.check_throttle(typed)
+    except security.Throttled:
+        security.record(security.Kind.LOGIN, "throttled", username=typed)
+        raise
     user = (
         db.session.scalar(select(User).where(func.lower(User.username) == clean.lower())) if clean else None
     )
-    now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-        raise LoginRefused(_("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=minutes))
+    if user is None:
+        security.spend_like_a_check(secret)
     if user is None or not user.check_password(secret):
-        if user is not None:
-            with transaction(None, "failed sign-in"):
-                user.failed_logins += 1
-                if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                    user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-                    user.failed_logins = 0
+        security.count_failure(typed)
+        security.record(security.Kind.LOGIN, "failure", user=user, username=typed)
         raise LoginRefused(_("Invalid username or password."))
     if not user.is_active:
+        security.record(security.Kind.LOGIN, "refused", user=user, detail="account disabled")
         raise LoginRefused(_("This account is disabled."))
+    security.clear_failures(typed)
     with transaction(user):
         user.failed_logins = 0
         user.locked_until = None
-        user.last_login_at = now
+        user.last_login_at = utcnow()
+    security.record(security.Kind.LOGIN, "success", user=user)
     return user
+
+
+def throttled_message(exc: security.Throttled) -> str:
+    """What a throttled user reads (the same for every account, known or not)."""
+    minutes = max(1, -(-exc.retry_after // 60))
+    return _n(
+        "Too many failed attempts from your address. Try again in %(num)d minute.",
+        "Too many failed attempts from your address. Try again in %(num)d minutes.",
+        minutes,
+    )
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of this user stops working (inside a transaction)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def sign_out(user: User) -> None:
+    """Signing out ends every session of the user (a copied cookie included)."""
+    with transaction(user, "signed out"):
+        end_sessions(user)
+    security.record(security.Kind.LOGOUT, user=user)
 
 
 def record_token_use(token: ApiToken) -> None:
@@ -123,6 +150,7 @@ def record_token_use(token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(hours=1):
         with transaction(token.user):
             token.last_used_at = now
+        security.record(security.Kind.TOKEN_USED, user=token.user, detail=token.name)
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -238,6 +266,12 @@ def update_user(user: User, actor: Any, **fields: Any) -> User:
             setattr(user, key, Role(value) if key == "role" else value)
         if secret:
             user.set_password(secret)
+        if secret or clean.get("active") is False:
+            end_sessions(user)
+    if secret:
+        security.record(security.Kind.PASSWORD_RESET, user=user, actor=actor)
+    if clean.get("active") is False:
+        security.record(security.Kind.ACCOUNT_DISABLED, user=user, actor=actor)
     return user
 
 
@@ -251,6 +285,8 @@ def reset_password(user: User, new: str, actor: Any) -> None:
         user.set_password(secret)
         user.failed_logins = 0
         user.locked_until = None
+        end_sessions(user)
+    security.record(security.Kind.PASSWORD_RESET, user=user, actor=actor)
 
 
 def set_active(user: User, active: bool, actor: Any) -> User:
@@ -262,6 +298,10 @@ def set_active(user: User, active: bool, actor: Any) -> User:
         if active:
             user.failed_logins = 0
             user.locked_until = None
+        else:
+            end_sessions(user)
+    kind = security.Kind.ACCOUNT_ENABLED if active else security.Kind.ACCOUNT_DISABLED
+    security.record(kind, user=user, actor=actor)
     return user
 
 
@@ -289,6 +329,7 @@ def issue_token(user: User, name: str = "", actor: Any = None) -> str:
     secret = ApiToken.new_secret()
     with transaction(actor or user):
         db.session.add(ApiToken(user=user, token_hash=hash_token(secret), name=label))
+    security.record(security.Kind.TOKEN_CREATED, user=user, actor=actor, detail=label)
     return secret
 
 
@@ -298,6 +339,7 @@ def revoke_token(token: ApiToken, actor: Any) -> ApiToken:
     if token.revoked_at is None:
         with transaction(actor, "token revoked"):
             token.revoked_at = utcnow()
+        security.record(security.Kind.TOKEN_REVOKED, user=token.user, actor=actor, detail=token.name)
     return token
 
 
@@ -308,11 +350,18 @@ def change_own_password(user: User, current: str, new: str) -> None:
     """A user's own password change: the current password must be right."""
     f = Fields({"password": new})
     secret = f.get("password", parse_password)
-    if not user.check_password(current or ""):
+    try:
+        right = security.verify_password(user, current or "", security.Kind.PASSWORD_CHANGED)
+    except security.Throttled as exc:
+        f.add("current", throttled_message(exc))
+        right = True
+    if not right:
         f.add("current", _("The current password is wrong."))
     f.raise_if_any(_("The password was not changed."))
     with transaction(user, "password changed"):
         user.set_password(secret)
+        end_sessions(user)
+    security.record(security.Kind.PASSWORD_CHANGED, user=user)
 
 
 def set_locale(user: User, locale: str | None) -> None:

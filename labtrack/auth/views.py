@@ -6,9 +6,17 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from labtrack.auth import security
 from labtrack.auth.forms import AccountForm, LoginForm
 from labtrack.auth.permissions import Perm, public, require
-from labtrack.auth.service import LoginRefused, authenticate, set_locale, update_own_account
+from labtrack.auth.service import (
+    LoginRefused,
+    authenticate,
+    set_locale,
+    sign_out,
+    throttled_message,
+    update_own_account,
+)
 from labtrack.web import form_status, submit_form
 
 bp = Blueprint("auth", __name__)
@@ -28,23 +36,32 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         try:
             user = authenticate(form.username.data, form.password.data)
         except LoginRefused as exc:
             form.password.errors.append(str(exc))
+        except security.Throttled as exc:
+            form.password.errors.append(throttled_message(exc))
+            status = 429
         else:
+            chosen = session.get("locale")
+            session.clear()  # a fresh session: nothing from before signing in carries over
             login_user(user, remember=form.remember.data)
-            session.pop("locale", None) if user.locale else None
+            if chosen and not user.locale:
+                session["locale"] = chosen
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
 @require(Perm.LOGIN)
 def logout():
-    """Sign out (POST, so that a link cannot sign anyone out)."""
+    """Sign out (POST, so that a link cannot sign anyone out): every session of the user ends."""
+    sign_out(current_user._get_current_object())
     logout_user()
+    session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -70,14 +87,19 @@ def account():
     form.locale.choices = [("", _("Follow the browser"))] + list(current_app.config["LANGUAGES"].items())
 
     def save():
-        user = update_own_account(
-            current_user,
-            current_user,
-            form.current.data or "",
-            form.password.data or None,
-            form.locale.data or None,
+        user = current_user._get_current_object()
+        version = user.session_version
+        update_own_account(
+            user, user, form.current.data or "", form.password.data or None, form.locale.data or None
         )
         session.pop("locale", None)
+        if user.session_version != version:  # the password changed: other sessions ended, not this one
+            login_user(
+                user,
+                remember=bool(
+                    request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+                ),
+            )
         return user
 
     done = submit_form(form, save, success=_("Your account is saved."), to=url_for("auth.account"))
