@@ -2,8 +2,7 @@
 `labtrack.scope.schemas`, the rules of the scope services. Refusals are the services' domain
 errors, answered once by `labtrack.errors`."""
 
-from flask import current_app, request, url_for
-from flask_babel import gettext as _
+from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -12,24 +11,23 @@ from sqlalchemy import select
 from labtrack.api.common import PageArgs, list_schema, paginate
 from labtrack.api.fields import Day
 from labtrack.auth.permissions import Perm, require
+from labtrack.jobs import service as jobs_service
+from labtrack.jobs.schemas import JobSchema
 from labtrack.labs import service as labs_service
 from labtrack.models_base import today
 from labtrack.scope import service
 from labtrack.scope.growth import growth, growth_series
-from labtrack.scope.importer import import_scope
 from labtrack.scope.models import TestCategory
 from labtrack.scope.schemas import (
     CategoryInSchema,
     CategorySchema,
     GrowthSchema,
-    ImportReportSchema,
     ItemInSchema,
     ItemPatchSchema,
     ItemSchema,
     ScopeSchema,
     growth_data,
 )
-from labtrack.services import InvalidInput
 
 blp = Blueprint(
     "scope_api", __name__, url_prefix="/api/v1", description="Scope, catalogue and capability growth"
@@ -179,16 +177,22 @@ def update_item(data, code):
 @blp.route("/scope/import", methods=["POST"])
 @require(Perm.SCOPE_EDIT)
 @blp.arguments(ImportArgs, location="query")
-@blp.response(200, ImportReportSchema)
-@blp.alt_response(422, description="Row errors: {row, column, message} under errors.rows")
+@blp.response(202, JobSchema)
+@blp.alt_response(422, description="No file, or a file too large: {errors: {file: [...]}}")
 def import_scope_api(args):
-    """Import scope from a CSV or XLSX body (raw, or multipart field `file`); `dry_run=true` only reports."""
+    """Import scope from a CSV or XLSX body (raw, or multipart field `file`) as a background job.
+
+    Answers 202 at once with the job and its `Location` (`GET /api/v1/jobs/<id>`: progress, then
+    the import's report as `result`; row errors fail the job, all or nothing, and are listed
+    under `result.errors.rows` as {row, column, message}). `dry_run=true` only reports.
+    """
     upload = request.files.get("file")
-    body = upload.read(current_app.config["MAX_IMPORT_BYTES"] + 1) if upload else request.get_data()
-    report = import_scope(body, actor=current_user, dry_run=args["dry_run"], comment="API scope import")
-    if not report.ok:
-        raise InvalidInput(
-            _("%(n)s error(s) in the file; nothing was written.", n=len(report.errors)),
-            {"rows": [e.as_dict() for e in report.errors]},
-        )
-    return report
+    limit = current_app.config["MAX_IMPORT_BYTES"]
+    body = upload.read(limit + 1) if upload else request.get_data()
+    name = (upload.filename if upload else None) or "scope-import.csv"
+    params = {"dry_run": True} if args["dry_run"] else {}
+    job = jobs_service.start(current_user, "scope_import", params, (name, body))
+    response = jsonify(JobSchema().dump(job))
+    response.status_code = 202
+    response.headers["Location"] = url_for("jobs_api.get_job", job_id=job.id)
+    return response

@@ -6,8 +6,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from labtrack.extensions import db
 from labtrack.jobs import files, policy, registry, runner
-from labtrack.jobs.models import Job
+from labtrack.jobs.models import Job, JobStatus
 from labtrack.services import Forbidden, InvalidInput, NotFound, load
 
 
@@ -61,3 +62,20 @@ def input_file(actor: Any, job_id: int) -> tuple[str, bytes]:
         return (job.params or {}).get("filename") or f"{key}.bin", files.store().get(key)
     except KeyError:
         raise NotFound(_("No such %(what)s.", what=_("file"))) from None
+
+
+def previewed(actor: Any, kind_name: str, file_key: str) -> Job | None:
+    """The actor's finished dry run of a kind of job on a stored file (what "apply" applies), or None."""
+    if not files.valid_key(file_key or ""):
+        return None
+    stmt = (
+        select(Job)
+        .where(Job.kind == kind_name, Job.status == JobStatus.DONE, Job.started_by_id == actor.id)
+        .order_by(Job.id.desc())
+        .limit(50)
+    )
+    for job in db.session.scalars(stmt):
+        params = job.params or {}
+        if params.get("dry_run") and params.get("file_key") == file_key:
+            return job
+    return None

@@ -43,12 +43,20 @@ def scope_import(job, report_progress, file_key: str, dry_run: bool = False, **_
     """`import-scope` as a job: all or nothing, with every row error when it refuses the file."""
     from labtrack.scope.importer import import_scope
 
-    report_progress(0, 1)
     content = files.store().get(file_key)
-    report = import_scope(content, actor=job.started_by, dry_run=dry_run, comment=_("Scope import (job)"))
+    # Rows to read: the lines of a CSV (an XLSX says nothing until read: its count stays open).
+    total = max(content.count(b"\n") - 1, 1) if not content.startswith(b"PK") else None
+    report_progress(0, total)
+    report = import_scope(
+        content,
+        actor=job.started_by,
+        dry_run=dry_run,
+        comment=_("Scope import (job)"),
+        progress=lambda rows: report_progress(rows if total is None else min(rows, total), total),
+    )
     if not report.ok:
         raise _row_errors(report.errors)
-    report_progress(1, 1)
+    report_progress(report.rows, report.rows)
     result = report.as_dict()
     result["summary"] = report.summary()
     result["sha256"] = file_key

@@ -413,6 +413,8 @@ def _classify(checker: _Checker, report: ImportReport) -> tuple[np.ndarray, np.n
     return status, file_basis, target
 
 
+PROGRESS_ROWS = 5000  # how often a running import reports the rows it has read
+
 BASES = [Basis.INITIAL.value, Basis.EXTENSION.value, Basis.REASSESSMENT.value]
 
 
@@ -422,8 +424,12 @@ def import_scope(
     dry_run: bool = False,
     comment: str | None = None,
     max_bytes: int | None = None,
+    progress: Any = None,
 ) -> ImportReport:
-    """Check a scope file and, unless a dry run or any row is wrong, apply it in one transaction."""
+    """Check a scope file and, unless a dry run or any row is wrong, apply it in one transaction.
+
+    `progress(rows_read)`, when given, is called every PROGRESS_ROWS rows (a job's progress bar).
+    """
     if not policy.may_import(actor):
         raise Forbidden(_("You may not import scope."))
     if max_bytes is None:
@@ -437,6 +443,8 @@ def import_scope(
         for row, cells in _rows(source, max_bytes):
             report.rows += 1
             checker.check(row, cells)
+            if progress is not None and report.rows % PROGRESS_ROWS == 0:
+                progress(report.rows)
     except TabularError as exc:
         report.errors = checker.errors + exc.errors
         return report

@@ -5,18 +5,18 @@ run through `labtrack.web.submit_form`, and the services ask `scope.policy`; tem
 through the `scope_policy` template global.
 """
 
-import secrets
 from datetime import date
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from labtrack import parsing
+from labtrack import jobs, parsing
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.history.service import history_for
+from labtrack.jobs import service as jobs_service
+from labtrack.jobs.schemas import JobSchema
 from labtrack.labs import service as labs_service
 from labtrack.labs.models import Lab
 from labtrack.labs.views import page_number
@@ -33,9 +33,10 @@ from labtrack.scope.forms import (
 )
 from labtrack.scope.growth import growth as compute_growth
 from labtrack.scope.growth import growth_series
-from labtrack.scope.importer import HEADER, export_rows, import_scope
+from labtrack.scope.importer import HEADER, export_rows
 from labtrack.scope.models import BASIS_LABELS, WITHDRAWAL_LABELS, TestCategory
 from labtrack.scope.schemas import ScopeSchema
+from labtrack.services import NotFound
 from labtrack.tabular import export_response
 from labtrack.web import form_status, submit_form, uploads
 
@@ -262,55 +263,57 @@ def export(fmt: str):
     return export_response(fmt, "scope-all", HEADER, export_rows())
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "scope-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _upload_path(token: str) -> Path:
-    """The server-side file of a previewed upload; the token is ours, never a client path."""
-    return _upload_dir() / f"{token}.upload"
+def _import_job(job_id: str | None):
+    """The caller's own scope-import job named in `?job=` (None when absent; 404 for another's)."""
+    if not job_id or not job_id.isdigit():
+        return None
+    job = jobs_service.get_job(current_user, int(job_id))
+    if job.kind != "scope_import":
+        raise NotFound(_("No such %(what)s.", what=_("job")))
+    return job
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @require(Perm.SCOPE_EDIT)
 def import_upload():
-    """Upload a scope file and preview what it would change (nothing is written yet)."""
+    """Upload a scope file: a background job previews it (nothing written), the page follows the
+    job's progress (`?job=N`), shows the preview or the row errors, and offers to apply it."""
     form = ImportForm()
-    if not form.validate_on_submit():
-        status = form_status(form)
-        return render_template("scope/import.html", form=form, report=None, header=",".join(HEADER)), status
-    token = secrets.token_urlsafe(24)
-    path = _upload_path(token)
-    limit = current_app.config["MAX_IMPORT_BYTES"]
-    ((_name, content),) = uploads("file")[:1]
-    path.write_bytes(content[: limit + 1])
-    report = import_scope(path, actor=current_user, dry_run=True)
-    if not report.ok:
-        path.unlink(missing_ok=True)
-        return render_template("scope/import.html", form=form, report=report), 422
-    confirm = ConfirmImportForm(formdata=None, token=token)
-    return render_template("scope/import.html", form=form, report=report, confirm=confirm)
+    if form.validate_on_submit():
+        ((name, content),) = uploads("file")[:1]
+        job = jobs_service.start(current_user, "scope_import", {"dry_run": True}, (name, content))
+        return redirect(url_for("scope.import_upload", job=job.id), code=303)
+    job = _import_job(request.args.get("job"))
+    context = {"form": form, "report": None, "header": ",".join(HEADER), "job": job}
+    if job is not None:
+        data = JobSchema().dump(job)
+        context["data"] = data
+        result = data.get("result") or {}
+        dry_run = bool((job.params or {}).get("dry_run"))
+        if data["status"] == "failed":
+            context["errors"] = (result.get("errors") or {}).get("rows") or []
+        elif data["status"] == "done" and dry_run:
+            context["report"] = result
+            context["confirm"] = ConfirmImportForm(formdata=None, token=job.params.get("file_key"))
+        elif data["status"] == "done":
+            context["applied"] = result
+    return render_template("scope/import.html", **context), form_status(form)
 
 
 @bp.post("/import/confirm")
 @require(Perm.SCOPE_EDIT)
 def import_confirm():
-    """Apply a previewed upload (all or nothing), then forget the file."""
+    """Apply a previewed upload (all or nothing) as a job; the page follows it."""
     form = ConfirmImportForm()
-    if not form.validate_on_submit() or not _upload_path(form.token.data).is_file():
+    key = form.token.data if form.validate_on_submit() else None
+    previewed = key and jobs_service.previewed(current_user, "scope_import", key)
+    if not previewed:
         flash(_("This preview has expired; upload the file again."), "warning")
         return redirect(url_for("scope.import_upload"), code=303)
-    path = _upload_path(form.token.data)
-    try:
-        report = import_scope(path, actor=current_user, comment=_("scope import (web)"))
-    finally:
-        path.unlink(missing_ok=True)
-    if not report.ok:  # the database changed since the preview
-        return render_template("scope/import.html", form=ImportForm(formdata=None), report=report), 422
-    flash(_("Imported. %(summary)s", summary=report.summary()), "success")
-    return redirect(url_for("scope.index"), code=303)
+    job = jobs.submit(
+        "scope_import", current_user, file_key=key, filename=previewed.params.get("filename") or "scope"
+    )
+    return redirect(url_for("scope.import_upload", job=job.id), code=303)
 
 
 # --- Capability growth ---

@@ -35,7 +35,12 @@ def test_a_finding_step_by_one_party_reaches_the_other_in_app_and_by_mail(client
     auth.login(lead)
     raised = client.post(
         f"/audits/{audit.id}/findings/new",
-        data={"severity": "major", "area": "quality_control", "clause": "7.7.1", "description": "No QC chart."},
+        data={
+            "severity": "major",
+            "area": "quality_control",
+            "clause": "7.7.1",
+            "description": "No QC chart.",
+        },
     )
     assert raised.status_code == 303
     assert kinds_of(manager) == ["finding_raised"] and kinds_of(lead) == []

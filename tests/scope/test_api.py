@@ -95,21 +95,31 @@ def test_import_dry_run_and_apply(client, api_token, data):
     _, headers = api_token("quality")
     new = body("L2,C03,玩具,I020,邻苯二甲酸酯,GB 6675.1-2014,6,2010-05-01,")
     r = client.post("/api/v1/scope/import?dry_run=true", headers=headers, data=new)
-    assert r.status_code == 200 and r.json["applied"] is False and r.json["new_periods"] == 1
-    assert r.json["new_categories"] == [{"code": "C03", "name": "玩具"}]
+    assert r.status_code == 202 and r.headers["Location"] == f"/api/v1/jobs/{r.json['id']}"
+    job = client.get(r.headers["Location"], headers=headers).json  # run eagerly in the tests
+    assert job["status"] == "done" and job["kind"] == "scope_import"
+    assert job["result"]["applied"] is False and job["result"]["new_periods"] == 1
+    assert job["result"]["new_categories"] == [{"code": "C03", "name": "玩具"}]
+    assert job["progress"] == {"done": 1, "total": 1}
+    assert client.get("/api/v1/labs/L2/scope?on=2010-06-01", headers=headers).json["items_count"] == 1
     r = client.post("/api/v1/scope/import", headers=headers, data=new)
-    assert r.status_code == 200 and r.json["applied"] is True
+    assert r.status_code == 202
+    job = client.get(r.headers["Location"], headers=headers).json
+    assert job["status"] == "done" and job["result"]["applied"] is True
     r = client.get("/api/v1/labs/L2/scope?on=2010-06-01", headers=headers)
     assert r.json["items_count"] == 2
 
 
-def test_import_errors_are_422_with_rows(client, api_token, data):
+def test_import_errors_fail_the_job_with_rows_and_write_nothing(client, api_token, data):
     _, headers = api_token("quality")
     r = client.post("/api/v1/scope/import", headers=headers, data=body("ZZ,C01,食品,I001,铅,,3,2009-02-30,"))
-    assert r.status_code == 422
-    assert {(e["row"], e["column"]) for e in r.json["errors"]["rows"]} == {(2, "lab_code"), (2, "granted_on")}
+    assert r.status_code == 202
+    job = client.get(r.headers["Location"], headers=headers).json
+    assert job["status"] == "failed" and "nothing was imported" in job["error"]
+    rows = job["result"]["errors"]["rows"]
+    assert {(e["row"], e["column"]) for e in rows} == {(2, "lab_code"), (2, "granted_on")}
     r = client.post("/api/v1/scope/import", headers=headers, data=b"")
-    assert r.status_code == 422
+    assert r.status_code == 422 and "file" in r.json["errors"]
     _, viewer = api_token("viewer")
     assert client.post("/api/v1/scope/import", headers=viewer, data=body(ROWS[0])).status_code == 403
 

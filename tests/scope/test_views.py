@@ -108,24 +108,28 @@ def test_grant_and_withdraw_enforce_the_rules(client, auth, labs):
 
 
 def test_import_preview_then_confirm(client, auth, labs, app):
+    """The upload starts a preview job and the page follows it (?job=N); applying is a second job."""
+    import re
+
     auth.login("admin")
     data = {
         "file": (io.BytesIO(body("L2,C03,玩具,I020,邻苯二甲酸酯,GB 6675.1-2014,6,2010-05-01,")), "scope.csv")
     }
     r = client.post("/scope/import", data=data, content_type="multipart/form-data")
+    assert r.status_code == 303 and re.search(r"/scope/import\?job=\d+$", r.headers["Location"])
+    r = client.get(r.headers["Location"])  # the job ran eagerly: the page shows its preview
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "I020" in html and "C03" in html
+    assert r.status_code == 200 and "I020" in html and "C03" in html and 'id="job"' in html
     assert db.session.scalar(select(TestItem).where(TestItem.code == "I020")) is None
-    import re
-
-    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'id="token" name="token" type="hidden" value="([^"]+)"', html
-    )
-    token = token.group(1) if token else re.search(r'value="([A-Za-z0-9_-]{30,})"', html).group(1)
+    token = re.search(r'name="token" type="hidden" value="([0-9a-f]{64})"', html).group(1)
     r = client.post("/scope/import/confirm", data={"token": token})
-    assert r.headers["Location"].endswith("/scope/")
+    assert r.status_code == 303 and "/scope/import?job=" in r.headers["Location"]
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'id="import-done"' in html
     assert db.session.scalar(select(TestItem).where(TestItem.code == "I020")) is not None
-    # The token was used up; a forged path is refused.
+    # A key that no preview of this user's made is refused, and so is a forged path.
+    r = client.post("/scope/import/confirm", data={"token": "ab" * 32})
+    assert r.headers["Location"].endswith("/scope/import")
     r = client.post("/scope/import/confirm", data={"token": "../../etc/passwd"})
     assert r.headers["Location"].endswith("/scope/import")
 
@@ -134,10 +138,17 @@ def test_import_upload_with_errors(client, auth, labs):
     auth.login("admin")
     data = {"file": (io.BytesIO(body("NOPE,C01,食品,I001,铅,,3,2009-01-40,")), "scope.csv")}
     r = client.post("/scope/import", data=data, content_type="multipart/form-data")
-    html = r.get_data(as_text=True)
-    assert r.status_code == 422 and "lab_code" in html and "granted_on" in html
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'id="import-errors"' in html and "lab_code" in html and "granted_on" in html
+    assert "nothing was written" in html
     data = {"file": (io.BytesIO(b"%PDF-1.4 nope"), "scope.pdf")}
-    assert client.post("/scope/import", data=data, content_type="multipart/form-data").status_code == 422
+    r = client.post("/scope/import", data=data, content_type="multipart/form-data")
+    assert 'id="import-errors"' in client.get(r.headers["Location"]).get_data(as_text=True)
+    # another user's job is not theirs to see
+    auth.logout()
+    auth.login("quality")
+    job_id = r.headers["Location"].rsplit("=", 1)[1]
+    assert client.get(f"/scope/import?job={job_id}").status_code == 404
 
 
 def test_catalogue_edit(client, auth, labs):
