@@ -28,6 +28,8 @@ def method_of(rnd: Round) -> RoundMethod:
         x_pt=rnd.x_pt,
         u_x_pt=rnd.u_x_pt,
         sigma_pt=rnd.sigma_pt,
+        between_item_sd=hom.s_s if (hom := rnd.homogeneity) is not None and not hom.passed else 0.0,
+        instability=stab.difference if (stab := rnd.stability) is not None and not stab.passed else 0.0,
     )
 
 

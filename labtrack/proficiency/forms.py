@@ -14,6 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from labtrack import parsing
+from labtrack.forms import Parse
 from labtrack.proficiency.models import (
     ASSIGNED_VALUE_LABELS,
     ROUND_KIND_LABELS,
@@ -84,3 +86,39 @@ class UploadForm(FlaskForm):
         description=_l("Header: lab_code,value,expanded_uncertainty,coverage_factor,method"),
     )
     submit = SubmitField(_l("Upload results"))
+
+
+class HomogeneityForm(FlaskForm):
+    """Enter or import the homogeneity study of a round's items."""
+
+    replicates = TextAreaField(
+        _l("Replicate results"),
+        validators=[Optional()],
+        description=_l("One item per line, its replicate results separated by spaces or commas."),
+    )
+    file = FileField(_l("Or a CSV or XLSX file"), description=_l("Header: item,replicate,value"))
+    sigma_pt = StringField(
+        _l("sigma_pt checked against"),
+        validators=[Parse(parsing.number, required=False, positive=True)],
+        description=_l("Blank: the round's fixed sigma_pt."),
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Record homogeneity study"))
+
+
+class StabilityForm(FlaskForm):
+    """Enter or import the stability study of a round's items."""
+
+    before = TextAreaField(_l("Results before"), validators=[Optional()],
+                           description=_l("Results separated by spaces, commas or new lines."))  # fmt: skip
+    after = TextAreaField(_l("Results after"), validators=[Optional()])
+    file = FileField(
+        _l("Or a CSV or XLSX file"), description=_l("Header: phase,value (phase: before or after)")
+    )
+    sigma_pt = StringField(
+        _l("sigma_pt checked against"),
+        validators=[Parse(parsing.number, required=False, positive=True)],
+        description=_l("Blank: the round's fixed sigma_pt."),
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Record stability study"))

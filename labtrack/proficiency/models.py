@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
 from labtrack.extensions import db
 from labtrack.history.tracking import Tracked
@@ -282,3 +282,59 @@ class RoundFinding(Tracked, db.Model):
     round: Mapped[Round] = relationship()
     result: Mapped[Result] = relationship()
     finding: Mapped["Finding"] = relationship()  # noqa: F821
+
+
+class HomogeneityStudy(Tracked, db.Model):
+    """The homogeneity study of a round's items (ISO 13528 B.3): the replicates and what they showed."""
+
+    __tablename__ = "round_homogeneity_studies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    # One list of replicate results per item, in the order the items were drawn.
+    replicates: Mapped[list[list[float]]] = mapped_column(JSON)
+    sigma_pt: Mapped[float]
+    g: Mapped[int]
+    m: Mapped[int]
+    mean: Mapped[float]
+    s_x: Mapped[float]
+    s_w: Mapped[float]
+    s_s: Mapped[float]
+    criterion: Mapped[float]
+    expanded_criterion: Mapped[float]
+    passed: Mapped[bool]
+    passed_expanded: Mapped[bool]
+    notes: Mapped[str | None] = mapped_column(Text)
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    round: Mapped[Round] = relationship(
+        backref=backref("homogeneity", uselist=False, cascade="all, delete-orphan")
+    )
+
+
+class StabilityStudy(Tracked, db.Model):
+    """The stability study of a round's items (ISO 13528 B.5): results before and after, compared."""
+
+    __tablename__ = "round_stability_studies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    before: Mapped[list[float]] = mapped_column(JSON)
+    after: Mapped[list[float]] = mapped_column(JSON)
+    sigma_pt: Mapped[float]
+    mean_before: Mapped[float]
+    mean_after: Mapped[float]
+    difference: Mapped[float]
+    criterion: Mapped[float]
+    u_difference: Mapped[float]
+    expanded_criterion: Mapped[float]
+    passed: Mapped[bool]
+    passed_expanded: Mapped[bool]
+    notes: Mapped[str | None] = mapped_column(Text)
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    round: Mapped[Round] = relationship(
+        backref=backref("stability", uselist=False, cascade="all, delete-orphan")
+    )

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from labtrack.extensions import db
 from labtrack.history.service import history_for
-from labtrack.proficiency import charts, policy, reports, results
-from labtrack.proficiency.forms import ResultForm, UploadForm
+from labtrack.proficiency import charts, policy, reports, results, studies
+from labtrack.proficiency.forms import HomogeneityForm, ResultForm, StabilityForm, UploadForm
 from labtrack.proficiency.models import Round, RoundFinding
 from labtrack.proficiency.schemas import RoundSchema, Seen
 from labtrack.proficiency.scoring import K_ASSIGNED
+from labtrack.services import NotFound
 
 
 def result_form(rnd: Round, actor: Any) -> ResultForm:
@@ -87,6 +88,7 @@ def round_page(
         "participants": rnd.participants if every_identity else [],
         "reported": {r.lab_id for r in rnd.results} if every_identity else set(),
         "findings": round_findings(rnd, actor),
+        "studies": studies_summary(rnd, actor),
         "history": history_for(rnd) if policy.sees_round_history(actor, rnd) else None,
     }
 
@@ -137,3 +139,35 @@ def history_page(lab, actor: Any) -> dict:
         for r in reversed(rows)
     ]
     return {"rows": table, "counts": counts, "chart": chart}
+
+
+def studies_page(rnd: Round, actor: Any, homogeneity_form=None, stability_form=None) -> dict:
+    """The context of a round's homogeneity and stability page (404 for who may not see them yet)."""
+    if not policy.sees_studies(actor, rnd):
+        raise NotFound(_("No such round."))
+    may_hom = policy.may_record_homogeneity(actor, rnd)
+    may_stab = policy.may_record_stability(actor, rnd)
+    if may_hom and homogeneity_form is None:
+        homogeneity_form = HomogeneityForm()
+        if rnd.homogeneity is not None and not homogeneity_form.replicates.data:
+            homogeneity_form.replicates.data = studies.text_of(rnd.homogeneity)
+    if may_stab and stability_form is None:
+        stability_form = StabilityForm()
+        if rnd.stability is not None:
+            stability_form.before.data = " ".join(f"{v:g}" for v in rnd.stability.before)
+            stability_form.after.data = " ".join(f"{v:g}" for v in rnd.stability.after)
+    return {
+        "hom": rnd.homogeneity,
+        "stab": rnd.stability,
+        "consequences": studies.consequences(rnd),
+        "homogeneity_form": homogeneity_form if may_hom else None,
+        "stability_form": stability_form if may_stab else None,
+        "may_manage": policy.may_manage(actor),
+    }
+
+
+def studies_summary(rnd: Round, actor: Any) -> dict | None:
+    """The studies as the round's page shows them (None: not to be seen, or nothing recorded or due)."""
+    if not policy.sees_studies(actor, rnd):
+        return None
+    return {"hom": rnd.homogeneity, "stab": rnd.stability, "consequences": studies.consequences(rnd)}

@@ -29,6 +29,8 @@ from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
 SHOWN_TO_PARTICIPANTS = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
 # Rounds that carry scores.
 SCORED = (RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
+# The stability study may be entered until the round is evaluated.
+STABILITY_OPEN_UNTIL = (RoundStatus.PLANNED, RoundStatus.OPEN, RoundStatus.CLOSED)
 
 
 # --- what an actor may do ------------------------------------------------------------------------
@@ -69,6 +71,17 @@ def may_upload_results(actor: Any, rnd: Round) -> bool:
 def may_withdraw_result(actor: Any, result: Result) -> bool:
     """Whether the actor may withdraw this result (while its round is open)."""
     return may_enter_result(actor, result.round, result.lab_id)
+
+
+def may_record_homogeneity(actor: Any, rnd: Round) -> bool:
+    """Whether the actor may enter or replace the homogeneity study: a manager, before the round opens."""
+    return may_manage(actor) and rnd.status == RoundStatus.PLANNED
+
+
+def may_record_stability(actor: Any, rnd: Round) -> bool:
+    """Whether the actor may enter or replace the stability study: a manager, until the round is
+    evaluated (the items are often measured again when the results are in)."""
+    return may_manage(actor) and rnd.status in STABILITY_OPEN_UNTIL
 
 
 # --- what an actor may see -----------------------------------------------------------------------
@@ -113,6 +126,12 @@ def sees_scores(actor: Any, rnd: Round) -> bool:
     if not sees_round(actor, rnd):
         return False
     return rnd.status == RoundStatus.PUBLISHED or may_manage(actor)
+
+
+def sees_studies(actor: Any, rnd: Round) -> bool:
+    """Whether the actor sees the homogeneity and stability studies: their means and sigma_pt tell the
+    assigned value, so like the scores: managers always, everyone who sees the round once published."""
+    return sees_scores(actor, rnd)
 
 
 def sees_round_history(actor: Any, rnd: Round) -> bool:

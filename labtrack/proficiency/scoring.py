@@ -55,6 +55,10 @@ class RoundMethod:
     x_pt: float | None = None
     u_x_pt: float | None = None
     sigma_pt: float | None = None
+    # A failed homogeneity check widens a fixed sigma_pt by the between-item SD s_s (ISO 13528 B.2.5);
+    # a failed stability check adds |D| / sqrt(3) to u(x_pt) (ISO 13528 B.5, 7.8).
+    between_item_sd: float = 0.0
+    instability: float = 0.0
 
 
 @dataclass
@@ -209,12 +213,19 @@ def evaluate_values(
         x_pt = float(method.x_pt)
         u_x_pt = float(method.u_x_pt or 0.0)
         reliability = stats.consensus_reliability(n) if robust_sigma else "n/a"
+    if method.instability:
+        constants["u_x_pt_before_instability"] = u_x_pt
+        u_x_pt = stats.u_x_pt_with_instability(u_x_pt, method.instability)
 
     sigma_pt: float | None
     if method.score_basis == "z":
         sigma_pt = robust.s_star if robust_sigma else float(method.sigma_pt)
     else:
         sigma_pt = float(method.sigma_pt) if method.sigma_pt else None
+    # The robust SD of the results already holds the items' heterogeneity: only a fixed sigma_pt widens.
+    if method.between_item_sd and sigma_pt and not robust_sigma:
+        constants["sigma_pt_before_widening"] = sigma_pt
+        sigma_pt = stats.widened_sigma_pt(sigma_pt, method.between_item_sd)
 
     z_prime_reason = None
     diff = values - x_pt

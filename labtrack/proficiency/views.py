@@ -16,8 +16,8 @@ from labtrack.auth.permissions import Perm, require
 from labtrack.auth.policy import sees_lab
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
-from labtrack.proficiency import evaluation, pages, policy, reports, results, service
-from labtrack.proficiency.forms import RoundForm, UploadForm
+from labtrack.proficiency import evaluation, pages, policy, reports, results, service, studies
+from labtrack.proficiency.forms import HomogeneityForm, RoundForm, StabilityForm, UploadForm
 from labtrack.proficiency.models import (
     ASSIGNED_VALUE_LABELS,
     GRADE_LABELS,
@@ -137,6 +137,64 @@ def publish(code: str):
     links = evaluation.publish_round(rnd, current_user)
     flash(_("Round %(code)s published; %(n)s finding(s) raised.", code=rnd.code, n=len(links)), "success")
     return redirect(_to_round(rnd), code=303)
+
+
+def _studies(rnd, status: int = 200, **forms):
+    context = pages.studies_page(rnd, current_user, **forms)
+    return render_template("proficiency/studies.html", rnd=rnd, **context), status
+
+
+@bp.get("/<code>/studies")
+@require(Perm.ROUNDS_VIEW)
+def studies_page(code: str):
+    """The homogeneity and stability studies of a round's items, and their entry forms."""
+    return _studies(service.get_round(code, current_user))
+
+
+def _to_studies(rnd) -> str:
+    return url_for("proficiency.studies_page", code=rnd.code)
+
+
+@bp.post("/<code>/studies/homogeneity")
+@require(Perm.ROUNDS_MANAGE)
+def record_homogeneity(code: str):
+    """Record the homogeneity study (typed or imported) before the round opens."""
+    rnd = service.get_round(code, current_user)
+    form = HomogeneityForm()
+    done = submit_form(
+        form,
+        lambda: studies.record_homogeneity(
+            rnd,
+            studies.homogeneity_input(form.replicates.data, uploads("file")),
+            current_user,
+            sigma_pt=form.sigma_pt.data,
+            notes=form.notes.data,
+        ),  # fmt: skip
+        success=_("Homogeneity study recorded."),
+        to=_to_studies(rnd),
+    )
+    return done or _studies(rnd, form_status(form), homogeneity_form=form)
+
+
+@bp.post("/<code>/studies/stability")
+@require(Perm.ROUNDS_MANAGE)
+def record_stability(code: str):
+    """Record the stability study (typed or imported) until the round is evaluated."""
+    rnd = service.get_round(code, current_user)
+    form = StabilityForm()
+    done = submit_form(
+        form,
+        lambda: studies.record_stability(
+            rnd,
+            *studies.stability_input(form.before.data, form.after.data, uploads("file")),
+            current_user,
+            sigma_pt=form.sigma_pt.data,
+            notes=form.notes.data,
+        ),  # fmt: skip
+        success=_("Stability study recorded."),
+        to=_to_studies(rnd),
+    )
+    return done or _studies(rnd, form_status(form), stability_form=form)
 
 
 @bp.post("/<code>/results")

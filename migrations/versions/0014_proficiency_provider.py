@@ -1,26 +1,78 @@
-"""issue 15: homogeneity, qualitative and split-level rounds, dispatch
+"""issue 15: homogeneity and stability studies of a round's items (qualitative and split-level rounds, dispatch)
 
 Revision ID: 0014
 Revises: 0013
 Create Date: 2026-11-30 03:30:00
-
-A placeholder that keeps the chain fixed while areas are built side by side; the area's owner
-writes its upgrade and downgrade here (or it is removed if the area needs no schema change).
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0014'
-down_revision = '0013'
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        "round_homogeneity_studies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("replicates", sa.JSON(), nullable=False),
+        sa.Column("sigma_pt", sa.Float(), nullable=False),
+        sa.Column("g", sa.Integer(), nullable=False),
+        sa.Column("m", sa.Integer(), nullable=False),
+        sa.Column("mean", sa.Float(), nullable=False),
+        sa.Column("s_x", sa.Float(), nullable=False),
+        sa.Column("s_w", sa.Float(), nullable=False),
+        sa.Column("s_s", sa.Float(), nullable=False),
+        sa.Column("criterion", sa.Float(), nullable=False),
+        sa.Column("expanded_criterion", sa.Float(), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=False),
+        sa.Column("passed_expanded", sa.Boolean(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("entered_at", sa.DateTime(), nullable=False),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"], ["users.id"], name=op.f("fk_round_homogeneity_studies_entered_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_round_homogeneity_studies_round_id_rounds")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_round_homogeneity_studies")),
+        sa.UniqueConstraint("round_id", name=op.f("uq_round_homogeneity_studies_round_id")),
+    )
+    op.create_table(
+        "round_stability_studies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("before", sa.JSON(), nullable=False),
+        sa.Column("after", sa.JSON(), nullable=False),
+        sa.Column("sigma_pt", sa.Float(), nullable=False),
+        sa.Column("mean_before", sa.Float(), nullable=False),
+        sa.Column("mean_after", sa.Float(), nullable=False),
+        sa.Column("difference", sa.Float(), nullable=False),
+        sa.Column("criterion", sa.Float(), nullable=False),
+        sa.Column("u_difference", sa.Float(), nullable=False),
+        sa.Column("expanded_criterion", sa.Float(), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=False),
+        sa.Column("passed_expanded", sa.Boolean(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("entered_at", sa.DateTime(), nullable=False),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"], ["users.id"], name=op.f("fk_round_stability_studies_entered_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], name=op.f("fk_round_stability_studies_round_id_rounds")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_round_stability_studies")),
+        sa.UniqueConstraint("round_id", name=op.f("uq_round_stability_studies_round_id")),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table("round_stability_studies")
+    op.drop_table("round_homogeneity_studies")
