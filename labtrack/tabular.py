@@ -91,7 +91,57 @@ def _check_header(found: list[str], expected: list[str]) -> None:
         )
 
 
-def _csv_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file is read at most: rows (header included), columns, and for XLSX the
+    uncompressed size of its parts and their compression ratio (decompression bombs)."""
+
+    rows: int
+    columns: int
+    uncompressed: int
+    ratio: int = 100
+
+    @classmethod
+    def from_config(cls, max_rows: int | None = None) -> "Limits":
+        from flask import current_app, has_app_context
+
+        config = current_app.config if has_app_context() else {}
+        return cls(
+            rows=max_rows or config.get("TABLE_MAX_ROWS", 100_000),
+            columns=config.get("TABLE_MAX_COLUMNS", 200),
+            uncompressed=config.get("TABLE_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024),
+        )
+
+
+def _too_many_rows(limits: Limits, row: int) -> TabularError:
+    return _fail(_("The file has more than %(n)s rows.", n=f"{limits.rows - 1:,}"), row=row)
+
+
+def check_xlsx_archive(stream: IO[bytes], limits: Limits) -> None:
+    """Refuse an XLSX whose parts would unpack larger than the limit, or unpack from far smaller
+    than any spreadsheet does (a decompression bomb), before anything is decompressed."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _fail(_("The file is neither CSV nor XLSX.")) from exc
+    finally:
+        stream.seek(0)
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > 1024 * 1024 and member.file_size > limits.ratio * max(member.compress_size, 1):
+            raise _fail(_("The file unpacks to far more than it holds (a compressed bomb); it was not read."))
+    if total > limits.uncompressed or len(members) > 1000:
+        raise _fail(
+            _(
+                "The file unpacks to more than %(mb)s MB; split it or send it as CSV.",
+                mb=limits.uncompressed // (1024 * 1024),
+            )
+        )
+
+
+def _csv_rows(stream: IO[bytes], expected: list[str], limits: Limits) -> Iterator[tuple[int, dict[str, str]]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
@@ -109,6 +159,10 @@ def _csv_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dic
     width = len(expected)
     try:
         for number, values in enumerate(reader, start=2):
+            if number > limits.rows:
+                raise _too_many_rows(limits, number)
+            if len(values) > limits.columns:
+                raise _fail(_("More values than columns in the header."), row=number)
             if not any(v.strip() for v in values):
                 continue
             if len(values) > width and any(v.strip() for v in values[width:]):
@@ -123,17 +177,22 @@ def _csv_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dic
         text.detach()  # the caller owns the byte stream: do not let the wrapper close it
 
 
-def _xlsx_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def _xlsx_rows(
+    stream: IO[bytes], expected: list[str], limits: Limits
+) -> Iterator[tuple[int, dict[str, str]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx_archive(stream, limits)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise _fail(_("The file is neither CSV nor XLSX.")) from exc
     try:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows()
+        # Read lazily and never past the limits: openpyxl fills gaps between row numbers and
+        # cells with empty ones, so a sparse sheet must not make it fill millions.
+        rows = sheet.iter_rows(max_row=limits.rows + 1, max_col=limits.columns)
         try:
             header = [_cell_text(c.value) for c in next(rows)]
         except StopIteration:
@@ -141,6 +200,8 @@ def _xlsx_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, di
         _check_header(header, expected)
         width = len(expected)
         for number, cells in enumerate(rows, start=2):
+            if number > limits.rows:
+                raise _too_many_rows(limits, number)
             values = []
             for index, cell in enumerate(cells):
                 if getattr(cell, "data_type", None) == "f" or (
@@ -160,9 +221,18 @@ def _xlsx_rows(stream: IO[bytes], expected: list[str]) -> Iterator[tuple[int, di
 
 
 def read_table(
-    source: str | Path | IO[bytes], expected: list[str], max_bytes: int | None = None
+    source: str | Path | IO[bytes],
+    expected: list[str],
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number, {column: text}) from a CSV or XLSX file, streaming; header checked first."""
+    """Yield (row number, {column: text}) from a CSV or XLSX file, streaming; header checked first.
+
+    Never reads more than the limits (`Limits.from_config`: TABLE_MAX_ROWS or `max_rows`, header
+    row included; TABLE_MAX_COLUMNS; for XLSX TABLE_MAX_UNCOMPRESSED_BYTES and a compression ratio
+    checked before anything is unpacked): past one, a TabularError naming the limit.
+    """
+    limits = Limits.from_config(max_rows)
     stream: IO[bytes] = open(source, "rb") if isinstance(source, str | Path) else source  # noqa: SIM115
     try:
         if max_bytes is not None:
@@ -174,16 +244,21 @@ def read_table(
         head = stream.read(8192)
         stream.seek(0)
         kind = sniff_format(head)
-        rows = _xlsx_rows(stream, expected) if kind == "xlsx" else _csv_rows(stream, expected)
+        rows = _xlsx_rows(stream, expected, limits) if kind == "xlsx" else _csv_rows(stream, expected, limits)
         yield from rows
     finally:
         if isinstance(source, str | Path):
             stream.close()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _safe(value: Any) -> Any:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "@", "\t", "\r"):
+    """Keep spreadsheet programs from running a text cell as a formula (CSV/formula injection,
+    OWASP): a text starting with = + - @, a tab, a line break or their full-width forms gets a
+    leading apostrophe. Numbers stay numbers (a negative number is not text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -197,15 +272,22 @@ def _xlsx_cell(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
+def _csv_value(value: Any) -> Any:
+    """A CSV cell: dates as ISO text, line breaks as "\n" (so the field is quoted), defused."""
+    if isinstance(value, date):
+        value = _cell_text(value)
+    if isinstance(value, str) and "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _safe(value)
+
+
 def csv_bytes(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     """A UTF-8 CSV file (with BOM so spreadsheet programs read Chinese correctly)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            ["" if v is None else _safe(_cell_text(v) if isinstance(v, date) else v) for v in row]
-        )
+        writer.writerow(["" if v is None else _csv_value(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -235,4 +317,17 @@ def export_response(fmt: str, basename: str, header: list[str], rows: Iterable[I
         abort(400)
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
+    _log_export(f"{basename}.{fmt}")
     return response
+
+
+def _log_export(name: str) -> None:
+    """Exports of data go to the security log (who took which table, from where)."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    from labtrack.auth import security
+
+    if has_request_context():
+        user = current_user if getattr(current_user, "is_authenticated", False) else None
+        security.record(security.Kind.EXPORT, user=user, detail=name)
