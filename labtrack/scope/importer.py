@@ -138,13 +138,19 @@ class _Borrowed(io.RawIOBase):
         return self.stream.tell()
 
 
+# A national import holds ~500,000 periods; more rows than this is not a scope file.
+MAX_ROWS = 1_000_000
+
+
 def _rows(source: Any, max_bytes: int | None) -> Iterator[tuple[int, dict[str, str]]]:
     """A new stream for each pass (the CSV reader closes the one it is given), closed when done."""
     if isinstance(source, bytes):
-        yield from read_table(io.BytesIO(source), HEADER, max_bytes=max_bytes)
+        yield from read_table(io.BytesIO(source), HEADER, max_bytes=max_bytes, max_rows=MAX_ROWS)
         return
     with open(source, "rb", buffering=0) as stream:
-        yield from read_table(io.BufferedReader(_Borrowed(stream), 1 << 16), HEADER, max_bytes=max_bytes)
+        yield from read_table(
+            io.BufferedReader(_Borrowed(stream), 1 << 16), HEADER, max_bytes=max_bytes, max_rows=MAX_ROWS
+        )
 
 
 _NO_VALUE = object()
