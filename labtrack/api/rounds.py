@@ -15,7 +15,7 @@ from labtrack import parsing
 from labtrack.api.common import PageArgs, list_schema, paginate
 from labtrack.api.fields import Code, Day, Name, Text
 from labtrack.auth.permissions import Perm, require
-from labtrack.proficiency import evaluation, results, service
+from labtrack.proficiency import evaluation, results, service, studies
 from labtrack.proficiency.models import (
     AssignedValueMethod,
     Participant,
@@ -27,10 +27,12 @@ from labtrack.proficiency.models import (
 )
 from labtrack.proficiency.schemas import (
     EvaluatedRoundSchema,
+    HomogeneityStudySchema,
     RoundResultSchema,
     RoundSchema,
     RoundSummarySchema,
     Seen,
+    StabilityStudySchema,
     UtcDateTime,
 )
 
@@ -255,3 +257,60 @@ def publish(code):
             for link in links
         ],
     }
+
+
+class HomogeneityInSchema(Schema):
+    """A homogeneity study: one list of replicate results per item (at least 10 items, 2 replicates)."""
+
+    replicates = fields.List(fields.List(fields.Float(allow_nan=False), required=True), required=True)
+    sigma_pt = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    notes = Text(allow_none=True)
+
+
+class StabilityInSchema(Schema):
+    """A stability study: the results before and after (at least 2 each)."""
+
+    before = fields.List(fields.Float(allow_nan=False), required=True)
+    after = fields.List(fields.Float(allow_nan=False), required=True)
+    sigma_pt = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    notes = Text(allow_none=True)
+
+
+@blp.route("/rounds/<code>/homogeneity")
+@require(Perm.ROUNDS_VIEW)
+@blp.response(200, HomogeneityStudySchema)
+def get_homogeneity(code):
+    """The round's homogeneity study (404 until recorded, and for participants until published)."""
+    return studies.seen_homogeneity(service.get_round(code, current_user), current_user)
+
+
+@blp.route("/rounds/<code>/homogeneity", methods=["PUT"])
+@require(Perm.ROUNDS_MANAGE)
+@blp.arguments(HomogeneityInSchema)
+@blp.response(200, HomogeneityStudySchema)
+def put_homogeneity(data, code):
+    """Record or replace the homogeneity study (before the round opens; 422 says what is required)."""
+    rnd = service.get_round(code, current_user)
+    return studies.record_homogeneity(
+        rnd, data["replicates"], current_user, data.get("sigma_pt"), data.get("notes")
+    )
+
+
+@blp.route("/rounds/<code>/stability")
+@require(Perm.ROUNDS_VIEW)
+@blp.response(200, StabilityStudySchema)
+def get_stability(code):
+    """The round's stability study (404 until recorded, and for participants until published)."""
+    return studies.seen_stability(service.get_round(code, current_user), current_user)
+
+
+@blp.route("/rounds/<code>/stability", methods=["PUT"])
+@require(Perm.ROUNDS_MANAGE)
+@blp.arguments(StabilityInSchema)
+@blp.response(200, StabilityStudySchema)
+def put_stability(data, code):
+    """Record or replace the stability study (until the round is evaluated)."""
+    rnd = service.get_round(code, current_user)
+    return studies.record_stability(
+        rnd, data["before"], data["after"], current_user, data.get("sigma_pt"), data.get("notes")
+    )

@@ -219,3 +219,40 @@ def export_rows(rnd: Round, actor: Any) -> tuple[list[str], list[list]]:
         for r in dumped["results"]
     ]  # fmt: skip
     return list(EXPORT_HEADER), rows
+
+
+class HomogeneityStudySchema(Schema):
+    """A round's homogeneity study (ISO 13528 B.3): the replicates and what they showed."""
+
+    replicates = fields.List(fields.List(fields.Float()))
+    sigma_pt = fields.Float()
+    g = fields.Integer()
+    m = fields.Integer()
+    mean = fields.Float()
+    s_x = fields.Float()
+    s_w = fields.Float()
+    s_s = fields.Float()
+    criterion = fields.Float(metadata={"description": "0.3 sigma_pt"})
+    expanded_criterion = fields.Float(metadata={"description": "sqrt(F1 (0.3 sigma_pt)^2 + F2 s_w^2)"})
+    passed = fields.Boolean()
+    passed_expanded = fields.Boolean()
+    notes = fields.String(allow_none=True)
+    entered_at = UtcDateTime()
+
+
+class StabilityStudySchema(Schema):
+    """A round's stability study (ISO 13528 B.5): results before and after and their difference."""
+
+    before = fields.List(fields.Float())
+    after = fields.List(fields.Float())
+    sigma_pt = fields.Float()
+    mean_before = fields.Float()
+    mean_after = fields.Float()
+    difference = fields.Float()
+    criterion = fields.Float(metadata={"description": "0.3 sigma_pt"})
+    u_difference = fields.Float()
+    expanded_criterion = fields.Float(metadata={"description": "0.3 sigma_pt + 2 u(D)"})
+    passed = fields.Boolean()
+    passed_expanded = fields.Boolean()
+    notes = fields.String(allow_none=True)
+    entered_at = UtcDateTime()

@@ -16,7 +16,7 @@ from labtrack import parsing
 from labtrack.extensions import db
 from labtrack.proficiency import policy, stats
 from labtrack.proficiency.models import HomogeneityStudy, Round, SigmaMethod, StabilityStudy
-from labtrack.services import Conflict, Forbidden, InvalidInput, transaction
+from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound, transaction
 from labtrack.tabular import TabularError, read_table
 
 HOMOGENEITY_COLUMNS = ["item", "replicate", "value"]
@@ -280,3 +280,17 @@ def stability_input(
     if files:
         return read_stability_file(io.BytesIO(files[0][1]))
     return parse_values(before or "", "before"), parse_values(after or "", "after")
+
+
+def seen_homogeneity(rnd: Round, actor: Any) -> HomogeneityStudy:
+    """The round's homogeneity study as the actor may read it (404 if not recorded or not yet shown)."""
+    if not policy.sees_studies(actor, rnd) or rnd.homogeneity is None:
+        raise NotFound(_("No homogeneity study recorded."))
+    return rnd.homogeneity
+
+
+def seen_stability(rnd: Round, actor: Any) -> StabilityStudy:
+    """The round's stability study as the actor may read it (404 if not recorded or not yet shown)."""
+    if not policy.sees_studies(actor, rnd) or rnd.stability is None:
+        raise NotFound(_("No stability study recorded."))
+    return rnd.stability

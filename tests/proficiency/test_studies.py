@@ -161,3 +161,25 @@ def test_refusal_in_chinese(client, auth, labs, make_round):
         as_text=True
     )
     assert "至少" in page and "均匀性" in page
+
+
+def test_api_records_and_reads_the_studies(client, api_token, labs, make_round, make_user):
+    make_round(labs, code="API-H")
+    _, quality = api_token("quality")
+    rows = [[9.0, 11.0]] * 5 + [[11.0, 13.0]] * 5
+    response = client.put("/api/v1/rounds/API-H/homogeneity", json={"replicates": rows}, headers=quality)
+    assert response.status_code == 200, response.json
+    assert response.json["s_s"] == pytest.approx(1 / 3) and response.json["passed"] is False
+    assert client.get("/api/v1/rounds/API-H/homogeneity", headers=quality).json["g"] == 10
+    refused = client.put("/api/v1/rounds/API-H/homogeneity", json={"replicates": rows[:9]}, headers=quality)
+    assert refused.status_code == 422 and "replicates" in refused.json["errors"]
+    stab = client.put(
+        "/api/v1/rounds/API-H/stability", json={"before": [1, 1.2], "after": [1.1]}, headers=quality
+    )
+    assert stab.status_code == 422 and set(stab.json["errors"]) == {"after"}
+    assert client.get("/api/v1/rounds/API-H/stability", headers=quality).status_code == 404
+    _, manager = api_token("lab_manager", lab=labs[0])
+    assert (
+        client.put("/api/v1/rounds/API-H/homogeneity", json={"replicates": rows}, headers=manager).status_code
+        == 403
+    )
