@@ -15,6 +15,8 @@ kind answers 403 with the reason; another lab's code answers 422 "No such labora
 a code that does not exist (an audit of another lab is 404, as everything of another lab).
 """
 
+import io
+
 from flask import request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -214,11 +216,12 @@ def upload_evidence(finding_id):
 def download_evidence(finding_id, file_id):
     """The content of an evidence file (404 unless the caller may see the finding)."""
     record = service.get_file(current_user, finding_id, file_id)
-    path = evidence.path_for(record.sha256)
-    if not path.is_file():
-        raise NotFound(_("No such %(what)s.", what=_("file")))
+    try:
+        content = evidence.read(record.sha256)
+    except KeyError:
+        raise NotFound(_("No such %(what)s.", what=_("file"))) from None
     response = send_file(
-        path, mimetype=record.content_type, as_attachment=True, download_name=record.filename
+        io.BytesIO(content), mimetype=record.content_type, as_attachment=True, download_name=record.filename
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from labtrack.audits.models import EvidenceFile, Finding
+from labtrack.jobs import files
 
 # What each kind may be called, and what it is served as.
 KINDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -167,16 +168,27 @@ def path_for(sha256: str) -> Path:
     return storage_root() / sha256[:2] / sha256[2:4] / sha256
 
 
-def store(checked: CheckedFile) -> Path:
-    """Write the blob once (identical content is stored once); atomic rename."""
-    target = path_for(checked.sha256)
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + f".{os.getpid()}.tmp")
-    temporary.write_bytes(checked.data)
-    os.replace(temporary, target)
-    return target
+def store(checked: CheckedFile) -> str:
+    """Put the blob in the shared file store (`labtrack.jobs.files`, which every app server reads:
+    the local folder, the database or S3 as configured); identical content is stored once.
+    Returns its key, the SHA-256."""
+    return files.store().put(checked.data)
+
+
+def read(sha256: str) -> bytes:
+    """A stored blob's content: from the shared store, else from the folder where blobs were kept
+    before it (UPLOAD_FOLDER/ab/cd/<sha256>). KeyError when it is in neither."""
+    try:
+        return files.store().get(sha256)
+    except KeyError:
+        pass
+    try:
+        path = path_for(sha256)
+    except ValueError:
+        raise KeyError(sha256) from None
+    if not path.is_file():
+        raise KeyError(sha256)
+    return path.read_bytes()
 
 
 def check_files(files: Iterable[tuple[str, bytes]], errors: dict) -> list[CheckedFile]:

@@ -5,6 +5,7 @@ Views are thin: the services load (404 for what the user may not see) and decide
 `labtrack.web.submit_form`. Templates ask the audits policy, exposed as `audits_policy`.
 """
 
+import io
 from datetime import date
 
 from flask import Blueprint, flash, render_template, request, send_file, url_for
@@ -377,11 +378,12 @@ def finding_upload(finding_id: int):
 def download(finding_id: int, file_id: int):
     """An evidence file, for those who may see its finding (404 for anyone else)."""
     record = service.get_file(current_user, finding_id, file_id)
-    path = evidence.path_for(record.sha256)
-    if not path.is_file():
-        raise NotFound(_("No such %(what)s.", what=_("file")))
+    try:
+        content = evidence.read(record.sha256)
+    except KeyError:
+        raise NotFound(_("No such %(what)s.", what=_("file"))) from None
     response = send_file(
-        path, mimetype=record.content_type, as_attachment=True, download_name=record.filename
+        io.BytesIO(content), mimetype=record.content_type, as_attachment=True, download_name=record.filename
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

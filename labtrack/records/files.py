@@ -2,11 +2,10 @@
 
 The rules (type recognised by content and matching the file's name, size limit, safe names) are
 the audits area's `evidence.check`, called here so that both areas refuse exactly the same files.
-Files are kept under UPLOAD_FOLDER in the evidence layout (ab/cd/<sha256>), written once and
-atomically; identical content is stored once.
+Files are kept in the shared file store (`labtrack.jobs.files`: the local folder, the database or
+S3, as configured, so every app server reads them), by SHA-256; identical content is stored once.
 """
 
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from labtrack.audits.evidence import CheckedFile, EvidenceRefused, check
+from labtrack.jobs import files as shared
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
@@ -44,19 +44,22 @@ def path_for(sha256: str) -> Path:
 
 
 def store(checked: CheckedFile) -> None:
-    """Write the file once (atomic rename: a reader never sees half of it)."""
-    target = path_for(checked.sha256)
-    if target.exists():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(checked.data)
-    os.replace(temporary, target)
+    """Put the file in the shared store (`labtrack.jobs.files`, which every app server reads);
+    identical content is stored once."""
+    shared.store().put(checked.data)
 
 
 def read(sha256: str) -> bytes:
-    """A stored file's content (FileNotFoundError when it is missing)."""
-    return path_for(sha256).read_bytes()
+    """A stored file's content: from the shared store, else from the folder files were kept in
+    before it (UPLOAD_FOLDER/ab/cd/<sha256>); FileNotFoundError when it is in neither."""
+    try:
+        return shared.store().get(sha256)
+    except KeyError:
+        pass
+    try:
+        return path_for(sha256).read_bytes()
+    except ValueError:
+        raise FileNotFoundError(sha256) from None
 
 
 def attachment_header(filename: str) -> str:

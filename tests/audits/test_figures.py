@@ -208,11 +208,12 @@ def test_path_traversal_names_are_made_safe(raw, safe):
     assert evidence.safe_filename(raw) == safe
 
 
-def test_files_are_stored_by_sha256_under_the_upload_folder(app, tmp_path):
+def test_files_are_stored_by_sha256_in_the_shared_store(app, tmp_path):
     checked = evidence.check("../../../../tmp/evil.pdf", PDF)
-    path = evidence.store(checked)
-    root = evidence.storage_root()
-    assert path.is_relative_to(root) and path.name == checked.sha256 and path.read_bytes() == PDF
-    assert evidence.store(checked) == path  # the same content is stored once
+    key = evidence.store(checked)  # labtrack.jobs.files: every app server reads it
+    assert key == checked.sha256 and evidence.read(key) == PDF
+    assert evidence.store(checked) == key  # the same content is stored once
+    with pytest.raises(KeyError):
+        evidence.read("../../etc/passwd")
     with pytest.raises(ValueError):
         evidence.path_for("../../etc/passwd")
