@@ -8,6 +8,7 @@ from sqlalchemy import select
 from labtrack.auth.demo import load_accounts  # noqa: F401 (other areas' demos add accounts with it)
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabContact, LabKind, LabStatus, Qualification, Scheme
+from labtrack.labs.regions import Region
 from labtrack.models_base import today
 
 # Sichuan's 21 prefecture-level divisions (English name, Chinese name, telephone area code).
@@ -282,8 +283,17 @@ def _certificates(rng: random.Random, number: int, code: str, kind: LabKind) -> 
     return certs
 
 
+def load_regions() -> None:
+    """The 21 prefectures as reference data in both languages (those missing)."""
+    existing = set(db.session.scalars(select(Region.name)))
+    for en, _zh, _code in PREFECTURES:
+        if en not in existing:
+            db.session.add(Region(name=en, name_zh=_place(en)))
+
+
 def load_labs() -> dict[str, Lab]:
     """Create the demo labs that are missing (with contacts and certificates); all 47 by code."""
+    load_regions()
     existing = {lab.code: lab for lab in db.session.scalars(select(Lab))}
     result: dict[str, Lab] = {}
     for number, (code, kind, region, name, name_en) in enumerate(lab_specs(), start=1):

@@ -1,13 +1,20 @@
-"""The demo's 2010 rectification campaign: audits of every kind, findings, and their rectification.
+"""The demo's rectification work: the 2010 campaign as history, and this year's audits, dated from today.
 
-Reproduces the field notes: flight checks that together reviewed 1,000 system documents and raw
-records, 800 instruments and 2,000 reports and certificates; self-inspections finding 150+
-deficiencies, mostly in QMS documentation, QMS operation, personnel training and quality control;
-supervision and undercover visits to 43 institutions in 21 prefectures. A lab's self-inspection and
+The 2010 campaign reproduces the field notes: flight checks that together reviewed 1,000 system
+documents and raw records, 800 instruments and 2,000 reports and certificates; self-inspections
+finding 150+ deficiencies, mostly in QMS documentation, QMS operation, personnel training and
+quality control; supervision visits by bureau leaders, and undercover visits by 3 groups of people's
+congress deputies, CPPCC members and volunteer quality supervisors, early in the year and in June,
+over 5 aspects, together reaching 43 institutions in 21 prefectures. A lab's self-inspection and
 internal audit are its own work: each lab's manager (`manager-<code>`) records them, leads them and
-raises their findings (the history names them); the bureau's inspector records the rest. Most findings were closed
-after check and acceptance; some wait at every intermediate step, some are overdue, one was
-cancelled and one reopened. Written against whatever labs it is given.
+raises their findings (the history names them); the bureau's inspector records the rest. The
+campaign ended as a real one ends: every finding closed after check and acceptance by early 2011
+(one reopened by a 2011 re-check and closed again), a few cancelled as duplicates.
+
+The present is dated relative to the day the demo is loaded: this year's audits (one in progress,
+one planned) with findings waiting at every step of the workflow, some due this week and some
+overdue by days or weeks. Every history row is dated on the day the story says it happened.
+Written against whatever labs it is given.
 """
 
 import random
@@ -21,7 +28,9 @@ from labtrack.audits.models import Audit, AuditKind, AuditStatus, EvidenceFile, 
 from labtrack.audits.workflow import State
 from labtrack.auth.models import User
 from labtrack.extensions import db
+from labtrack.history.tracking import set_time
 from labtrack.labs.models import Lab
+from labtrack.models_base import today
 from labtrack.services import act_as
 
 SEED = 2010
@@ -30,8 +39,12 @@ SELF_INSPECTION_FINDINGS = 156
 FOUR_AREAS = ["qms_documentation", "qms_operation", "personnel_training", "quality_control"]
 OTHER_AREAS = [a for a in T.FINDINGS if a not in FOUR_AREAS]
 VISITED = 43
+UNDERCOVER_GROUPS = 3
+# The two rounds of undercover visits: early in the year and in June.
+UNDERCOVER_ROUNDS = [(date(2010, 3, 1), date(2010, 4, 16)), (date(2010, 6, 1), date(2010, 6, 30))]
+CANCELLED = 3  # campaign findings cancelled as duplicates of a flight-check finding
 STEPS = {t.name: t for t in workflow.TRANSITIONS}
-LATE = date(2010, 11, 1)  # findings raised from here on are still being rectified
+CAMPAIGN_FROM, CAMPAIGN_TO = date(2010, 1, 1), date(2010, 12, 31)
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -122,13 +135,18 @@ class _Campaign:
             status=State.OPEN,
         )
         finding.lab = audit.lab
-        audit.findings.append(finding)
+        # `audit=audit` already put it in audit.findings: appending it again numbered them 1, 3, 5.
+        db.session.add(finding)
+        db.session.add(finding)  # a backref does not cascade into the session (SQLAlchemy 2.0)
         self.findings.append(finding)
         return finding
 
-    def flush_as(self, actor) -> None:
-        """Write what was added, with history rows naming `actor` (None: the demo loader itself)."""
-        act_as(actor, "demo data")
+    def flush_as(self, actor, on: date | None = None) -> None:
+        """Write what was added, with history rows naming `actor` (None: the demo loader itself),
+        dated on `on` (the day the story says it was recorded)."""
+        act_as(actor)
+        if on is not None:
+            set_time(db.session, datetime.combine(on, time(17, 0)))
         db.session.flush()
 
     def build(self) -> None:
@@ -152,7 +170,7 @@ class _Campaign:
             for _ in range(share):
                 area = rng.choice(FOUR_AREAS) if rng.random() < 0.85 else rng.choice(OTHER_AREAS)
                 self.finding(audit, area, raised_by=manager)
-            self.flush_as(manager)
+            self.flush_as(manager, audit.ended_on)
         # External assessment by CNAS experts, with the bureau's own inspection.
         for lab in labs[: min(4, len(labs))]:
             audit = self.audit(
@@ -165,6 +183,7 @@ class _Campaign:
             )
             for area in rng.sample(FOUR_AREAS, 2):
                 self.finding(audit, area)
+            self.flush_as(None, audit.ended_on)
         # Flight checks led by the accreditation division.
         flight_labs = self._spread(min(12, len(labs)))
         counts = {key: _split(total, len(flight_labs), rng) for key, total in FLIGHT_TOTALS.items()}
@@ -192,7 +211,7 @@ class _Campaign:
                 rng.randint(2, 3),
             ):
                 self.finding(audit, area)
-        self.flush_as(None)
+            self.flush_as(None, audit.ended_on)
         # Internal audits, recorded by each lab's manager.
         for lab in labs[-min(3, len(labs)) :]:
             manager = self.manager(lab)
@@ -206,7 +225,7 @@ class _Campaign:
                 lead=manager,
             )
             self.finding(audit, rng.choice(["qms_operation", "records"]), raised_by=manager)
-            self.flush_as(manager)
+            self.flush_as(manager, audit.ended_on)
         # Supervision visits (bureau leaders, one per prefecture) and undercover visits (3 groups).
         visited = self._visited()
         seen: set[str] = set()
@@ -224,24 +243,31 @@ class _Campaign:
             )
             if rng.random() < 0.3:
                 self.finding(audit, rng.choice(["qms_operation", "facilities_environment"]))
+            self.flush_as(None, audit.ended_on)
+        # Undercover visits led by the discipline office: 3 groups, two rounds (early in the year and
+        # in June); the first round reaches every prefecture, the second the remaining institutions.
+        half = len({lab.region for lab in visited})
         for n, lab in enumerate(visited):
+            group = n % UNDERCOVER_GROUPS + 1
+            start, end = UNDERCOVER_ROUNDS[0 if n < half else 1]
             audit = self.audit(
                 lab,
                 AuditKind.UNDERCOVER_VISIT,
-                _day(rng, date(2010, 10, 8), date(2010, 11, 26)),
+                _day(rng, start, end),
                 0,
-                f"暗查暗访第{n % 3 + 1}组 / Undercover visit, group {n % 3 + 1}",
-                "副局长、义务质量监督员 / deputy director, volunteer quality supervisors",
-                summary="政务服务、质量效率、纪律作风、检测工作四个方面；结果向被访单位公开通报。\n"
-                "Government service, quality and efficiency, discipline and conduct, testing work; "
-                "results shown to the institution.",
+                f"暗查暗访第{group}组 / Undercover visit, group {group}",
+                "监察室；人大代表、政协委员、义务质量监督员 / discipline office; people's congress "
+                "deputies, CPPCC members, volunteer quality supervisors",
+                summary="从五个方面暗访，其中包括政务服务、质量效率、纪律作风、检测工作；暗访录向被访单位公开播放。\n"
+                "Five aspects, among them government service, quality and efficiency, discipline and "
+                "conduct, and testing work; the filmed findings were shown to the institutions concerned.",
             )
             if rng.random() < 0.4:
                 self.finding(
                     audit,
                     rng.choice(["impartiality_conduct", "impartiality_conduct", "facilities_environment"]),
                 )
-        self.flush_as(None)
+            self.flush_as(None, audit.ended_on)
 
     def _spread(self, n: int) -> list[Lab]:
         """n labs, one per region first, the technical centre among them."""
@@ -265,8 +291,9 @@ class _Campaign:
 
     def step(self, finding: Finding, name: str, on: date, actor, values: dict | None = None) -> None:
         values = dict(values or {})
-        act_as(actor, f"{name}: {values['comment']}" if values.get("comment") else name)
+        act_as(actor, values.get("comment"))
         at = datetime.combine(on, time(16, 30))
+        set_time(db.session, at)
         rectification.apply_step(
             finding, STEPS_BY_SOURCE[(name, State(finding.status))], values, actor, on, at
         )
@@ -360,7 +387,7 @@ class _Campaign:
             on += timedelta(days=rng.randint(3, 10))
             self.step(finding, "close", on, verifier, {"effectiveness_review": T.both(rng.choice(T.REVIEWS))})
         if outcome == "reopened":
-            on += timedelta(days=rng.randint(60, 90))
+            on = max(on + timedelta(days=rng.randint(60, 90)), date(2011, 3, 1))
             self.step(
                 finding,
                 "reopen",
@@ -371,25 +398,205 @@ class _Campaign:
                     "A 2011 re-check found the same problem again: ineffective, reopened."
                 },
             )
+            # Rectified again, and this time it held.
+            self.plan(finding, on + timedelta(days=10))
+            self.step(
+                finding,
+                "accept_plan",
+                on + timedelta(days=15),
+                verifier,
+                {"comment": "整改计划可行。\nThe plan is adequate."},
+            )
+            self.evidence(finding, on + timedelta(days=40))
+            self.step(
+                finding,
+                "close",
+                on + timedelta(days=50),
+                self.quality,
+                {"effectiveness_review": T.both(rng.choice(T.REVIEWS))},
+            )
 
     def outcomes(self) -> None:
+        """The campaign's end: every finding closed (one reopened in 2011 and closed again), a few
+        cancelled as duplicates."""
         rng = self.rng
-        early = [f for f in self.findings if f.raised_on < LATE]
-        late = [f for f in self.findings if f.raised_on >= LATE]
+        findings = list(self.findings)
         plan: dict[int, str] = {}
-        cycle = ["open", "plan_submitted", "plan_accepted", "evidence_submitted", "closed", "closed"]
-        for i, finding in enumerate(late):
-            plan[id(finding)] = cycle[i % len(cycle)]
-        # A few spring findings still stuck (overdue) at each intermediate step.
-        stuck = rng.sample(early, min(len(early), 8)) if len(early) > 10 else []
-        for i, finding in enumerate(stuck):
-            plan[id(finding)] = ["open", "plan_submitted", "plan_accepted", "evidence_submitted"][i % 4]
-        rest = [f for f in early if id(f) not in plan]
-        if len(rest) >= 2:
-            plan[id(rest[0])] = "cancelled"
-            plan[id(rest[1])] = "reopened"
-        for finding in self.findings:
+        later = [f for f in findings if f.audit.kind != AuditKind.FLIGHT_CHECK]
+        for finding in rng.sample(later, min(CANCELLED, max(len(later) - 1, 0))):
+            plan[id(finding)] = "cancelled"
+        rest = [f for f in findings if id(f) not in plan and f.raised_on < date(2010, 9, 1)]
+        if rest:
+            plan[id(rest[0])] = "reopened"
+        for finding in findings:
             self.walk(finding, plan.get(id(finding), "closed"))
+
+    # --- the present, dated from the day the demo is loaded ---
+
+    # (kind, days before today the audit ended, days it lasted, status, findings as
+    # (severity, area, state to reach)); due dates follow from the severity (major 30, minor 60 days).
+    PRESENT = [
+        (
+            "flight_check",
+            75,
+            1,
+            "completed",
+            [
+                ("major", "equipment_traceability", "closed"),
+                ("minor", "records", "plan_accepted"),  # overdue by two weeks
+                ("observation", "reports_certificates", "closed"),
+            ],
+        ),
+        (
+            "internal_audit",
+            70,
+            2,
+            "completed",
+            [
+                ("minor", "qms_operation", "open"),  # overdue by ten days
+                ("minor", "records", "closed"),
+            ],
+        ),
+        (
+            "flight_check",
+            58,
+            1,
+            "completed",
+            [
+                ("minor", "quality_control", "plan_accepted"),  # due this week
+                ("major", "reports_certificates", "open"),  # overdue by four weeks
+            ],
+        ),
+        (
+            "supervision_visit",
+            40,
+            1,
+            "completed",
+            [
+                ("major", "qms_operation", "evidence_submitted"),  # overdue, waiting for verification
+                ("observation", "facilities_environment", "cancelled"),
+            ],
+        ),
+        (
+            "self_inspection",
+            33,
+            5,
+            "completed",
+            [
+                ("major", "qms_documentation", "plan_submitted"),  # overdue by three days
+                ("minor", "personnel_training", "evidence_submitted"),
+            ],
+        ),
+        (
+            "external_assessment",
+            27,
+            2,
+            "completed",
+            [
+                ("major", "quality_control", "open"),  # due this week
+                ("minor", "sampling_handling", "plan_submitted"),
+            ],
+        ),
+        (
+            "flight_check",
+            12,
+            1,
+            "completed",
+            [
+                ("minor", "equipment_traceability", "plan_submitted"),
+                ("major", "records", "plan_accepted"),
+            ],
+        ),
+        ("flight_check", 1, 2, "in_progress", [("observation", "records", "open")]),
+        ("flight_check", -9, 1, "planned", []),
+    ]
+    PRESENT_LABS = [
+        "SC-PQI-NC",
+        "SC-RL-PZH",
+        "SC-TC",
+        "SC-MTI-DY",
+        "SC-FIB-SN",
+        "SC-3P-CDA",
+        "SC-SEI",
+        "SC-RL-YB",
+        "SC-PQI",
+    ]
+
+    def present(self) -> None:
+        """This year's audits and findings, every date counted back from today."""
+        now = today()
+        by_code = {lab.code: lab for lab in self.labs}
+        for n, (kind, ago, days, status, findings) in enumerate(self.PRESENT):
+            lab = by_code.get(self.PRESENT_LABS[n]) or self.labs[(7 * n) % len(self.labs)]
+            kind = AuditKind(kind)
+            own = kind in (AuditKind.SELF_INSPECTION, AuditKind.INTERNAL_AUDIT)
+            recorder = self.manager(lab) if own else None
+            ended = now - timedelta(days=ago)
+            audit = self.audit(
+                lab,
+                kind,
+                ended - timedelta(days=days),
+                days,
+                PRESENT_TITLES[kind.value],
+                PRESENT_TEAMS[kind.value],
+                counts=dict(zip(FLIGHT_TOTALS, (40 + 7 * n, 25 + 3 * n, 60 + 11 * n), strict=True))
+                if kind == AuditKind.FLIGHT_CHECK and status != "planned"
+                else None,
+                lead=recorder,
+            )
+            audit.status = status
+            if status != "completed":
+                audit.ended_on = None
+            raised_on = min(ended, now)
+            made = []
+            for severity, area, _goal in findings:
+                finding = self.finding(audit, area, severity, raised_by=recorder)
+                finding.raised_on = raised_on
+                finding.due_on = service.due_date(severity, raised_on)
+                made.append(finding)
+            self.flush_as(recorder, min(audit.started_on, now))
+            for finding, (_s, _a, goal) in zip(made, findings, strict=True):
+                self.advance(finding, goal, now)
+
+    def advance(self, finding: Finding, goal: str, now: date) -> None:
+        """Take a present finding to `goal`, its steps spread between its raising and yesterday."""
+        order = ["open", "plan_submitted", "plan_accepted", "evidence_submitted", "closed"]
+        names = ["submit_plan", "accept_plan", "submit_evidence", "close"]
+        if goal == "cancelled":
+            self.step(finding, "cancel", finding.raised_on + timedelta(days=4), self.quality,
+                      {"comment": "与自查发现的问题重复，合并整改。\nDuplicate of a self-inspection finding; rectified together."})  # fmt: skip
+            return
+        count = order.index(goal)
+        span = max((now - finding.raised_on).days - 1, count)
+        verifier = self.inspector
+        for i, name in enumerate(names[:count]):
+            on = finding.raised_on + timedelta(days=max(1, span * (i + 1) // (count + 1)))
+            if name == "submit_plan":
+                self.plan(finding, on)
+            elif name == "accept_plan":
+                self.step(finding, name, on, verifier, {"comment": "整改计划可行。\nThe plan is adequate."})
+            elif name == "submit_evidence":
+                self.evidence(finding, on)
+            else:
+                self.step(
+                    finding, name, on, verifier, {"effectiveness_review": T.both(self.rng.choice(T.REVIEWS))}
+                )
+
+
+PRESENT_TITLES = {
+    "flight_check": "认评处飞行检查 / Unannounced flight check",
+    "internal_audit": "年度内部审核 / Annual internal audit",
+    "supervision_visit": "局领导督查督导 / Supervision visit by bureau leaders",
+    "self_inspection": "年度自查自纠 / Annual self-inspection",
+    "external_assessment": "CNAS监督评审 / CNAS surveillance assessment",
+}
+PRESENT_TEAMS = {
+    "flight_check": "认评处 3人 / three staff of the accreditation division",
+    "internal_audit": "内审员 / internal auditors",
+    "supervision_visit": "分管副局长、质量管理部 / deputy director in charge, quality department",
+    "self_inspection": "质量负责人、内审员 / quality manager, internal auditors",
+    "external_assessment": "CNAS评审员 2名 / two CNAS assessors",
+}
 
 
 # Steps by name and the state they start from (cancel has one row per state).
@@ -426,32 +633,49 @@ def load(labs: dict[str, Lab]) -> str:
     if not labs:
         return "no laboratories; nothing added"
     campaign = _Campaign(labs)
-    campaign.build()
-    campaign.outcomes()
-    db.session.flush()
+    try:
+        campaign.build()
+        campaign.outcomes()
+        campaign.present()
+        db.session.flush()
+    finally:
+        set_time(db.session, None)
     return summary()
 
 
 def summary() -> str:
-    """One line: audits, what flight checks reviewed, findings, closure rate, overdue today."""
-    audits = db.session.scalar(select(func.count()).select_from(Audit))
+    """One line: the 2010 campaign's audits and what they reviewed, then this year's work and the
+    rectification figures of today (the dashboard's own computation)."""
+    in_2010 = Audit.started_on.between(CAMPAIGN_FROM, CAMPAIGN_TO)
+    audits = db.session.scalar(select(func.count()).select_from(Audit).where(in_2010))
     reviewed = db.session.execute(
         select(
             func.sum(Audit.documents_reviewed),
             func.sum(Audit.instruments_checked),
             func.sum(Audit.reports_sampled),
-        ).where(Audit.kind == AuditKind.FLIGHT_CHECK)
+        ).where(Audit.kind == AuditKind.FLIGHT_CHECK, in_2010)
     ).one()
     visited = db.session.execute(
         select(func.count(func.distinct(Audit.lab_id)), func.count(func.distinct(Lab.region)))
         .join(Lab, Audit.lab_id == Lab.id)
-        .where(Audit.kind.in_([AuditKind.SUPERVISION_VISIT, AuditKind.UNDERCOVER_VISIT]))
+        .where(Audit.kind.in_([AuditKind.SUPERVISION_VISIT, AuditKind.UNDERCOVER_VISIT]), in_2010)
     ).one()
-    totals = figures.totals()
+    now = today()
+    this_year = db.session.scalar(
+        select(func.count()).select_from(Audit).where(Audit.started_on >= date(now.year, 1, 1))
+    )
+    return (
+        f"2010 campaign: {audits} audits (flight checks reviewed {reviewed[0] or 0:,} documents and records, "
+        f"{reviewed[1] or 0:,} instruments, {reviewed[2] or 0:,} reports; visits to {visited[0]} institutions "
+        f"in {visited[1]} prefectures); this year: {this_year} audits; {rectification_line(now)}"
+    )
+
+
+def rectification_line(on: date | None = None) -> str:
+    """Findings, closure rate and overdue as the dashboard shows them (figures.totals, same day)."""
+    totals = figures.totals(on or today())
     rate = f"{100 * totals['closure_rate']:.1f}%" if totals["closure_rate"] is not None else "-"
     return (
-        f"{audits} audits (flight checks reviewed {reviewed[0] or 0:,} documents and records, "
-        f"{reviewed[1] or 0:,} instruments, {reviewed[2] or 0:,} reports; visits to {visited[0]} institutions "
-        f"in {visited[1]} prefectures); {totals['total']} findings, {totals['closed']} closed "
-        f"(closure rate {rate}), {totals['overdue']} overdue today, {totals['cancelled']} cancelled"
+        f"{totals['total']} findings, {totals['closed']} closed (closure rate {rate}), "
+        f"{totals['overdue']} overdue today, {totals['cancelled']} cancelled"
     )

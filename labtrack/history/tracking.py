@@ -40,6 +40,15 @@ def set_comment(session: Session, comment: str | None) -> None:
     session.info["history_comment"] = comment
 
 
+def set_time(session: Session, at: datetime | None) -> None:
+    """Date the history rows of the following flushes at `at` (a demo telling a story of past
+    days); None goes back to the present moment."""
+    if at is None:
+        session.info.pop("history_at", None)
+    else:
+        session.info["history_at"] = at
+
+
 def current_actor(session: Session) -> Any:
     """The user to record: the one set on the session, else the signed-in user."""
     actor = session.info.get("actor")
@@ -100,10 +109,10 @@ def _delete_changes(obj: Tracked) -> dict[str, list]:
     }
 
 
-def history_row(actor: Any, table: str, record_id: int, action: str, changes: dict, comment=None):
-    """The column values of one history row."""
+def history_row(actor: Any, table: str, record_id: int, action: str, changes: dict, comment=None, at=None):
+    """The column values of one history row (at the present moment unless `at` is given)."""
     return {
-        "at": utcnow(),
+        "at": at or utcnow(),
         "user_id": getattr(actor, "id", None),
         "username": getattr(actor, "username", None),
         "table_name": table,
@@ -133,6 +142,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
             rows.append(("delete", obj, _delete_changes(obj)))
     if not rows:
         return
+    at = session.info.get("history_at")
     values = [
         history_row(
             actor,
@@ -141,6 +151,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
             action,
             changes,
             comment,
+            at,
         )
         for action, obj, changes in rows
     ]
@@ -154,7 +165,8 @@ def record_bulk(session: Session, table: str, entries: list[tuple[int, str, dict
     if not entries:
         return
     actor = current_actor(session)
-    values = [history_row(actor, table, rid, action, ch, comment) for rid, action, ch in entries]
+    at = session.info.get("history_at")
+    values = [history_row(actor, table, rid, action, ch, comment, at) for rid, action, ch in entries]
     session.execute(insert(HistoryEntry), values)
 
 
