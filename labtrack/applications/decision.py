@@ -33,6 +33,7 @@ from labtrack.applications.values import (
     Step,
 )
 from labtrack.auth import policy as auth
+from labtrack.auth import security
 from labtrack.extensions import db
 from labtrack.labs import service as labs_service
 from labtrack.labs.models import Scheme
@@ -119,7 +120,7 @@ def _check_password(f: Fields, actor: Any, password: Any) -> None:
         return
     if parsing.is_blank(password):
         f.add("password", _("Confirm with your password to sign the decision."))
-    elif not (isinstance(password, str) and actor.check_password(password)):
+    elif not security.verify_password(actor, password):
         f.add("password", _("The password is not correct; the application was not decided."))
 
 

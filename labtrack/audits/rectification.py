@@ -17,6 +17,7 @@ from labtrack.audits.checks import check_version, version_required
 from labtrack.audits.models import EvidenceFile, Finding, RootCauseMethod
 from labtrack.audits.service import due_date
 from labtrack.audits.workflow import ACTIVE_STATES, AWAITING_VERIFICATION, State
+from labtrack.auth import security
 from labtrack.auth.permissions import Perm
 from labtrack.extensions import db
 from labtrack.models_base import today, utcnow
@@ -111,11 +112,7 @@ def transition(
     if step.needs_files and not checked and not any(x.stage == "evidence" for x in finding.files):
         f.add("files", _("Attach at least one evidence file."))
     password = data.get("password")
-    if (
-        step.needs_password
-        and "password" not in f.errors
-        and not (isinstance(password, str) and actor.check_password(password))
-    ):
+    if step.needs_password and "password" not in f.errors and not security.verify_password(actor, password):
         f.add("password", _("The password is not correct; the finding was not closed."))
     f.raise_if_any(_("The step could not be taken; see the fields marked."))
     stage = "evidence" if step.name == "submit_evidence" else policy.upload_stage(actor, finding)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
+from flask_babel import ngettext
 from flask_limiter import Limiter
 from limits import parse_many
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from labtrack.extensions import db
 from labtrack.models_base import utcnow
+from labtrack.services import InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,25 @@ KINDS = tuple(v for k, v in vars(Kind).items() if k.isupper())
 OUTCOMES = ("success", "failure", "throttled", "refused")
 
 
-class Throttled(Exception):
-    """Too many failed password checks from here; `retry_after` seconds until the next try."""
+def throttled_message(retry_after: int) -> str:
+    """What a throttled user reads (the same for every account, known or not)."""
+    minutes = max(1, -(-retry_after // 60))
+    return ngettext(
+        "Too many failed attempts from your address. Try again in %(num)d minute.",
+        "Too many failed attempts from your address. Try again in %(num)d minutes.",
+        minutes,
+    )
+
+
+class Throttled(InvalidInput):
+    """Too many failed password checks from here (429); `retry_after` seconds until the next try.
+    A form shows the message beside the password field; the API answers 429."""
+
+    status = 429
 
     def __init__(self, retry_after: int):
-        super().__init__(retry_after)
+        message = throttled_message(retry_after)
+        super().__init__(message, {"password": [message]})
         self.retry_after = retry_after
 
 
@@ -150,7 +166,11 @@ def verify_password(actor: Any, password: Any, purpose: str = Kind.SIGNATURE) ->
     """Check a signed-in user's password again (a closing signature, a decision): throttled and
     logged like a sign-in. Raises Throttled while too many recent checks failed."""
     name = getattr(actor, "username", "") or ""
-    check_throttle(name)
+    try:
+        check_throttle(name)
+    except Throttled:
+        record(purpose, "throttled", user=actor)
+        raise
     ok = isinstance(password, str) and actor is not None and actor.check_password(password)
     if not ok:
         count_failure(name)

@@ -12,7 +12,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext as _n
 from sqlalchemy import Select, func, or_, select
 
 from labtrack import parsing
@@ -124,12 +123,7 @@ def authenticate(name: str, secret: str) -> User:
 
 def throttled_message(exc: security.Throttled) -> str:
     """What a throttled user reads (the same for every account, known or not)."""
-    minutes = max(1, -(-exc.retry_after // 60))
-    return _n(
-        "Too many failed attempts from your address. Try again in %(num)d minute.",
-        "Too many failed attempts from your address. Try again in %(num)d minutes.",
-        minutes,
-    )
+    return security.throttled_message(exc.retry_after)
 
 
 def end_sessions(user: User) -> None:

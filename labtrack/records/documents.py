@@ -18,6 +18,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from labtrack import parsing
+from labtrack.auth import security
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import today, utcnow
@@ -416,9 +417,7 @@ def transition(
     if step.name == "approve":
         effective_on = _effective_date(f, revision)
         password = data.get("password")
-        if "password" not in f.errors and not (
-            isinstance(password, str) and actor is not None and actor.check_password(password)
-        ):
+        if "password" not in f.errors and not security.verify_password(actor, password):
             f.add("password", _("The password is not correct; the revision was not approved."))
     f.raise_if_any(_("The step could not be taken; see the fields marked."))
     with transaction(actor, comment or _step_comment(step.name)):
