@@ -1,0 +1,61 @@
+"""The applications area's blueprint (pages under /applications) and what its templates share."""
+
+from flask import Blueprint, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from labtrack.applications import policy
+from labtrack.applications.values import KIND_LABELS, STATUS_LABELS, STATUS_STYLES
+from labtrack.extensions import db
+from labtrack.models_base import today
+
+bp = Blueprint("applications", __name__, url_prefix="/applications")
+bp.add_app_template_global(policy, "applications_policy")
+bp.add_app_template_global(STATUS_STYLES, "application_status_styles")
+bp.add_app_template_global(STATUS_LABELS, "application_status_labels")
+bp.add_app_template_global(KIND_LABELS, "application_kind_labels")
+
+
+def page_arg() -> int:
+    """?page= (1 when absent or not a number)."""
+    value = request.args.get("page", "1")
+    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+
+
+@bp.app_template_global("applications_lab_panel")
+def lab_panel(lab) -> dict:
+    """What a lab's page shows of its applications: the latest few with where they stand."""
+    from labtrack.applications.models import Application
+
+    if not policy.sees_lab(current_user, lab):
+        return {}
+    stmt = (
+        select(Application)
+        .where(Application.lab_id == lab.id)
+        .order_by(Application.updated_at.desc(), Application.id.desc())
+        .limit(5)
+    )
+    return {
+        "applications": list(db.session.scalars(stmt)),
+        "may_apply": policy.may_apply_for(current_user, lab),
+    }
+
+
+@bp.app_template_global("applications_dashboard")
+def dashboard() -> dict:
+    """The home page's card: applications open, waiting for the reader's side, overdue clocks."""
+    from labtrack.applications import service
+
+    if not policy.sees_applications(current_user):
+        return {}
+    on = today()
+
+    def count(**filters) -> int:
+        stmt = service.applications_query(current_user, on=on, **filters).order_by(None)
+        return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    return {
+        "open": count(status="open"),
+        "waiting": count(status="waiting"),
+        "overdue": count(overdue=True),
+    }
