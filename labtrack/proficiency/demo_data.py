@@ -1,5 +1,8 @@
-"""Demo comparisons: the blind-sample rounds of the 47 institutions, a measurement-value comparison
-with En, a CNAS proficiency test of the technical centre, an open and a planned round (2010-2012)."""
+"""Demo comparisons: the 2010 blind-sample and measurement-value comparisons that reached all 47
+institutions within the campaign year, the 2011 rounds and a CNAS proficiency test of the technical
+centre (their findings all rectified and closed), and the present, dated from the day the demo is
+loaded: a round published this year whose findings are being rectified, a round open now, one
+closing in three days and one planned. History rows are dated on the story's days."""
 
 import random
 from datetime import date, datetime, time, timedelta
@@ -13,7 +16,9 @@ from labtrack.audits.service import due_date
 from labtrack.auth.models import User
 from labtrack.auth.policy import is_lab_manager
 from labtrack.extensions import db
+from labtrack.history.tracking import set_time
 from labtrack.labs.models import Lab, LabKind
+from labtrack.models_base import today
 from labtrack.proficiency import evaluation, policy, results, service
 from labtrack.proficiency.models import Evaluation, Result, Round, RoundFinding
 from labtrack.scope.models import TestItem
@@ -43,18 +48,27 @@ def _when(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0))
 
 
+def _at(day: date, hour: int = 10) -> None:
+    """Date the history rows written from here on (the story's day, not the load time)."""
+    set_time(db.session, _when(day, hour))
+
+
 def _run(spec, labs, actor, rng, stop_at="published"):
     """Create, open, fill, close, evaluate and publish one round through the services, dated as given."""
+    opens = spec["round"]["opens_on"]
+    _at(min(opens - timedelta(days=21), today() - timedelta(days=1)))
     rnd = service.create_round({**spec["round"], "participants": spec["participants"]}, actor, rng=rng)
     if stop_at == "planned":
         return rnd
+    _at(opens, 8)
     service.transition(rnd, "open", actor)
     rows = [{"lab_code": code, "value": value, **spec.get("extra", {}).get(code, {}),
              "method": spec.get("method")} for code, value in spec["values"].items()]  # fmt: skip
+    last = min(rnd.closes_on, today() - timedelta(days=1))
+    _at(last, 18)
     results.submit_results(rnd, rows, actor)
-    opens = spec["round"]["opens_on"]
     stamps = {
-        labs[code].id: _when(opens + timedelta(days=7 + i % 20), 9 + i % 8)
+        labs[code].id: _when(min(opens + timedelta(days=7 + i % 20), last), 9 + i % 8)
         for i, code in enumerate(spec["values"])
     }
     db.session.execute(
@@ -65,11 +79,14 @@ def _run(spec, labs, actor, rng, stop_at="published"):
     if stop_at == "open":
         db.session.commit()
         return rnd
-    service.transition(rnd, "closed", actor)
-    evaluation.evaluate_round(rnd, actor)
     closes = rnd.closes_on
+    _at(closes + timedelta(days=1), 9)
+    service.transition(rnd, "closed", actor)
+    _at(closes + timedelta(days=10))
+    evaluation.evaluate_round(rnd, actor)
     ev = db.session.scalar(select(Evaluation).where(Evaluation.round_id == rnd.id))
     ev.evaluated_at = _when(closes + timedelta(days=10))
+    _at(closes + timedelta(days=21), 15)
     evaluation.publish_round(rnd, actor)
     rnd.published_at = _when(closes + timedelta(days=21), 15)
     raised_on = closes + timedelta(days=21)
@@ -84,34 +101,57 @@ def _run(spec, labs, actor, rng, stop_at="published"):
     return rnd
 
 
-def _rectify(actor_by_lab, quality):
-    """Move some round findings along the rectification workflow (dated in 2010-2011)."""
-    findings = db.session.scalars(
-        select(Finding).join(RoundFinding, RoundFinding.finding_id == Finding.id).order_by(Finding.id)
-    ).all()
+PLAN = {
+    "root_cause": "校准曲线使用了过期的储备标准溶液，且未做第二来源核查。\n"
+    "Calibration curve prepared from an expired stock standard; no second-source check.",
+    "root_cause_method": "five_whys",
+    "correction": "用新配制的标准溶液复测留样，结果在允许范围内。\n"
+    "Re-tested the retained blind sample with fresh standards; result within limits.",
+    "occurs_elsewhere": "核查了全部ICP-OES和AAS方法：另有两条曲线使用了同一储备液。\n"
+    "Checked every ICP-OES and AAS method: two other curves used the same stock.",
+    "corrective_action": "所有校准标准实行第二来源核查；建立带有效期提醒的标准物质台账。\n"
+    "Second-source verification of every calibration standard; stock register with expiry alarm.",
+    "action_owner": "技术负责人 / Technical manager",
+}
+EVIDENCE = "修订的作业指导书、标准物质台账和复测报告已归档。\nRevised SOP, standards register and re-test report attached to the lab file."
+REVIEW = "复查：后续两次比对结果满意，措施有效。\nFollow-up: the next two comparisons were satisfactory; the action was effective."
+ROUTE = ["submit_plan", "accept_plan", "submit_evidence", "close"]
+
+
+def _walk(finding, names, actor_by_lab, quality, days) -> None:
+    """Take a round finding through `names`, a step every `days` days, each dated in the history."""
     steps = {step.name: step for step in workflow.TRANSITIONS}
-    plan = {
-        "root_cause": "Calibration curve prepared from an expired stock standard; no second-source check.",
-        "root_cause_method": "five_whys",
-        "correction": "Re-tested the retained blind sample with fresh standards; result within limits.",
-        "occurs_elsewhere": "Checked every ICP-OES and AAS method: two other curves used the same stock.",
-        "corrective_action": "Second-source verification of every calibration standard; stock register with expiry alarm.",
-        "action_owner": "Technical manager",
-    }
-    routes = [["submit_plan"], ["submit_plan", "accept_plan"],
-              ["submit_plan", "accept_plan", "submit_evidence"], []]  # fmt: skip
+    on = finding.raised_on
+    for name in names:
+        on = on + timedelta(days=days)
+        values = {**PLAN, "action_target_on": finding.raised_on + timedelta(days=25)}
+        if name == "submit_evidence":
+            values["evidence_text"] = EVIDENCE
+        if name == "close":
+            values["effectiveness_review"] = REVIEW
+        if name == "accept_plan":
+            values["comment"] = "整改计划可行。\nThe plan is adequate."
+        who = quality if name in ("accept_plan", "close") else actor_by_lab.get(finding.lab_id, quality)
+        at = _when(on, 16)
+        set_time(db.session, at)
+        apply_step(finding, steps[name], values, who, on, at)
+        db.session.flush()
+
+
+def _rectify(actor_by_lab, quality, rounds, goals=None):
+    """Rectify the findings of `rounds`: to closed (the campaign's), or to the states in `goals`."""
+    findings = db.session.scalars(
+        select(Finding)
+        .join(RoundFinding, RoundFinding.finding_id == Finding.id)
+        .where(RoundFinding.round_id.in_([r.id for r in rounds]))
+        .order_by(Finding.id)
+    ).all()
     for n, finding in enumerate(findings):
-        on = finding.raised_on
-        for name in routes[n % len(routes)]:
-            step = steps[name]
-            on = on + timedelta(days=9)
-            values = {**plan, "action_target_on": finding.raised_on + timedelta(days=25)}
-            if name == "submit_evidence":
-                values["evidence_text"] = (
-                    "Revised SOP, standards register and re-test report attached to the lab file."
-                )
-            who = quality if name == "accept_plan" else actor_by_lab.get(finding.lab_id, quality)
-            apply_step(finding, step, values, who, on)
+        if goals is None:
+            _walk(finding, ROUTE, actor_by_lab, quality, 9)
+        else:
+            goal = goals[n % len(goals)]
+            _walk(finding, ROUTE[: ROUTE.index(goal) + 1] if goal in ROUTE else [], actor_by_lab, quality, 8)
     db.session.commit()
 
 
@@ -258,15 +298,15 @@ def _load(labs: dict[str, Lab]) -> str:
         },
         {
             "round": {
-                "code": "BS-2011-02",
+                "code": "BS-2010-04",
                 "title": "盲样比对：家用电器泄漏电流 (Leakage current of household appliances)",
                 "kind": "blind_sample",
                 "organiser": "四川省质量技术监督局 认评处",
                 "item_code": _item("Leakage current (household electrical appliances)"),
                 "measurand": "Leakage current at 1.06 × rated voltage",
                 "unit": "mA",
-                "opens_on": date(2011, 6, 1),
-                "closes_on": date(2011, 7, 15),
+                "opens_on": date(2010, 10, 11),
+                "closes_on": date(2010, 11, 19),
                 "assigned_value_method": "consensus",
                 "sigma_pt_method": "fixed",
                 "sigma_pt": 0.024,
@@ -312,24 +352,66 @@ def _load(labs: dict[str, Lab]) -> str:
     for spec in specs:
         if spec["participants"]:
             made.append(_run(spec, labs, actor, rng))
-    open_round = {"round": {"code": "BS-2012-01", "title": "盲样比对：食品中铅 (Lead in food)", "kind": "blind_sample",
-                            "organiser": "四川省质量技术监督局 认评处", "item_code": _item("Lead (food)"),
-                            "measurand": "Pb", "unit": "mg/kg", "opens_on": date(2012, 3, 1),
-                            "closes_on": date(2012, 4, 30), "assigned_value_method": "reference", "x_pt": 0.305,
-                            "u_x_pt": 0.005, "sigma_pt_method": "fixed", "sigma_pt": 0.046},
-                  "participants": tc + regional, "method": "GB 5009.12-2010 (GFAAS)",
-                  "values": _values(rng, (tc + regional)[:3], 0.305, 0.03, {}, 3)}  # fmt: skip
-    made.append(_run(open_round, labs, actor, rng, stop_at="open"))
-    planned = {"round": {"code": "MC-2012-01", "title": "量值比对：100 mL 单标线容量瓶 (Volume of a 100 mL flask)",
-                         "kind": "measurement_comparison", "organiser": "四川省计量测试研究院",
-                         "measurand": "Volume at 20 °C", "unit": "mL", "opens_on": date(2012, 6, 1),
-                         "closes_on": date(2012, 8, 31), "assigned_value_method": "reference_lab",
-                         "score_basis": "en"},
-               "participants": [c for c in metrology if c != "SC-MTI"]}  # fmt: skip
-    made.append(_run(planned, labs, actor, rng, stop_at="planned"))
-
+    history = list(made)
     managers = {u.lab_id: u for u in db.session.scalars(select(User).order_by(User.id)) if is_lab_manager(u)}
-    _rectify(managers, actor)
+    _rectify(managers, actor, history)
+    made += _present(labs, actor, rng, managers, tc, regional, pqi, textiles, micro, metrology)
+    set_time(db.session, None)
     findings = db.session.scalar(select(func.count()).select_from(RoundFinding))
     result_count = db.session.scalar(select(func.count()).select_from(Result))
     return f"{len(made)} rounds, {result_count} results, {findings} findings raised from rounds"
+
+
+def _present(labs, actor, rng, managers, tc, regional, pqi, textiles, micro, metrology) -> list[Round]:
+    """This year's rounds, dated from today: one published (its findings being rectified), one open,
+    one closing in three days, one planned."""
+    now = today()
+    y = now.year
+    lead = _item("Lead (food)")
+    published_labs = tc + regional + pqi[:6]
+    bad = published_labs[-1:] + published_labs[1:2]
+    published = {
+        "round": {"code": f"BS-{y}-07", "title": "盲样比对：食品中铅 (Lead in food)", "kind": "blind_sample",
+                  "organiser": "四川省质量技术监督局 认评处", "item_code": lead, "measurand": "Pb",
+                  "unit": "mg/kg", "opens_on": now - timedelta(days=110), "closes_on": now - timedelta(days=80),
+                  "assigned_value_method": "reference", "x_pt": 0.305, "u_x_pt": 0.005,
+                  "sigma_pt_method": "fixed", "sigma_pt": 0.046},
+        "participants": published_labs, "method": "GB 5009.12-2010 (GFAAS)",
+        "values": _values(rng, published_labs, 0.305, 0.03, {bad[0]: 3.7, bad[-1]: -3.9}, 3, 0.046),
+    }  # fmt: skip
+    rnd = _run(published, labs, actor, rng)
+    _rectify(managers, actor, [rnd], goals=["accept_plan", "submit_evidence"])
+    made = [rnd]
+    open_now = {
+        "round": {"code": f"BS-{y}-08", "title": "盲样比对：纺织品甲醛含量 (Formaldehyde in textiles)",
+                  "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
+                  "item_code": _item("Formaldehyde (textiles)"), "measurand": "Free and hydrolysed formaldehyde",
+                  "unit": "mg/kg", "opens_on": now - timedelta(days=20), "closes_on": now + timedelta(days=25),
+                  "assigned_value_method": "consensus", "sigma_pt_method": "fixed", "sigma_pt": 11.7},
+        "participants": textiles, "method": "GB/T 2912.1-2009",
+        "values": _values(rng, textiles[:3], 78.0, 7.0, {}, 1),
+    }  # fmt: skip
+    made.append(_run(open_now, labs, actor, rng, stop_at="open"))
+    closing = {
+        "round": {"code": f"BS-{y}-09", "title": "盲样比对：乳粉菌落总数 (Aerobic plate count in milk powder)",
+                  "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
+                  "item_code": _item("Aerobic plate count (food)"), "measurand": "Aerobic plate count",
+                  "unit": "log10 CFU/g", "opens_on": now - timedelta(days=40), "closes_on": now + timedelta(days=3),
+                  "assigned_value_method": "reference", "x_pt": 4.30, "u_x_pt": 0.02,
+                  "sigma_pt_method": "fixed", "sigma_pt": 0.25},
+        "participants": micro, "method": "GB 4789.2-2022",
+        "values": _values(rng, micro[: max(1, len(micro) // 2)], 4.30, 0.12, {}, 2),
+    }  # fmt: skip
+    made.append(_run(closing, labs, actor, rng, stop_at="open"))
+    opens = now + timedelta(days=30)
+    planned = {
+        "round": {"code": f"MC-{opens.year}-05", "title": "量值比对：100 mL 单标线容量瓶 (Volume of a 100 mL flask)",
+                  "kind": "measurement_comparison", "organiser": "四川省计量测试研究院",
+                  "measurand": "Volume at 20 °C", "unit": "mL", "opens_on": opens,
+                  "closes_on": opens + timedelta(days=90), "assigned_value_method": "reference_lab",
+                  "score_basis": "en"},
+        "participants": [c for c in metrology if c != "SC-MTI"],
+    }  # fmt: skip
+    if planned["participants"]:
+        made.append(_run(planned, labs, actor, rng, stop_at="planned"))
+    return made

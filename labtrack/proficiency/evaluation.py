@@ -3,6 +3,7 @@
 from typing import Any
 
 import numpy as np
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -190,6 +191,16 @@ def _previous_grades(rnd: Round, lab_ids: list[int]) -> dict[int, str | None]:
 
 
 def _describe(rnd: Round, result: Result, reason: str, unit: str) -> str:
+    """The finding's text in both languages, Chinese first (as the bureau's findings are written),
+    so that either reader finds theirs whoever published the round."""
+    texts = []
+    for locale in ("zh_Hans_CN", "en"):
+        with force_locale(locale):
+            texts.append(_describe_in(rnd, result, reason, unit))
+    return "\n".join(dict.fromkeys(texts))
+
+
+def _describe_in(rnd: Round, result: Result, reason: str, unit: str) -> str:
     evaluation = rnd.evaluation
     numbers = dict(
         code=rnd.code, title=rnd.title, value=f"{result.value:.6g}", unit=unit,
