@@ -18,6 +18,7 @@ from labtrack import parsing
 from labtrack.forms import Parse
 from labtrack.proficiency.models import (
     ASSIGNED_VALUE_LABELS,
+    ITEM_CONDITION_LABELS,
     ROUND_KIND_LABELS,
     SCORE_BASIS_LABELS,
     SIGMA_METHOD_LABELS,
@@ -122,3 +123,27 @@ class StabilityForm(FlaskForm):
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Record stability study"))
+
+
+class DispatchForm(FlaskForm):
+    """Record that the items were sent."""
+
+    sent_on = DateField(_l("Sent on"), validators=[DataRequired()])
+    lab_codes = SelectMultipleField(
+        _l("Laboratories"),
+        choices=[],
+        validators=[Optional()],
+        description=_l("None chosen: every invited laboratory."),
+    )
+    submit = SubmitField(_l("Record dispatch"))
+
+
+class ReceiptForm(FlaskForm):
+    """Record that a lab's item arrived, and its condition."""
+
+    received_on = DateField(_l("Received on"), validators=[DataRequired()])
+    condition = SelectField(
+        _l("Condition on arrival"), choices=[(c.value, label) for c, label in ITEM_CONDITION_LABELS.items()]
+    )
+    condition_note = StringField(_l("What was wrong"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Record receipt"))

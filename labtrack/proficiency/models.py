@@ -192,10 +192,31 @@ class Participant(Tracked, db.Model):
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id"), index=True)
     participant_code: Mapped[str] = mapped_column(String(16))
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Dispatch and receipt of the participant's item (ISO/IEC 17043 7.3): once a round records a
+    # dispatch, results are accepted only from labs whose item arrived in a usable condition.
+    sent_on: Mapped[date | None]
+    received_on: Mapped[date | None]
+    condition: Mapped[str | None] = mapped_column(String(20))  # ItemCondition
+    condition_note: Mapped[str | None] = mapped_column(String(500))
 
     round: Mapped[Round] = relationship(back_populates="participants")
     lab: Mapped["Lab"] = relationship()  # noqa: F821
     result: Mapped["Result | None"] = relationship(back_populates="participant", uselist=False)
+
+
+class ItemCondition(StrEnum):
+    """The state a participant's item arrived in."""
+
+    GOOD = "good"
+    DAMAGED = "damaged"  # usable, with a note (a cracked cap, a warm cool-box)
+    UNUSABLE = "unusable"  # a replacement is needed: no result until it arrives
+
+
+ITEM_CONDITION_LABELS = {
+    ItemCondition.GOOD: _l("Good"),
+    ItemCondition.DAMAGED: _l("Damaged but usable"),
+    ItemCondition.UNUSABLE: _l("Unusable (replacement needed)"),
+}
 
 
 class Result(Tracked, db.Model):

@@ -31,6 +31,8 @@ SHOWN_TO_PARTICIPANTS = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.EVALU
 SCORED = (RoundStatus.EVALUATED, RoundStatus.PUBLISHED)
 # The stability study may be entered until the round is evaluated.
 STABILITY_OPEN_UNTIL = (RoundStatus.PLANNED, RoundStatus.OPEN, RoundStatus.CLOSED)
+# Items are sent and received until the round closes.
+DISPATCH_OPEN = (RoundStatus.PLANNED, RoundStatus.OPEN)
 
 
 # --- what an actor may do ------------------------------------------------------------------------
@@ -84,6 +86,22 @@ def may_record_stability(actor: Any, rnd: Round) -> bool:
     return may_manage(actor) and rnd.status in STABILITY_OPEN_UNTIL
 
 
+def may_record_dispatch(actor: Any, rnd: Round) -> bool:
+    """Whether the actor may record that the items were sent: a manager, until the round closes."""
+    return may_manage(actor) and rnd.status in DISPATCH_OPEN
+
+
+def may_record_receipt(actor: Any, rnd: Round, lab_id: int | None) -> bool:
+    """Whether the actor may record that this lab's item arrived (and in what condition): a manager
+    for any invited lab, a lab manager for its own lab, until the round closes."""
+    return (
+        rnd.status in DISPATCH_OPEN
+        and sees_round(actor, rnd)
+        and any(p.lab_id == lab_id for p in rnd.participants)
+        and (may_manage(actor) or (who.holds(actor, Perm.RESULTS_ENTER) and who.sees_lab(actor, lab_id)))
+    )
+
+
 # --- what an actor may see -----------------------------------------------------------------------
 
 
@@ -132,6 +150,11 @@ def sees_studies(actor: Any, rnd: Round) -> bool:
     """Whether the actor sees the homogeneity and stability studies: their means and sigma_pt tell the
     assigned value, so like the scores: managers always, everyone who sees the round once published."""
     return sees_scores(actor, rnd)
+
+
+def sees_dispatch(actor: Any, participant: Participant) -> bool:
+    """Whether the actor sees when this participant's item was sent and received (a lab manager: its own)."""
+    return sees_round(actor, participant.round) and sees_lab_identity(actor, participant.lab_id)
 
 
 def sees_round_history(actor: Any, rnd: Round) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from labtrack import parsing
 from labtrack.extensions import db
 from labtrack.models_base import utcnow
-from labtrack.proficiency import policy
+from labtrack.proficiency import dispatch, policy
 from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
 from labtrack.services import Conflict, Forbidden, InvalidInput, load, transaction
 from labtrack.tabular import TabularError, read_table
@@ -78,6 +78,7 @@ def _validate(rnd: Round, rows: list[tuple[int, Any]], actor: Any) -> list[dict]
     reported = set(db.session.scalars(select(Result.lab_id).where(Result.round_id == rnd.id)))
     problems: list[tuple[int, str, str]] = []
     seen: dict[str, int] = {}
+    tracking = dispatch.tracks_receipt(rnd)
     clean = []
     for index, row in rows:
         values, errors = _parse_row(row)
@@ -89,6 +90,8 @@ def _validate(rnd: Round, rows: list[tuple[int, Any]], actor: Any) -> list[dict]
             problems.append((index, "lab_code", _("%(code)s is not invited to this round.", code=code)))
         elif participant is not None and not policy.may_enter_result(actor, rnd, participant.lab_id):
             problems.append((index, "lab_code", _("You may enter results only for your own laboratory.")))
+        elif participant is not None and (why := dispatch.refusal(participant, tracking)):
+            problems.append((index, "lab_code", why))
         elif participant is not None and participant.lab_id in reported:
             problems.append((index, "lab_code", _("%(code)s has already reported a result.", code=code)))
         elif code in seen:

@@ -16,11 +16,19 @@ from labtrack.auth.permissions import Perm, require
 from labtrack.auth.policy import sees_lab
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
-from labtrack.proficiency import evaluation, pages, policy, reports, results, service, studies
-from labtrack.proficiency.forms import HomogeneityForm, RoundForm, StabilityForm, UploadForm
+from labtrack.proficiency import dispatch, evaluation, pages, policy, reports, results, service, studies
+from labtrack.proficiency.forms import (
+    DispatchForm,
+    HomogeneityForm,
+    ReceiptForm,
+    RoundForm,
+    StabilityForm,
+    UploadForm,
+)
 from labtrack.proficiency.models import (
     ASSIGNED_VALUE_LABELS,
     GRADE_LABELS,
+    ITEM_CONDITION_LABELS,
     ROUND_KIND_LABELS,
     ROUND_STATUS_LABELS,
     SCORE_BASIS_LABELS,
@@ -197,6 +205,69 @@ def record_stability(code: str):
     return done or _studies(rnd, form_status(form), stability_form=form)
 
 
+def _dispatch(rnd, status: int = 200, form=None, receipt=None, receipt_lab=None):
+    rows = dispatch.rows(rnd, current_user)
+    if form is None and policy.may_record_dispatch(current_user, rnd):
+        form = DispatchForm()
+    if form is not None:
+        form.lab_codes.choices = [(r["lab_code"], f"{r['participant_code']} {r['lab_code']}") for r in rows]
+    forms = {r["lab_code"]: (receipt if r["lab_code"] == receipt_lab else ReceiptForm(prefix=r["lab_code"]))
+             for r in rows if r["may_receive"]}  # fmt: skip
+    html = render_template("proficiency/dispatch.html", rnd=rnd, rows=rows, form=form, receipts=forms,
+                           tracking=dispatch.tracks_receipt(rnd), identities=policy.sees_every_identity(current_user))  # fmt: skip
+    return html, status
+
+
+@bp.get("/<code>/dispatch")
+@require(Perm.ROUNDS_VIEW)
+def dispatch_page(code: str):
+    """Each participant's item: sent, received, its condition on arrival."""
+    return _dispatch(service.get_round(code, current_user))
+
+
+def _to_dispatch(rnd) -> str:
+    return url_for("proficiency.dispatch_page", code=rnd.code)
+
+
+@bp.post("/<code>/dispatch")
+@require(Perm.ROUNDS_MANAGE)
+def record_dispatch(code: str):
+    """Record that the items (of the chosen labs, or all) were sent."""
+    rnd = service.get_round(code, current_user)
+    form = DispatchForm()
+    form.lab_codes.choices = [(p.lab.code, p.lab.code) for p in rnd.participants]
+    done = submit_form(
+        form,
+        lambda: dispatch.record_dispatch(rnd, form.lab_codes.data, form.sent_on.data, current_user),
+        success=lambda sent: _("%(n)s item(s) recorded as sent.", n=len(sent)),
+        to=_to_dispatch(rnd),
+    )
+    return done or _dispatch(rnd, form_status(form), form=form)
+
+
+def _receipt_data(form: ReceiptForm) -> dict:
+    return {
+        "received_on": form.received_on.data,
+        "condition": form.condition.data,
+        "condition_note": form.condition_note.data,
+    }
+
+
+@bp.post("/<code>/dispatch/<lab_code>/receipt")
+@require(Perm.RESULTS_ENTER)
+def record_receipt(code: str, lab_code: str):
+    """Record that a lab's item arrived, and its condition."""
+    rnd = service.get_round(code, current_user)
+    form = ReceiptForm(prefix=lab_code)
+    done = submit_form(
+        form,
+        lambda: dispatch.record_receipt(rnd, lab_code, _receipt_data(form), current_user),
+        success=_("Receipt of %(code)s's item recorded.", code=lab_code),
+        to=_to_dispatch(rnd),
+    )
+    return done or _dispatch(rnd, form_status(form), receipt=form, receipt_lab=lab_code)
+
+
 @bp.post("/<code>/results")
 @require(Perm.RESULTS_ENTER)
 def enter_result(code: str):
@@ -269,6 +340,12 @@ def coverage():
         "proficiency/coverage.html", only_gaps=only_gaps, filter_errors=fields.errors, **data
     )
     return html, 422 if fields.errors else 200
+
+
+@bp.app_template_global()
+def condition_label(condition: str | None) -> str:
+    """An item's condition on arrival in the reader's language."""
+    return str(ITEM_CONDITION_LABELS.get(condition, condition or ""))
 
 
 @bp.app_template_global()

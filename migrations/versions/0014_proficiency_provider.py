@@ -72,7 +72,18 @@ def upgrade():
         sa.UniqueConstraint("round_id", name=op.f("uq_round_stability_studies_round_id")),
     )
 
+    with op.batch_alter_table('round_participants', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sent_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('received_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('condition', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('condition_note', sa.String(length=500), nullable=True))
+
 
 def downgrade():
+    with op.batch_alter_table('round_participants', schema=None) as batch_op:
+        batch_op.drop_column('condition_note')
+        batch_op.drop_column('condition')
+        batch_op.drop_column('received_on')
+        batch_op.drop_column('sent_on')
     op.drop_table("round_stability_studies")
     op.drop_table("round_homogeneity_studies")
