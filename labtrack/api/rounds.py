@@ -15,9 +15,10 @@ from labtrack import parsing
 from labtrack.api.common import PageArgs, list_schema, paginate
 from labtrack.api.fields import Code, Day, Name, Text
 from labtrack.auth.permissions import Perm, require
-from labtrack.proficiency import evaluation, results, service, studies
+from labtrack.proficiency import dispatch, evaluation, results, service, studies
 from labtrack.proficiency.models import (
     AssignedValueMethod,
+    ItemCondition,
     Participant,
     Round,
     RoundKind,
@@ -26,6 +27,7 @@ from labtrack.proficiency.models import (
     SigmaMethod,
 )
 from labtrack.proficiency.schemas import (
+    DispatchSchema,
     EvaluatedRoundSchema,
     HomogeneityStudySchema,
     RoundResultSchema,
@@ -314,3 +316,48 @@ def put_stability(data, code):
     return studies.record_stability(
         rnd, data["before"], data["after"], current_user, data.get("sigma_pt"), data.get("notes")
     )
+
+
+class DispatchInSchema(Schema):
+    """Items sent on a day: to the labs named, or to every invited lab."""
+
+    sent_on = Day(required=True)
+    lab_codes = fields.List(Code(), load_default=None)
+
+
+class ReceiptInSchema(Schema):
+    """A lab's item arrived: when, and in what condition."""
+
+    received_on = Day(required=True)
+    condition = fields.String(required=True, validate=_one_of(ItemCondition))
+    condition_note = Text(allow_none=True)
+
+
+@blp.route("/rounds/<code>/dispatch")
+@require(Perm.ROUNDS_VIEW)
+@blp.response(200, DispatchSchema(many=True))
+def get_dispatch(code):
+    """Each participant's item as the caller may see it (a lab manager: its own)."""
+    return dispatch.rows(service.get_round(code, current_user), current_user)
+
+
+@blp.route("/rounds/<code>/dispatch", methods=["POST"])
+@require(Perm.ROUNDS_MANAGE)
+@blp.arguments(DispatchInSchema)
+@blp.response(200, DispatchSchema(many=True))
+def post_dispatch(data, code):
+    """Record that items were sent (until the round closes); results then wait for their receipt."""
+    rnd = service.get_round(code, current_user)
+    dispatch.record_dispatch(rnd, data.get("lab_codes"), data["sent_on"], current_user)
+    return dispatch.rows(rnd, current_user)
+
+
+@blp.route("/rounds/<code>/participants/<lab_code>/receipt", methods=["POST"])
+@require(Perm.RESULTS_ENTER)
+@blp.arguments(ReceiptInSchema)
+@blp.response(200, DispatchSchema)
+def post_receipt(data, code, lab_code):
+    """Record that a lab's item arrived (a lab manager for its own lab; 404 for another's)."""
+    rnd = service.get_round(code, current_user)
+    dispatch.record_receipt(rnd, lab_code, data, current_user)
+    return next(r for r in dispatch.rows(rnd, current_user) if r["lab_code"] == lab_code)

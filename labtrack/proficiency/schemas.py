@@ -256,3 +256,15 @@ class StabilityStudySchema(Schema):
     passed_expanded = fields.Boolean()
     notes = fields.String(allow_none=True)
     entered_at = UtcDateTime()
+
+
+class DispatchSchema(Schema):
+    """A participant's item: when it was sent and received, and its condition on arrival."""
+
+    lab_code = fields.String()
+    participant_code = fields.String()
+    sent_on = fields.Date(allow_none=True)
+    received_on = fields.Date(allow_none=True)
+    condition = fields.String(allow_none=True, metadata={"description": "good | damaged | unusable"})
+    condition_note = fields.String(allow_none=True)
+    blocked = fields.String(allow_none=True, metadata={"description": "why no result is accepted yet"})

@@ -90,3 +90,36 @@ def test_dispatch_closes_with_the_round(labs, make_round, staff):
     service.transition(rnd, "closed", staff)
     with pytest.raises(Conflict):
         dispatch.record_dispatch(rnd, None, "2010-04-01", staff)
+
+
+def test_api_dispatch_and_receipt(client, api_token, labs, make_round):
+    make_round(labs, status="open", code="D-API")
+    _, quality = api_token("quality")
+    sent = client.post("/api/v1/rounds/D-API/dispatch", json={"sent_on": "2010-04-01"}, headers=quality)
+    assert sent.status_code == 200 and all(r["sent_on"] == "2010-04-01" for r in sent.json)
+    assert all(r["blocked"] for r in sent.json)
+    _, manager = api_token("lab_manager", lab=labs[0])
+    bad = client.post(
+        "/api/v1/rounds/D-API/participants/A01/receipt",
+        json={"received_on": "2010-04-02", "condition": "lost"},
+        headers=manager,
+    )
+    assert bad.status_code == 422 and "condition" in bad.json["errors"]
+    other = client.post(
+        "/api/v1/rounds/D-API/participants/A02/receipt",
+        json={"received_on": "2010-04-02", "condition": "good"},
+        headers=manager,
+    )
+    assert other.status_code == 404
+    own = client.post(
+        "/api/v1/rounds/D-API/participants/A01/receipt",
+        json={"received_on": "2010-04-02", "condition": "good"},
+        headers=manager,
+    )
+    assert own.status_code == 200 and own.json["blocked"] is None
+    mine = client.get("/api/v1/rounds/D-API/dispatch", headers=manager).json
+    assert [r["lab_code"] for r in mine] == ["A01"]
+    refused = client.post(
+        "/api/v1/rounds/D-API/results", json=[{"lab_code": "A02", "value": 1.0}], headers=quality
+    )
+    assert refused.status_code == 422
