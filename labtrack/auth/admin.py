@@ -4,13 +4,14 @@ Thin: accounts are loaded and changed through `labtrack.auth.service` (which ask
 `labtrack.auth.policy`), posted forms run through `labtrack.web.submit_form`.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import false, select
 
-from labtrack.auth import policy, service
-from labtrack.auth.forms import PasswordResetForm, TokenForm, UserFilterForm, UserForm
+from labtrack import parsing
+from labtrack.auth import policy, security, service
+from labtrack.auth.forms import PasswordResetForm, SecurityLogFilterForm, TokenForm, UserFilterForm, UserForm
 from labtrack.auth.labels import ROLE_LABELS
 from labtrack.auth.models import User
 from labtrack.auth.permissions import Perm, require
@@ -155,3 +156,37 @@ def token_revoke(user_id: int, token_id: int):
     service.revoke_token(service.load_token(user, token_id, current_user), current_user)
     flash(_("Token revoked."), "warning")
     return redirect(url_for("admin.user_detail", user_id=user_id), code=303)
+
+
+@bp.get("/security")
+@require(Perm.SECURITY_LOG_VIEW)
+def security_log():
+    """The security log: sign-ins, sign-outs, passwords, tokens, accounts, exports, refusals."""
+    filters = SecurityLogFilterForm(request.args)
+    filters.kind.choices = [("", _("All events"))] + [(k, str(v)) for k, v in security.KIND_LABELS.items()]
+    filters.outcome.choices = [("", _("All outcomes"))] + [
+        (k, str(v)) for k, v in security.OUTCOME_LABELS.items()
+    ]
+    filters.validate()
+
+    def value(field):
+        return None if field.errors or not field.data else field.data
+
+    stmt = security.events_query(
+        kind=value(filters.kind),
+        outcome=value(filters.outcome),
+        username=value(filters.user),
+        address=value(filters.address),
+        date_from=parsing.day(value(filters.date_from), required=False),
+        date_to=parsing.day(value(filters.date_to), required=False),
+    )
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["SECURITY_LOG_PER_PAGE"], error_out=False
+    )
+    return render_template(
+        "admin/security_log.html",
+        page=page,
+        filters=filters,
+        kind_labels=security.KIND_LABELS,
+        outcome_labels=security.OUTCOME_LABELS,
+    )

@@ -113,3 +113,22 @@ class AccountForm(FlaskForm):
     )
     locale = SelectField(_l("Language"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
+
+
+class SecurityLogFilterForm(FlaskForm):
+    """Filters of the security log (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Event"), validators=[Optional()])
+    outcome = SelectField(_l("Outcome"), validators=[Optional()])
+    user = StringField(
+        _l("User"),
+        validators=[Parse(parsing.text, required=False, max_len=service.USERNAME_MAX, multiline=False)],
+    )
+    address = StringField(
+        _l("Address"), validators=[Parse(parsing.text, required=False, max_len=64, multiline=False)]
+    )
+    date_from = StringField(_l("From"), validators=[Parse(parsing.day, required=False)])
+    date_to = StringField(_l("To"), validators=[Parse(parsing.day, required=False)])

@@ -12,13 +12,15 @@ refusal whose request is rolled back is still recorded.
 """
 
 import logging
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter import Limiter
 from limits import parse_many
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -98,7 +100,9 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["labtrack_limiter"] = limiter
     app.after_request(_after)
-    app.teardown_request(_flush)
+    if not event.contains(Session, "after_commit", _flush_session):
+        event.listen(Session, "after_commit", _flush_session)
+        event.listen(Session, "after_soft_rollback", _flush_session)
 
 
 def _limits():
@@ -190,9 +194,9 @@ def record(
     actor: Any = None,
     detail: str = "",
 ) -> None:
-    """Append an entry to the security log. In a request, entries are written when the request's
-    own work is done (committed or rolled back), in their own transaction: a refusal whose unit of
-    work is rolled back is still logged. Outside a request (commands), at once."""
+    """Append an entry to the security log, in its own transaction. Inside a unit of work the entry
+    waits for it to end and is written whether it commits or rolls back (a refusal is logged even
+    though what it refused was undone); otherwise at once."""
     from labtrack.errors import request_id
 
     values: dict[str, Any] = {
@@ -212,7 +216,8 @@ def record(
             path=request.path[:200],
             request_id=request_id()[:40],
         )
-        request.environ.setdefault(_PENDING, []).append(values)
+    if db.session.info.get("labtrack_tx_depth", 0) > 0:
+        db.session.info.setdefault(_PENDING, []).append(values)
     else:
         _write([values])
 
@@ -231,18 +236,72 @@ def _write(entries: list[dict[str, Any]]) -> None:
         log.exception("security log entries not written: %s", [e["kind"] for e in entries])
 
 
-def _flush(_exc=None) -> None:
-    entries = request.environ.pop(_PENDING, None)
+def _flush_session(session: Session, *_args) -> None:
+    """After a unit of work commits or rolls back: write the entries it held."""
+    entries = session.info.pop(_PENDING, None)
     if entries:
         _write(entries)
 
 
 def _after(response):
-    """Every 403 answer is a permission refusal (ASVS V7.2); then write the request's entries."""
+    """Every 403 answer is a permission refusal (ASVS V7.2)."""
     if response.status_code == 403 and not request.path.startswith("/static/"):
         from flask_login import current_user
 
         user = current_user if getattr(current_user, "is_authenticated", False) else None
         record(Kind.REFUSED, "refused", user=user, detail=f"{request.method} {request.path}")
-    _flush()
     return response
+
+
+# --- reading the log (admins) ----------------------------------------------------------------
+
+KIND_LABELS = {
+    Kind.LOGIN: _l("sign-in"),
+    Kind.LOGOUT: _l("sign-out"),
+    Kind.PASSWORD_CHANGED: _l("password changed"),
+    Kind.PASSWORD_RESET: _l("password reset"),
+    Kind.SIGNATURE: _l("signature password"),
+    Kind.SESSION_ENDED: _l("session ended"),
+    Kind.TOKEN_CREATED: _l("API token created"),
+    Kind.TOKEN_REVOKED: _l("API token revoked"),
+    Kind.TOKEN_USED: _l("API token used"),
+    Kind.TOKEN_REFUSED: _l("API token refused"),
+    Kind.ACCOUNT_DISABLED: _l("account disabled"),
+    Kind.ACCOUNT_ENABLED: _l("account enabled"),
+    Kind.EXPORT: _l("data exported"),
+    Kind.REFUSED: _l("permission refused"),
+    Kind.UPLOAD_REFUSED: _l("upload refused"),
+}
+OUTCOME_LABELS = {
+    "success": _l("success"),
+    "failure": _l("failure"),
+    "throttled": _l("throttled"),
+    "refused": _l("refused"),
+}
+
+
+def events_query(
+    kind: str | None = None,
+    outcome: str | None = None,
+    username: str | None = None,
+    address: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Select:
+    """Log entries, newest first, filtered (a username matches the account's or the typed name)."""
+    from labtrack.auth.models import SecurityEvent
+
+    stmt = select(SecurityEvent).order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc())
+    if kind:
+        stmt = stmt.where(SecurityEvent.kind == kind)
+    if outcome:
+        stmt = stmt.where(SecurityEvent.outcome == outcome)
+    if username:
+        stmt = stmt.where(func.lower(SecurityEvent.username) == username.strip().lower())
+    if address:
+        stmt = stmt.where(SecurityEvent.address == address.strip())
+    if date_from:
+        stmt = stmt.where(SecurityEvent.at >= datetime.combine(date_from, time.min))
+    if date_to:
+        stmt = stmt.where(SecurityEvent.at < datetime.combine(date_to + timedelta(days=1), time.min))
+    return stmt
