@@ -1,17 +1,20 @@
-"""Demo scope: a bilingual catalogue, SC-TC growing from 63/469 to 93/706 during 2010, varied other labs."""
+"""Demo scope: a bilingual catalogue, SC-TC growing from 63/469 to 93/706 during 2010, varied other
+labs, and extensions granted this year (dated from the day the demo is loaded); each period's history
+row is dated on the day it was granted."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, insert, select
 
 from labtrack.extensions import db
-from labtrack.history.tracking import record_bulk
+from labtrack.history.tracking import record_bulk, set_time
 from labtrack.labs.models import Lab
-from labtrack.models_base import utcnow
+from labtrack.models_base import today, utcnow
 from labtrack.scope.models import ScopeEntry, TestCategory, TestItem
 
 SEED = 20101111
+CATALOGUE_DAY = date(2010, 1, 4)  # the catalogue and the scope held then entered the system
 ITEMS_PER_CATEGORY = 8
 
 # (Chinese, English, standard templates: {n} a part number, {y} a year)
@@ -218,6 +221,29 @@ def _technical_centre(rng, lab_id: int, by_category: dict[str, list[dict]], orde
     return rows
 
 
+def _this_year(rng, labs: dict[str, Lab], rows: list[dict], items: list[dict]) -> list[dict]:
+    """Extensions granted this year, dated back from today: SC-TC and a handful of other labs."""
+    now = today()
+    first = date(now.year, 1, 1)
+    held: dict[int, set[int]] = {}
+    for r in rows:
+        if r.get("withdrawn_on") is None:
+            held.setdefault(r["lab_id"], set()).add(r["item"]["id"])
+    # Whatever a lab held and gave up may come back too, but only from the day it ended.
+    ended = {(r["lab_id"], r["item"]["id"]): r["withdrawn_on"] for r in rows if r.get("withdrawn_on")}
+    chosen = [c for c in ("SC-TC", "SC-PQI", "SC-RL-YB", "SC-MTI-DY", "SC-FIB-NC", "SC-3P-CDA") if c in labs]
+    added = []
+    for n, code in enumerate(chosen):
+        lab_id = labs[code].id
+        pool = [i for i in items if i["id"] not in held.get(lab_id, set())]
+        granted = max(first, now - timedelta(days=[40, 95, 12, 150, 63, 5][n % 6]))
+        for item in rng.sample(pool, min(len(pool), 6 if code == "SC-TC" else 3)):
+            if ended.get((lab_id, item["id"]), date.min) > granted:
+                continue
+            added.append({"lab_id": lab_id, "item": item, "granted_on": granted, "basis": "extension"})
+    return added
+
+
 def _other_lab(
     rng, lab_id: int, by_category, common: list[str], reserved_pool: list[dict], adds: int
 ) -> list[dict]:
@@ -261,6 +287,8 @@ def load(labs: dict[str, Lab]) -> str:
     now = utcnow()
     session = db.session
     cat_ids = _insert(TestCategory, [{**c, "created_at": now} for c in categories])
+    # The catalogue as it was taken into the system at the start of the campaign.
+    set_time(session, datetime.combine(CATALOGUE_DAY, time(9, 0)))
     record_bulk(
         session,
         "test_categories",
@@ -310,6 +338,7 @@ def load(labs: dict[str, Lab]) -> str:
     for n, code in enumerate(others):
         adds = 2 if n < 20 else (1 if rng.random() < 0.3 else 0)
         rows += _other_lab(rng, labs[code].id, by_category, common, reserved_pool, adds)
+    rows += _this_year(rng, labs, rows, items)
     entries = [
         {
             "lab_id": r["lab_id"],
@@ -323,23 +352,21 @@ def load(labs: dict[str, Lab]) -> str:
         for r in rows
     ]
     entry_ids = _insert(ScopeEntry, entries)
-    record_bulk(
-        session,
-        "scope_entries",
-        [
-            (
-                i,
-                "insert",
-                {
-                    k: [None, v.isoformat() if isinstance(v, date) else v]
-                    for k, v in e.items()
-                    if v is not None and k != "created_at"
-                },
-            )
-            for i, e in zip(entry_ids, entries, strict=True)
-        ],
-        "demo data",
-    )
+    # Each period recorded on the day it was granted (one bulk write per day).
+    by_day: dict[date, list] = {}
+    for i, e in zip(entry_ids, entries, strict=True):
+        changes = {
+            k: [None, v.isoformat() if isinstance(v, date) else v]
+            for k, v in e.items()
+            if v is not None and k != "created_at"
+        }
+        by_day.setdefault(e["granted_on"], []).append((i, "insert", changes))
+    try:
+        for day in sorted(by_day):
+            set_time(session, datetime.combine(max(day, CATALOGUE_DAY), time(11, 0)))
+            record_bulk(session, "scope_entries", by_day[day], "demo data")
+    finally:
+        set_time(session, None)
     return f"{len(categories)} categories, {len(items)} items, {len(entries)} lab-item periods"
 
 
