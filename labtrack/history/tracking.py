@@ -185,13 +185,14 @@ def record_bulk_copy(session: Session, table: str, entries: list[tuple[int, str,
     if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
         raise RuntimeError("record_bulk_copy needs PostgreSQL through psycopg 3; use record_bulk")
     actor = current_actor(session)
+    at = session.info.get("history_at")  # a demo's story date, as record_bulk honours it
     columns = list(history_row(actor, table, 0, "insert", {}, comment))
     json_text = HistoryEntry.__table__.c.changes.type.bind_processor(connection.dialect)
     position = columns.index("changes")
     statement = f"COPY {HistoryEntry.__tablename__} ({', '.join(columns)}) FROM STDIN"
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for rid, action, ch in entries:
-            values = list(history_row(actor, table, rid, action, ch, comment).values())
+            values = list(history_row(actor, table, rid, action, ch, comment, at).values())
             values[position] = json_text(values[position])
             copy.write_row(values)
 
