@@ -86,7 +86,7 @@ _PRODUCT_QUALITY = [
 ]
 _METROLOGY = ["Deyang", "Mianyang", "Luzhou", "Nanchong", "Leshan", "Yibin", "Zigong"]
 _FIBRE = ["Nanchong", "Suining", "Dazhou"]
-_SPECIAL_EQUIPMENT = ["Panzhihua", "Dazhou", "Guangyuan", "Liangshan"]
+_SPECIAL_EQUIPMENT = ["Panzhihua", "Dazhou", "Nanchong", "Liangshan"]
 _ENTERPRISE = [
     ("SC-ENT-YBL", "Yibin", "宜宾酒业集团质量检测中心", "Yibin Liquor Group Quality Testing Centre"),
     (
@@ -114,8 +114,11 @@ _THIRD_PARTY = [
     ("SC-3P-MY", "Mianyang", "绵阳科信检测有限公司", "Mianyang Kexin Testing Co."),
     ("SC-3P-MS", "Meishan", "眉山东坡检测技术有限公司", "Meishan Dongpo Testing Technology Co."),
 ]
-# The 4 "model laboratories" (精品实验室) of the field notes.
-MODEL_LABS = {"SC-TC", "SC-PQI", "SC-MTI", "SC-RL-YB"}
+# The 4 "model laboratories" (精品实验室) of the field notes: built by 4 expert groups with the
+# Suining and Nanchong bureaus as pilots, one each for quality inspection, metrology, fibre
+# inspection and special equipment.
+MODEL_LABS = {"SC-PQI-SN", "SC-MTI-NC", "SC-FIB-SN", "SC-SEI-NC"}
+PILOTS = ("Suining", "Nanchong")
 # Certificates expiring soon (days from today) and the one that has expired; the rest run for years.
 EXPIRING_SOON = {"SC-RL-LZ": 21, "SC-PQI-DZ": 45, "SC-MTI-LS": 60, "SC-3P-MY": 85}
 EXPIRED = "SC-3P-MS"  # expired 20 days ago; the lab is suspended until it renews

@@ -41,8 +41,13 @@ def test_demo_province(app):
     assert regions == {en for en, _zh, _code in PREFECTURES}
     assert len(regions) == 21
     tc = db.session.scalar(select(Lab).where(Lab.code == "SC-TC"))
-    assert tc.kind == LabKind.TECHNICAL_CENTRE and tc.is_model_lab
-    assert db.session.scalar(select(func.count()).where(Lab.is_model_lab.is_(True))) == 4
+    assert tc.kind == LabKind.TECHNICAL_CENTRE
+    # The 4 model laboratories of the Suining and Nanchong pilots, one of each kind.
+    models = db.session.scalars(select(Lab).where(Lab.is_model_lab.is_(True))).all()
+    assert {lab.region for lab in models} == {"Suining", "Nanchong"}
+    assert sorted(lab.kind for lab in models) == sorted(
+        [LabKind.PRODUCT_QUALITY, LabKind.METROLOGY, LabKind.FIBRE, LabKind.SPECIAL_EQUIPMENT]
+    )
     kinds = set(db.session.scalars(select(Lab.kind).distinct()))
     assert kinds == {k.value for k in LabKind}
     pqi = db.session.scalar(select(Lab).where(Lab.code == "SC-PQI"))
