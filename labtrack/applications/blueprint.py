@@ -5,7 +5,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from labtrack.applications import policy
-from labtrack.applications.values import KIND_LABELS, STATUS_LABELS, STATUS_STYLES
+from labtrack.applications.values import (
+    DECISION_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    STATUS_STYLES,
+    STEP_LABELS,
+)
 from labtrack.extensions import db
 from labtrack.models_base import today
 
@@ -14,6 +20,8 @@ bp.add_app_template_global(policy, "applications_policy")
 bp.add_app_template_global(STATUS_STYLES, "application_status_styles")
 bp.add_app_template_global(STATUS_LABELS, "application_status_labels")
 bp.add_app_template_global(KIND_LABELS, "application_kind_labels")
+bp.add_app_template_global(DECISION_LABELS, "application_decision_labels")
+bp.add_app_template_global(STEP_LABELS, "application_step_labels")
 
 
 def page_arg() -> int:

@@ -7,7 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from labtrack.applications import assessment, calendar_views, policy, schemas, service, steps  # noqa: F401
+from labtrack.applications import (  # noqa: F401  (calendar_views, report_views: their routes)
+    assessment,
+    calendar_views,
+    policy,
+    report_views,
+    schemas,
+    service,
+    steps,
+)
 from labtrack.applications.blueprint import bp, page_arg
 from labtrack.applications.calendar import working_calendar
 from labtrack.applications.forms import ApplicationForm, ItemForm, StepForm, UploadForm
