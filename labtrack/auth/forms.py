@@ -122,7 +122,7 @@ class SecurityLogFilterForm(FlaskForm):
         csrf = False
 
     kind = SelectField(_l("Event"), validators=[Optional()])
-    outcome = SelectField(_l("Outcome"), validators=[Optional()])
+    outcome = SelectField(_l("Event outcome"), validators=[Optional()])
     user = StringField(
         _l("User"),
         validators=[Parse(parsing.text, required=False, max_len=service.USERNAME_MAX, multiline=False)],
