@@ -113,7 +113,14 @@ def _entries(lab_id: int | None, region: str | None):
 
 
 def _held(e, on: date):
-    return and_(e.c.granted_on <= on, or_(e.c.withdrawn_on.is_(None), e.c.withdrawn_on > on))
+    """Held on `on`: within the period, and not suspended by a sanction in force that day."""
+    from labtrack.scope.service import not_suspended
+
+    return and_(
+        e.c.granted_on <= on,
+        or_(e.c.withdrawn_on.is_(None), e.c.withdrawn_on > on),
+        not_suspended(e.c.lab_id, e.c.item_id, on),
+    )
 
 
 def growth(date_from: date, date_to: date, lab: Lab | None = None, region: str | None = None) -> Growth:

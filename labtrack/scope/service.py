@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true
 
 from labtrack import parsing
 from labtrack.extensions import db
@@ -36,12 +36,54 @@ def _require(allowed: bool, message: str) -> None:
         raise Forbidden(message)
 
 
+def not_suspended(lab_id_col: Any, item_id_col: Any, on: Any) -> ColumnElement[bool]:
+    """No sanction in force on `on` suspends the item or the lab's whole qualification (the
+    planning area's condition; always true where that area is absent)."""
+    try:
+        from labtrack.planning.sanctions import not_suspended as planning_not_suspended
+    except ModuleNotFoundError:  # pragma: no cover - every install has planning
+        return true()
+    return planning_not_suspended(lab_id_col, item_id_col, on)
+
+
 def held_on(on: date) -> ColumnElement[bool]:
-    """The condition "this entry is held on `on`": granted_on <= on < withdrawn_on (or never withdrawn)."""
+    """The condition "this entry is held on `on`": granted_on <= on < withdrawn_on (or never
+    withdrawn), and no sanction in force that day suspends it (a suspended item is not held)."""
     return and_(
         ScopeEntry.granted_on <= on,
         or_(ScopeEntry.withdrawn_on.is_(None), ScopeEntry.withdrawn_on > on),
+        not_suspended(ScopeEntry.lab_id, ScopeEntry.item_id, on),
     )
+
+
+def suspended_rows(lab_id: int, on: date) -> list[dict]:
+    """The items a lab's scope grants on `on` that a sanction in force suspends that day: item
+    code and names, and the sanction (reference, kind, dates), by item code."""
+    try:
+        from labtrack.planning.sanctions import in_force
+    except ModuleNotFoundError:  # pragma: no cover
+        return []
+    sanctions = [s for s in in_force(lab_id, on) if s.suspends]
+    if not sanctions:
+        return []
+    whole = next((s for s in sanctions if s.whole), None)
+    by_item = {si.item_id: s for s in sanctions for si in s.items}
+    stmt = (
+        select(ScopeEntry.item_id, TestItem.code, TestItem.name, TestItem.name_en)
+        .join(TestItem, ScopeEntry.item_id == TestItem.id)
+        .where(
+            ScopeEntry.lab_id == lab_id,
+            ScopeEntry.granted_on <= on,
+            or_(ScopeEntry.withdrawn_on.is_(None), ScopeEntry.withdrawn_on > on),
+        )
+        .order_by(TestItem.code)
+    )
+    rows = []
+    for item_id, code, name, name_en in db.session.execute(stmt):
+        sanction = whole or by_item.get(item_id)
+        if sanction is not None:
+            rows.append({"item_code": code, "item_name": name, "item_name_en": name_en, "sanction": sanction})
+    return rows
 
 
 def current_categories(lab_id: int, on: date) -> list[TestCategory]:

@@ -181,6 +181,7 @@ def _lab_page(lab: Lab, grant_form: GrantForm | None = None):
 @bp.get("/labs/<code>")
 @require(Perm.SCOPE_VIEW)
 def lab_scope(code: str):
+        suspended=service.suspended_rows(lab.id, on),
     """A lab's scope on a date (default today), grouped by category with counts."""
     return _lab_page(labs_service.load_lab(code, current_user))
 
