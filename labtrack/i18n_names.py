@@ -6,6 +6,7 @@ key (``name``) and a Chinese one (``name_zh``). The helpers pick the one for the
 fall back to the other when one is missing, so nothing shows empty.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import g, has_app_context, has_request_context
@@ -27,27 +28,32 @@ def pick(zh: str | None, en: str | None, locale: str | None = None) -> str:
     return first or second or ""
 
 
-def localized_name(record: Any, locale: str | None = None) -> str:
-    """A record's name in the reader's language (``name_zh``/``name_en``, else ``name``/``name_en``)."""
-    if record is None:
-        return ""
-    en = getattr(record, "name_en", None)
-    if hasattr(record, "name_zh"):
-        return pick(getattr(record, "name_zh", None), en or getattr(record, "name", None), locale)
-    return pick(getattr(record, "name", None), en, locale)
+def _get(record: Any, key: str) -> Any:
+    """An attribute of a record, or a key of a mapping (rows and dicts of reports)."""
+    if isinstance(record, Mapping):
+        return record.get(key)
+    return getattr(record, key, None)
 
 
-def other_name(record: Any, locale: str | None = None) -> str:
-    """The name in the other language, when it differs from the one shown ('' otherwise)."""
-    shown = localized_name(record, locale)
+def localized_name(record: Any, locale: str | None = None, prefix: str = "") -> str:
+    """A record's name in the reader's language (``name_zh``/``name_en``, else ``name``/``name_en``);
+    `prefix` reads other pairs of columns, e.g. ``item_`` for ``item_name``/``item_name_en``."""
     if record is None:
         return ""
-    candidates = [
-        getattr(record, "name_en", None),
-        getattr(record, "name_zh", None),
-        getattr(record, "name", None),
-    ]
-    for candidate in candidates:
+    en = _get(record, f"{prefix}name_en")
+    zh = _get(record, f"{prefix}name_zh")
+    if zh is not None or (not isinstance(record, Mapping) and hasattr(record, f"{prefix}name_zh")):
+        return pick(zh, en or _get(record, f"{prefix}name"), locale)
+    return pick(_get(record, f"{prefix}name"), en, locale)
+
+
+def other_name(record: Any, locale: str | None = None, prefix: str = "") -> str:
+    """The name in the other language, when there is one that differs from the one shown."""
+    if record is None:
+        return ""
+    shown = localized_name(record, locale, prefix)
+    for key in ("name_en", "name_zh", "name"):
+        candidate = _get(record, f"{prefix}{key}")
         if candidate and candidate != shown:
             return candidate
     return ""
