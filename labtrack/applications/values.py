@@ -21,9 +21,9 @@ class Kind(StrEnum):
 KIND_LABELS = {
     Kind.INITIAL: _l("Initial qualification"),
     Kind.EXTENSION: _l("Extension"),
-    Kind.CHANGE: _l("Change"),
+    Kind.CHANGE: _l("Change of items"),
     Kind.RENEWAL: _l("Renewal"),
-    Kind.REDUCTION: _l("Reduction"),
+    Kind.REDUCTION: _l("Reduction of scope"),
 }
 
 
@@ -46,7 +46,7 @@ STATUS_LABELS = {
     Status.DRAFT: _l("Draft"),
     Status.SUBMITTED: _l("Submitted"),
     Status.ACCEPTED: _l("Accepted"),
-    Status.RETURNED: _l("Returned"),
+    Status.RETURNED: _l("Returned as incomplete"),
     Status.REVIEW: _l("Document review"),
     Status.ASSESSMENT: _l("On-site assessment"),
     Status.RECTIFICATION: _l("Rectification"),
