@@ -56,3 +56,41 @@ def clause_label(number: str | None) -> str:
 def clause_choices() -> list[tuple[str, str]]:
     """(number, 'number title') pairs for a select field."""
     return [(number, clause_label(number)) for number in CLAUSES]
+
+
+# The clauses a finding of each area may cite (the finding form offers only these once an area is
+# chosen, and the service refuses another): an area names where in the laboratory's work the
+# problem lies, the clause what requirement it breaks.
+AREA_CLAUSES: dict[str, tuple[str, ...]] = {
+    "qms_documentation": ("5", "8.1", "8.2", "8.3", "8.4"),
+    "qms_operation": (
+        "4.2",
+        "5",
+        "6.6",
+        "7.1",
+        "7.9",
+        "7.10",
+        "7.11",
+        "8.1",
+        "8.3",
+        "8.5",
+        "8.6",
+        "8.7",
+        "8.8",
+        "8.9",
+    ),
+    "personnel_training": ("6.1", "6.2"),
+    "quality_control": ("7.2.1", "7.2.2", "7.6", "7.7.1", "7.7.2", "7.7.3", "7.10"),
+    "equipment_traceability": ("6.1", "6.4", "6.5", "6.6"),
+    "records": ("7.5", "7.11", "8.4"),
+    "reports_certificates": ("7.8.1", "7.8.2", "7.8.3", "7.8.4", "7.8.5", "7.8.6", "7.8.7", "7.8.8"),
+    "facilities_environment": ("6.1", "6.3"),
+    "sampling_handling": ("7.3", "7.4", "7.8.5"),
+    "impartiality_conduct": ("4.1", "4.2", "5", "7.1", "7.9"),
+}
+
+
+def clause_fits(area: str | None, clause: str | None) -> bool:
+    """Whether a finding of this area may cite this clause (unknown areas are the parser's to refuse)."""
+    allowed = AREA_CLAUSES.get(area or "")
+    return allowed is None or clause in allowed

@@ -1,5 +1,7 @@
 """Forms of the audits area: audits, findings, and one form per rectification step."""
 
+import json
+
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from labtrack import parsing
 from labtrack.audits.checks import REVIEWED_MAX, TEAM_MAX
-from labtrack.audits.clauses import clause_choices
+from labtrack.audits.clauses import AREA_CLAUSES, clause_choices
 from labtrack.audits.models import (
     AREA_LABELS,
     AUDIT_KIND_LABELS,
@@ -55,14 +57,19 @@ class PageForm(FlaskForm):
 class AuditForm(PageForm):
     """Record or edit an audit; the view offers only the kinds, labs and leads the policy allows."""
 
-    lab_id = SelectField(_l("Laboratory"), coerce=int, validators=[DataRequired()])
+    lab_id = SelectField(
+        _l("Laboratory"),
+        coerce=int,
+        validators=[DataRequired()],
+        render_kw={"data-search": "", "required": True},
+    )
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     title = StringField(
         _l("Title"), validators=[DataRequired(), Parse(parsing.name, max_len=parsing.NAME_MAX)]
     )
     started_on = DateField(_l("Started on"), validators=[DataRequired()])
     ended_on = DateField(_l("Ended on"), validators=[Optional()])
-    lead_id = SelectField(_l("Lead"), coerce=int, validators=[Optional()])
+    lead_id = SelectField(_l("Lead"), coerce=int, validators=[Optional()], render_kw={"data-search": ""})
     team = StringField(
         _l("Team"),
         validators=[Optional(), Parse(parsing.text, required=False, max_len=TEAM_MAX, multiline=False)],
@@ -83,7 +90,8 @@ class AuditForm(PageForm):
         if labs is None:
             del self.lab_id
         else:
-            self.lab_id.choices = labs
+            # An empty first choice: the form never proposes a laboratory the user did not pick.
+            self.lab_id.choices = [(0, _l("Choose a laboratory…")), *labs]
         self.lead_id.choices = [(0, "—"), *leads]
 
     def audit_data(self) -> dict:
@@ -98,7 +106,11 @@ class FindingForm(PageForm):
 
     severity = SelectField(_l("Severity"), choices=list(SEVERITY_LABELS.items()), validators=[DataRequired()])
     area = SelectField(_l("Area"), choices=list(AREA_LABELS.items()), validators=[DataRequired()])
-    clause = SelectField(_l("ISO/IEC 17025:2017 clause"), validators=[DataRequired()])
+    clause = SelectField(
+        _l("ISO/IEC 17025:2017 clause"),
+        validators=[DataRequired()],
+        description=_l("The clauses offered follow the area chosen."),
+    )
     description = TextAreaField(_l("Description"), validators=TEXT)
     due_on = DateField(
         _l("Due on"),
@@ -112,6 +124,8 @@ class FindingForm(PageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.clause.choices = clause_choices()
+        # The browser narrows the clause list to the chosen area (static/js/forms.js).
+        self.area.render_kw = {"data-clauses-for": "clause", "data-clauses": json.dumps(AREA_CLAUSES)}
 
     def finding_data(self, *keys: str) -> dict:
         """The submitted fields the service reads."""

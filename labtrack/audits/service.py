@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from labtrack import events, parsing
 from labtrack.audits import evidence, policy
 from labtrack.audits.checks import REVIEWED_MAX, TEAM_MAX, check_version
-from labtrack.audits.clauses import CLAUSES
+from labtrack.audits.clauses import CLAUSES, clause_fits
 from labtrack.audits.models import (
     AUDIT_KIND_LABELS,
     AUDIT_KIND_PREFIX,
@@ -298,6 +298,10 @@ def _finding_values(f: Fields, partial: bool = False) -> dict:
         values["area"] = f.get("area", parsing.choice, [a.value for a in Area])
     if "clause" in f.data or not partial:
         values["clause"] = f.get("clause", parsing.choice, CLAUSES.keys())
+    if values.get("clause") and values.get("area") and not clause_fits(values["area"], values["clause"]):
+        f.add(
+            "clause", _("Clause %(clause)s is not one a finding of this area cites.", clause=values["clause"])
+        )
     if "description" in f.data or not partial:
         values["description"] = f.get("description", parsing.text)
     return values
@@ -391,6 +395,9 @@ def update_finding(finding: Finding, data: dict, actor: Any, version: Any) -> Fi
     check_version(finding, version)
     f = Fields(data)
     values = _finding_values(f, partial=True)
+    area, clause = values.get("area", finding.area), values.get("clause", finding.clause)
+    if ("area" in values) != ("clause" in values) and area and clause and not clause_fits(area, clause):
+        f.add("clause", _("Clause %(clause)s is not one a finding of this area cites.", clause=clause))
     comment = f.get("comment", parsing.text, required=False, max_len=parsing.COMMENT_MAX)
     f.raise_if_any(_("The finding could not be saved."))
     with transaction(actor, comment):

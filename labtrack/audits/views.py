@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from labtrack import parsing
 from labtrack.api.common import PAGE_MAX
-from labtrack.audits import evidence, figures, policy, rectification, schemas, service, workflow
+from labtrack.audits import evidence, figures, handoff, policy, rectification, schemas, service, workflow
 from labtrack.audits.forms import STEP_FORMS, AuditForm, ExtendForm, FindingForm, ReasonForm, UploadForm
 from labtrack.audits.models import (
     AREA_LABELS,
@@ -310,7 +310,7 @@ def finding_step(finding_id: int):
             version=form.version.data,
             files=uploads(f"{step.name}-files"),
         ),
-        success=lambda f: _("Finding %(label)s is now %(state)s.", label=f.label, state=f.status_label),
+        success=_step_done,
         to=url_for("audits.finding", finding_id=item.id),
     )
     return done or _render_finding(item, submitted=(step.name, form), status=form_status(form))
@@ -443,6 +443,34 @@ def figures_export(fmt: str):
         return export_response(fmt, f"overdue-{on.isoformat()}", header, rows)
     header, rows = figures.export_rows(figures.rectification_figures(by, on, scope, filters))
     return export_response(fmt, f"rectification-by-{by}-{on.isoformat()}", header, rows)
+
+
+# --- hand-offs: what happens next, and who acts ---------------------------------------------
+
+
+def _step_done(finding) -> str:
+    """The message after a step: where the finding is now, and whose turn it is."""
+    step = handoff.finding_next(finding)
+    return _(
+        "Finding %(label)s is now %(state)s. Next: %(who)s %(what)s",
+        label=finding.label,
+        state=finding.status_label,
+        who=step["who"],
+        what=step["what"],
+    )
+
+
+@bp.app_template_global()
+def finding_next_step(finding) -> dict:
+    """Who acts next on a finding and what they do (templates/audits/finding.html)."""
+    return handoff.finding_next(finding)
+
+
+@bp.app_template_global()
+def audit_next_step(audit) -> str:
+    """What happens next to an audit (templates/audits/detail.html)."""
+    active = sum(1 for f in audit.findings if f.status in figures.ACTIVE)
+    return str(handoff.audit_next(audit, active))
 
 
 # --- the lab page's panel --------------------------------------------------------------------

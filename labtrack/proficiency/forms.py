@@ -30,15 +30,16 @@ class RoundForm(FlaskForm):
 
     code = StringField(
         _l("Code"),
-        validators=[DataRequired(), Length(max=40),
+        description=_l("Proposed from the kind and year; change it if the organiser gave the round its own."),
+        validators=[Optional(), Length(max=40),
                     Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only."))],
     )  # fmt: skip
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=list(ROUND_KIND_LABELS.items()), validators=[DataRequired()])
     organiser = StringField(_l("Organiser"), validators=[Optional(), Length(max=200)])
-    item_code = StringField(
-        _l("Catalogue item code"), validators=[Optional(), Length(max=32)],
-        description=_l("The test item of the catalogue this round checks, if there is one."),
+    item_code = SelectField(
+        _l("Catalogue item"), choices=[], validators=[Optional()], render_kw={"data-search": ""},
+        description=_l("The test item of the catalogue this round checks, if there is one: type to search."),
     )  # fmt: skip
     measurand = StringField(_l("Measurand"), validators=[DataRequired(), Length(max=200)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
@@ -56,8 +57,9 @@ class RoundForm(FlaskForm):
     )
     score_basis = SelectField(_l("Score"), choices=list(SCORE_BASIS_LABELS.items()))
     participants = SelectMultipleField(
-        _l("Invited laboratories"), choices=[], description=_l("Hold Ctrl (or ⌘) to choose several.")
-    )
+        _l("Invited laboratories"), choices=[], render_kw={"data-search": ""},
+        description=_l("Choosing the item proposes the laboratories holding it; type to add others."),
+    )  # fmt: skip
     notes = TextAreaField(_l("Notes"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
 

@@ -11,6 +11,7 @@ from random import Random
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext as _n
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -118,7 +119,9 @@ def round_values(data: Mapping[str, Any], rnd: Round | None = None) -> dict[str,
     creating = rnd is None
     values: dict[str, Any] = {}
 
-    if creating or "code" in data:
+    # A new round without a code gets the next one of its kind and year (as audits do).
+    propose = creating and parsing.is_blank(data.get("code"))
+    if not propose and (creating or "code" in data):
         code = fields.get("code", parsing.code)
         if code is not None and rnd is not None and code != rnd.code:
             fields.add("code", _("The code of a round cannot be changed."))
@@ -165,8 +168,68 @@ def round_values(data: Mapping[str, Any], rnd: Round | None = None) -> dict[str,
                 fields.add("item_code", _("No catalogue item has code %(code)s.", code=item_code))
     if "participants" in data:
         values["participants"] = _labs(data.get("participants"), fields)
+    if propose and values.get("kind"):
+        values["code"] = propose_code(values["kind"], (values.get("opens_on") or today()).year)
     fields.raise_if_any(_("The round could not be saved."))
     return values
+
+
+CODE_PREFIX = {
+    RoundKind.BLIND_SAMPLE: "BS",
+    RoundKind.MEASUREMENT_COMPARISON: "MC",
+    RoundKind.PROFICIENCY_TEST: "PT",
+    RoundKind.INTERLABORATORY_COMPARISON: "ILC",
+}
+
+
+def propose_code(kind: str, year: int) -> str:
+    """The next free code of a round of this kind in this year: BS-2026-01, BS-2026-02, ..."""
+    prefix = f"{CODE_PREFIX.get(RoundKind(kind), 'R')}-{year}-"
+    taken = db.session.scalars(select(Round.code).where(Round.code.like(f"{prefix}%"))).all()
+    numbers = [int(code[len(prefix) :]) for code in taken if code[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def code_proposals(year: int) -> dict[str, str]:
+    """The code each kind of round would get this year (the form fills it in as the kind changes)."""
+    return {kind.value: propose_code(kind, year) for kind in RoundKind}
+
+
+def item_choices() -> list[tuple[str, str]]:
+    """(code, "code name") of every catalogue item, for the round form's searchable item select."""
+    rows = db.session.execute(select(TestItem.code, TestItem.name).order_by(TestItem.code))
+    return [(code, f"{code} {name}") for code, name in rows]
+
+
+def holders(item_code: Any, actor: Any, on: date | None = None) -> dict[str, Any]:
+    """The laboratories holding a catalogue item today (the labs a round on it would invite):
+    only for those who manage rounds (Forbidden otherwise); NotFound for an unknown item."""
+    from labtrack.scope.models import ScopeEntry
+    from labtrack.scope.service import held_on
+
+    require_manager(actor)
+    fields = parsing.Fields({"item": item_code})
+    code = fields.get("item", parsing.code)
+    fields.raise_if_any(_("Name a catalogue item."))
+    item = load_by(TestItem, TestItem.code, code, what=_("test item"))
+    stmt = (
+        select(Lab.id, Lab.code, Lab.name)
+        .join(ScopeEntry, ScopeEntry.lab_id == Lab.id)
+        .where(ScopeEntry.item_id == item.id, held_on(on or today()))
+        .distinct()
+        .order_by(Lab.code)
+    )
+    labs = [{"id": i, "code": code, "name": name} for i, code, name in db.session.execute(stmt)]
+    return {
+        "item": item.code,
+        "labs": labs,
+        "message": _n(
+            "%(num)s laboratory holds %(item)s today: proposed as participant.",
+            "%(num)s laboratories hold %(item)s today: proposed as participants.",
+            len(labs),
+            item=item.code,
+        ),
+    }
 
 
 def _labs(codes: Any, fields: parsing.Fields) -> list[Lab]:
@@ -302,3 +365,10 @@ def transition(rnd: Round, to: str, actor: Any) -> Round:
             rnd.closes_on = today()
         events.round_changed.send(rnd, actor=actor, to=target.value)
     return rnd
+
+
+def days_late(rnd: Round, on: date | None = None) -> int:
+    """How many days after the round's closing date `on` (today) is: 0 when not late or no date."""
+    if rnd.closes_on is None:
+        return 0
+    return max(((on or today()) - rnd.closes_on).days, 0)

@@ -5,8 +5,9 @@ Thin: load through the services (NotFound -> 404), render; posted forms go throu
 """
 
 import io
+import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from labtrack.auth.permissions import Perm, require
 from labtrack.auth.policy import sees_lab
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
+from labtrack.models_base import today
 from labtrack.proficiency import dispatch, evaluation, pages, policy, reports, results, service, studies
 from labtrack.proficiency.forms import (
     DispatchForm,
@@ -67,6 +69,14 @@ def _round_form(form: RoundForm) -> RoundForm:
     form.participants.choices = [
         (lab.code, f"{lab.code} {lab.name}") for lab in db.session.scalars(select(Lab).order_by(Lab.code))
     ]
+    # The item is picked from the catalogue; picking it proposes the labs holding it (forms.js).
+    form.item_code.choices = [("", _("No catalogue item")), *service.item_choices()]
+    form.item_code.render_kw = {
+        "data-search": "",
+        "data-lookup": url_for("proficiency.holders") + "?item=",
+        "data-lookup-target": form.participants.id,
+        "data-lookup-status": "participants-proposed",
+    }
     return form
 
 
@@ -74,11 +84,42 @@ def _to_round(rnd) -> str:
     return url_for("proficiency.detail", code=rnd.code)
 
 
+@bp.get("/lookup/holders")
+@require(Perm.ROUNDS_MANAGE)
+def holders():
+    """JSON: the laboratories holding a catalogue item today, proposed as a round's participants."""
+    return jsonify(service.holders(request.args.get("item"), current_user))
+
+
+@bp.app_template_global("round_days_late")
+def round_days_late(rnd) -> int:
+    """Days since the round's closing date (0 before it): results entered now are late."""
+    return service.days_late(rnd)
+
+
+def _late_warning(rnd) -> None:
+    late = service.days_late(rnd)
+    if late:
+        flash(
+            _(
+                "Entered %(days)s days after the round closed on %(date)s: the result is kept; "
+                "make sure the organiser accepts late results.",
+                days=late,
+                date=rnd.closes_on.isoformat(),
+            ),
+            "warning",
+        )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @require(Perm.ROUNDS_MANAGE)
 def create():
     """Plan a round and invite laboratories."""
     form = _round_form(RoundForm())
+    proposals = service.code_proposals(today().year)
+    form.kind.render_kw = {"data-code-proposals": json.dumps(proposals), "data-code-field": form.code.id}
+    if request.method == "GET" and not form.code.data:
+        form.code.data = proposals.get(form.kind.data or form.kind.choices[0][0])
     done = submit_form(
         form,
         lambda: service.create_round(form.round_data(), current_user),
@@ -277,7 +318,7 @@ def enter_result(code: str):
     done = submit_form(
         form,
         lambda: results.submit_result(rnd, {k: form.data.get(k) for k in results.FIELDS}, current_user),
-        success=lambda result: _("Result of %(lab)s entered.", lab=result.lab.code),
+        success=lambda result: _late_warning(rnd) or _("Result of %(lab)s entered.", lab=result.lab.code),
         to=url_for("proficiency.detail", code=rnd.code, _anchor="results"),
     )
     return done or _detail(rnd, form_status(form), form=form)
@@ -292,7 +333,7 @@ def upload(code: str):
     done = submit_form(
         form,
         lambda: results.import_results(rnd, io.BytesIO(uploads("file")[0][1]), current_user),
-        success=lambda stored: _("%(n)s results imported.", n=len(stored)),
+        success=lambda stored: _late_warning(rnd) or _("%(n)s results imported.", n=len(stored)),
         to=url_for("proficiency.detail", code=rnd.code, _anchor="results"),
     )
     return done or _detail(rnd, form_status(form), upload=form)
