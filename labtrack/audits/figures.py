@@ -60,6 +60,10 @@ def group_label(by: str, value: str | None):
         return SEVERITY_LABELS.get(value, value)
     if by == "audit_kind":
         return _l("Comparison round") if value == FindingSource.ROUND else AUDIT_KIND_LABELS.get(value, value)
+    if by == "region":
+        from labtrack.i18n_names import region_label
+
+        return region_label(value)
     return value
 
 

@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from labtrack import parsing
 from labtrack.forms import Parse
+from labtrack.i18n_names import region_label
 from labtrack.labs.models import LAB_KIND_LABELS
 from labtrack.planning import values
 from labtrack.planning.grading import INSPECTION_KINDS
@@ -93,7 +94,7 @@ class PlanForm(FlaskForm):
         self.audit_kind.choices = [(k.value, AUDIT_KIND_LABELS[k]) for k in INSPECTION_KINDS]
         blank = [("", "—")]
         for row in self.strata:
-            row.form.region.choices = blank + [(r, r) for r in regions]
+            row.form.region.choices = blank + [(r, region_label(r)) for r in regions]
             row.form.lab_kind.choices = blank + list(LAB_KIND_LABELS.items())
             row.form.category.choices = blank + categories
         self.inspectors.choices = inspectors

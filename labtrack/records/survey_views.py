@@ -8,6 +8,7 @@ from flask_login import current_user
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.history.service import history_for
+from labtrack.i18n_names import region_label
 from labtrack.records import survey_files, surveys
 from labtrack.records.blueprint import PER_PAGE, arg, bp, int_arg, page_number
 from labtrack.records.forms import (
@@ -113,7 +114,10 @@ def survey_new():
         (q.code, f"{q.code} {q.display_title}")
         for q in db.session.scalars(surveys.questionnaires_query(current_user))
     ]
-    form.region.choices = [("", _("The whole province")), *((r, r) for r in regions(current_user))]
+    form.region.choices = [
+        ("", _("The whole province")),
+        *((r, region_label(r)) for r in regions(current_user)),
+    ]
     done = submit_form(
         form,
         lambda: surveys.create_survey(current_user, values_of(form)),

@@ -34,6 +34,7 @@ from labtrack.audits.models import (
 )
 from labtrack.extensions import db
 from labtrack.forms import Parse
+from labtrack.i18n_names import region_label
 from labtrack.labs import service as labs_service
 from labtrack.labs import values as lab_values
 from labtrack.labs.models import Lab
@@ -101,7 +102,9 @@ def resolve_period(date_from: date | None, date_to: date | None, actor: Any) -> 
 
 def summary_from_form(form: CampaignForm, actor: Any) -> dict[str, Any] | None:
     """Validate the page's form and compute its summary; None (with the form's messages) when invalid."""
-    form.region.choices = [("", _("All regions"))] + [(r, r) for r in labs_service.regions(actor)]
+    form.region.choices = [("", _("All regions"))] + [
+        (r, region_label(r)) for r in labs_service.regions(actor)
+    ]
     if not policy.may_choose_region(actor):
         form.region.data = None  # a lab manager's summary is their own lab's
     if not form.validate():
