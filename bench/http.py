@@ -6,11 +6,12 @@ the ten everyday pages, beside `/login` (the floor: a page with no data) measure
 Prints, for `/login` alone and for the ten-page mix: requests, throughput, p50, p99, errors; the
 mix's throughput as a ratio of `/login`'s (target >= 0.2x, p99 < 300 ms, no errors); then each
 page's server time measured one request at a time (target < 100 ms). The demo database is built
-once a day into bench/out/ (the demo is dated from the day it is loaded) and copied for each run.
+once a day (and when the schema or the demo changes) into bench/out/ and copied for each run.
 Everything runs on this machine's loopback address, bounded in time (well under two minutes).
 """
 
 import argparse
+import hashlib
 import http.client
 import os
 import re
@@ -63,7 +64,13 @@ def _env(db: Path) -> dict[str, str]:
 
 def demo_database(fresh: bool) -> Path:
     """Today's demo database (built with `flask db upgrade` and `flask labtrack demo` when missing)."""
-    built = OUT / f"demo-{date.today().isoformat()}" / "labtrack.db"
+    # A new database each day (the demo is dated from the day it is loaded) and whenever the schema
+    # or a demo loader changes.
+    sources = sorted((ROOT / "migrations" / "versions").glob("*.py")) + sorted(
+        (ROOT / "labtrack").rglob("demo*.py")
+    )
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
+    built = OUT / f"demo-{date.today().isoformat()}-{digest}" / "labtrack.db"
     if built.exists() and not fresh:
         return built
     shutil.rmtree(OUT, ignore_errors=True)

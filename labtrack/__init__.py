@@ -32,7 +32,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Initialise the extensions and the hooks they need."""
-    from labtrack import templating
+    from labtrack import cache, templating  # noqa: F401  (cache: every write bumps the data version)
     from labtrack.auth import headers as auth_headers
     from labtrack.auth import security as auth_security
     from labtrack.auth import session as auth_session

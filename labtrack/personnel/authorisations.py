@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from labtrack import parsing
+from labtrack import cache, parsing
 from labtrack.extensions import db
 from labtrack.models_base import today
 from labtrack.parsing import Fields, ParseError
@@ -316,7 +316,15 @@ def authorisation_coverage(lab_id: int, on: date | None = None) -> list[dict[str
 
 
 def coverage_summary(lab_id: int, on: date | None = None) -> dict[str, Any]:
-    """Items held, items with someone authorised to perform them, and the items with nobody."""
+    """Items held, items with someone authorised to perform them, and the items with nobody
+    (reused until the data changes: a lab's page and its manager's dashboard show it on every visit)."""
+    on = on or today()
+    return cache.cached(
+        "personnel.coverage_summary", lab_id, on, compute=lambda: _coverage_summary(lab_id, on)
+    )
+
+
+def _coverage_summary(lab_id: int, on: date) -> dict[str, Any]:
     rows = authorisation_coverage(lab_id, on)
     gaps = [r for r in rows if not r["covered"]]
     return {"items": len(rows), "covered": len(rows) - len(gaps), "gaps": gaps, "rows": rows}

@@ -8,10 +8,11 @@ through the `scope_policy` template global.
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from labtrack import jobs, parsing
+from labtrack import cache, jobs, parsing
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.history.service import history_for
@@ -165,23 +166,28 @@ def item(code: str):
 
 def _lab_page(lab: Lab, grant_form: GrantForm | None = None):
     on = _on()
-    view = ScopeSchema().dump(service.scope_view(lab, on))
+    locale = str(get_locale())  # the names shown depend on the reader's language
+    view = cache.cached(
+        "scope.lab_view", lab.id, on, locale, compute=lambda: ScopeSchema().dump(service.scope_view(lab, on))
+    )
     return render_template(
         "scope/lab.html",
         lab=lab,
         on=on,
         rows=view["items"],
         counts=view,
-        per_category=service.category_counts(lab.id, on),
+        per_category=cache.cached(
+            "scope.category_counts", lab.id, on, compute=lambda: service.category_counts(lab.id, on)
+        ),
         grant_form=grant_form or GrantForm(formdata=None, granted_on=today()),
         basis_labels={k.value: str(v) for k, v in BASIS_LABELS.items()},
+        suspended=service.suspended_rows(lab.id, on),
     )
 
 
 @bp.get("/labs/<code>")
 @require(Perm.SCOPE_VIEW)
 def lab_scope(code: str):
-        suspended=service.suspended_rows(lab.id, on),
     """A lab's scope on a date (default today), grouped by category with counts."""
     return _lab_page(labs_service.load_lab(code, current_user))
 
@@ -336,9 +342,20 @@ def growth():
     asked = service.growth_request(current_user, request.args, strict=False)
     for note in asked.notes:
         flash(note, "danger")
-    result = compute_growth(asked.date_from, asked.date_to, lab=asked.lab, region=asked.region)
-    series = growth_series(
-        asked.date_from, asked.date_to, lab=asked.lab, region=asked.region, step=asked.step
+    # Pure functions of the data and the question: reused until the data changes (labtrack.cache).
+    key = (asked.date_from, asked.date_to, asked.lab.id if asked.lab else None, asked.region)
+    result = cache.cached(
+        "scope.growth",
+        *key,
+        compute=lambda: compute_growth(asked.date_from, asked.date_to, lab=asked.lab, region=asked.region),
+    )
+    series = cache.cached(
+        "scope.growth_series",
+        *key,
+        asked.step,
+        compute=lambda: growth_series(
+            asked.date_from, asked.date_to, lab=asked.lab, region=asked.region, step=asked.step
+        ),
     )
     chart = growth_chart(series, _chart_labels(), title=result.who)
     return render_template(

@@ -149,6 +149,14 @@ def test_lab_manager_figures_cover_only_their_lab(app, client, auth, make_user, 
     assert len(lines) == 2 and lines[1].startswith("LAB-A,4")
     page = client.get("/audits/").get_data(as_text=True)
     assert "My rectification" in page and "Due within 10 days" in page
+    # The charts carry their lab's numbers only: no other lab, no other region.
+    for by, groups in (("lab", ["LAB-A"]), ("region", ["Chengdu"])):
+        drawn = charts(client.get(f"/audits/figures?by={by}").get_data(as_text=True))
+        assert drawn["closure-chart"]["yAxis"]["data"] == groups
+        assert drawn["ageing-chart"]["yAxis"]["data"] == groups
+        assert "LAB-B" not in str(drawn) and "Mianyang" not in str(drawn)
+    ageing = series(drawn["ageing-chart"])
+    assert sum(v[0] for v in ageing.values()) == 2  # LAB-A's two active findings (lines 1 and 2 above)
 
 
 # --- evidence checks (pure) ---

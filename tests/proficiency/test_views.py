@@ -230,3 +230,52 @@ def test_round_page_in_chinese_draws_its_charts(client, auth, labs, make_round, 
     drawn = charts(response.get_data(as_text=True))
     assert drawn["histogram"]["xAxis"]["name"] == "毫克/升"
     assert {"结果", "核密度"} <= set(series(drawn["histogram"]))  # legends in the reader's language
+
+
+def test_round_charts_carry_the_scores_ranked_by_grade(client, auth, scored):
+    """z = (x - 10) / 0.5: A04 -3.2, A02 -2.0, A01 0.4, A03 2.4, A05 3.0 (|z| >= 3 unsatisfactory)."""
+    auth.login("quality")
+    ranked = charts(client.get("/rounds/BS-T1").get_data(as_text=True))["ranked"]
+    assert ranked["xAxis"]["data"] == ["A04", "A02", "A01", "A03", "A05"]
+    bars = {name: [v["value"] if v else None for v in data] for name, data in series(ranked).items() if data}
+    assert bars == {
+        "satisfactory": [None, -2.0, 0.4, None, None],
+        "questionable": [None, None, None, 2.4, None],
+        "unsatisfactory": [-3.2, None, None, None, 3.0],
+    }
+
+
+def test_a_lab_managers_round_charts_name_no_other_lab(client, auth, scored, labs, make_user):
+    import json
+
+    auth.login(make_user("lab_manager", lab=labs[3]))  # A04
+    drawn = charts(client.get("/rounds/BS-T1").get_data(as_text=True))
+    assert {"histogram", "ranked"} <= set(drawn)
+    text = json.dumps(drawn)
+    assert not any(lab.code in text for lab in labs)  # participant codes only, even for their own
+    ranked = drawn["ranked"]
+    outlined = [
+        ranked["xAxis"]["data"][i]
+        for s in ranked["series"]
+        if s["type"] == "bar"
+        for i, v in enumerate(s["data"])
+        if v and "itemStyle" in v
+    ]
+    own = next(p.participant_code for p in scored.participants if p.lab_id == labs[3].id)
+    assert outlined == [own]
+
+
+def test_no_charts_of_scores_before_publication_for_a_lab_manager(
+    client, auth, labs, make_round, staff, make_user
+):
+    rnd = make_round(labs, status="open", code="BS-T2")
+    results.submit_results(
+        rnd, [{"lab_code": lab.code, "value": 10 + i / 10} for i, lab in enumerate(labs)], staff
+    )
+    service.transition(rnd, "closed", staff)
+    evaluation.evaluate_round(rnd, staff)  # evaluated, not published
+    auth.login(make_user("lab_manager", lab=labs[0]))
+    assert charts(client.get("/rounds/BS-T2").get_data(as_text=True)) == {}
+    auth.logout()
+    auth.login("quality")
+    assert {"histogram", "ranked"} <= set(charts(client.get("/rounds/BS-T2").get_data(as_text=True)))
