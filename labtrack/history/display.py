@@ -134,6 +134,25 @@ COMMON_LABELS: dict[str, Any] = {
     "created_by_id": _l("Created by"),
     "owner_id": _l("Owner"),
     "person_id": _l("Person"),
+    "score": _l("Score"),
+    "score_kind": _l("Score kind"),
+    "decision": _l("Decision"),
+    "note": _l("Note"),
+    "reason": _l("Reason"),
+    "answer": _l("Answer"),
+    "post": _l("Post"),
+    "exam_id": _l("Exam"),
+    "sanction_id": _l("Sanction"),
+    "participant_id": _l("Participant"),
+    "application_id": _l("Application"),
+    "question_id": _l("Question"),
+    "published_at": _l("Published at"),
+    "recorded_at": _l("Recorded at"),
+    "decided_on": _l("Decided on"),
+    "decided_by_id": _l("Decided by"),
+    "submitted_on": _l("Submitted on"),
+    "submitted_by_id": _l("Submitted by"),
+    "accepted_on": _l("Accepted on"),
 }
 
 
@@ -348,13 +367,46 @@ def _format(table: str, key: str, value, names: dict) -> str | None:
     return str(value)
 
 
+_FORM_LABELS: dict[str, dict[str, Any]] = {}
+
+
+def form_labels(area: str) -> dict[str, Any]:
+    """The labels an area's forms give their fields, by field name (the forms name fields after
+    the columns they fill), so a history row reads like the form the user filled in."""
+    if area in _FORM_LABELS:
+        return _FORM_LABELS[area]
+    from wtforms import Form
+    from wtforms.fields.core import UnboundField
+
+    from labtrack.areas import optional
+
+    labels: dict[str, Any] = {}
+    module = optional(f"labtrack.{area}.forms")
+    for value in vars(module).values() if module is not None else ():
+        if isinstance(value, type) and issubclass(value, Form):
+            for name in dir(value):
+                field = getattr(value, name, None)
+                if isinstance(field, UnboundField):
+                    label = field.args[0] if field.args else field.kwargs.get("label")
+                    if label is not None:
+                        labels.setdefault(name, label)
+    _FORM_LABELS[area] = labels
+    return labels
+
+
 def field_label(table: str, key: str) -> str:
-    """A column's label in the reader's language."""
+    """A column's label in the reader's language: registered, common, else the area's form label."""
     entry = _REGISTRY.get(table)
     if entry is not None and key in entry.labels:
         return str(entry.labels[key])
     if key in COMMON_LABELS:
         return str(COMMON_LABELS[key])
+    cls = model_for(table)
+    if cls is not None and cls.__module__.startswith("labtrack."):
+        labels = form_labels(cls.__module__.split(".")[1])
+        for name in (key, key.removesuffix("_id"), key.removesuffix("_on")):
+            if labels.get(name) is not None:
+                return str(labels[name])
     text = key.removesuffix("_id").replace("_", " ")
     return text[:1].upper() + text[1:]
 
