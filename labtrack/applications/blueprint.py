@@ -14,6 +14,7 @@ from labtrack.applications.values import (
 )
 from labtrack.extensions import db
 from labtrack.models_base import today
+from labtrack.scope.models import BASIS_LABELS
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 bp.add_app_template_global(policy, "applications_policy")
@@ -22,6 +23,7 @@ bp.add_app_template_global(STATUS_LABELS, "application_status_labels")
 bp.add_app_template_global(KIND_LABELS, "application_kind_labels")
 bp.add_app_template_global(DECISION_LABELS, "application_decision_labels")
 bp.add_app_template_global(STEP_LABELS, "application_step_labels")
+bp.add_app_template_global(BASIS_LABELS, "application_basis_labels")
 
 
 def page_arg() -> int:

@@ -91,6 +91,7 @@ def state(calendar: WorkingCalendar, clock: Clock, on: date) -> dict[str, Any]:
         shown["taken"] = clock.working_days
         if clock.on_time is not None:
             shown["on_time"] = clock.on_time
+            shown["missing_year"] = None  # counted when it stopped: a later year's calendar is not needed
     shown.update(
         {
             "step": clock.step,
