@@ -54,6 +54,27 @@ def _finding_due(p: dict) -> str:
     )
 
 
+def _document_review_due(p: dict) -> str:
+    days = int(p.get("days", 0))
+    owner = p.get("lab") or _("the bureau")
+    if days <= 0:
+        return _(
+            "The review of document %(document)s (%(title)s) of %(owner)s is due today.",
+            document=p.get("document"),
+            title=p.get("title"),
+            owner=owner,
+        )
+    return _n(
+        "The review of document %(document)s (%(title)s) of %(owner)s is due in %(num)d day (%(due_on)s).",
+        "The review of document %(document)s (%(title)s) of %(owner)s is due in %(num)d days (%(due_on)s).",
+        days,
+        document=p.get("document"),
+        title=p.get("title"),
+        owner=owner,
+        due_on=p.get("due_on"),
+    )
+
+
 def _text(p: dict, **extra: Any) -> dict:
     values = {k: ("" if v is None else v) for k, v in p.items()}
     values.update(extra)
@@ -125,6 +146,7 @@ TEXTS: dict[str, Callable[[dict], str]] = {
         int(p.get("days", 90)),
         **_text(p),
     ),
+    "document_review_due": lambda p: _document_review_due(p),
     "job_done": lambda p: _(
         "Your job “%(kind)s” (#%(job)s) is done.", **_text(p, kind=_job_kind(p.get("kind")))
     ),
@@ -153,6 +175,7 @@ LINKS: dict[str, Callable[[int | None, dict], tuple[str, dict]]] = {
     "qualifications": lambda rid, p: ("labs.detail", {"code": p.get("lab")}),
     "labs": lambda rid, p: ("labs.detail", {"code": p.get("lab")}),
     "jobs": lambda rid, p: ("jobs.detail", {"job_id": rid}),
+    "controlled_documents": lambda rid, p: ("records.document_detail", {"document_id": rid}),
 }
 
 

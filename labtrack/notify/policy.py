@@ -38,10 +38,11 @@ TO_LAB_MANAGERS = frozenset(
         "round_closing",
         "round_published",
         "certificate_expiring",
+        "document_review_due",
     }
 )
 TO_VERIFIERS = frozenset({"plan_submitted", "evidence_submitted"})
-TO_QUALITY = frozenset({"finding_escalated"})
+TO_QUALITY = frozenset({"finding_escalated", "document_review_due"})
 TO_STARTER = frozenset({"job_done", "job_failed"})
 
 

@@ -166,6 +166,29 @@ def _certificate_tiers(on: date, config: Any) -> list[tuple[str, int, int, dict]
     return rows
 
 
+def _document_tiers(on: date, config: Any) -> list[tuple[str, int, int | None, dict]]:
+    """(kind, document id, lab id or None for the bureau's, params): controlled documents whose
+    periodic review falls due in 10 / 3 / 0 days (the records area's documents_due_for_review)."""
+    try:
+        from labtrack.records.documents import documents_due_for_review
+    except ModuleNotFoundError:  # pragma: no cover - the records area is part of every install
+        return []
+    offsets = sorted(set(config["REMINDER_DUE_DAYS"]))
+    rows = []
+    for document in documents_due_for_review(on, within_days=max(offsets)):
+        days = (document.review_due_on - on).days
+        if days in offsets:
+            params = {
+                "document": document.code,
+                "title": document.title,
+                "lab": document.lab.code if document.lab is not None else None,
+                "due_on": document.review_due_on.isoformat(),
+                "days": days,
+            }
+            rows.append((f"document_review_due:{days}", document.id, document.lab_id, params))
+    return rows
+
+
 def send_reminders(on: date) -> ReminderRun:
     """Add the day's reminders (those not added before), with their history; commits."""
     config = current_app.config
@@ -195,6 +218,15 @@ def send_reminders(on: date) -> ReminderRun:
         add(kind, "rounds", rid, people.by_lab.get(lab_id, []), params)
     for kind, qid, lab_id, params in _certificate_tiers(on, config):
         add(kind, "qualifications", qid, people.by_lab.get(lab_id, []), params)
+    for kind, did, lab_id, params in _document_tiers(on, config):
+        # a lab's documents: its managers; the bureau's own: the quality department
+        add(
+            kind,
+            "controlled_documents",
+            did,
+            people.by_lab.get(lab_id, []) if lab_id else people.quality,
+            params,
+        )
 
     created = _insert_new(rows)
     _write_history(created, people.names, on)

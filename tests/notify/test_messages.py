@@ -20,6 +20,7 @@ PARAMS = {
     "job": 7,
     "kind": "scope_import",
     "error": "Row 2: bad date",
+    "document": "QM-01",
 }
 KINDS = [
     "finding_raised",
@@ -40,6 +41,7 @@ KINDS = [
     "round_closing",
     "round_published",
     "certificate_expiring:30",
+    "document_review_due:10",
     "job_done",
     "job_failed",
 ]
