@@ -114,3 +114,41 @@ def test_findings_of_an_audit_are_numbered_without_gaps(app, make_audit, make_us
     for _ in range(3):
         service.raise_finding(audit, data, inspector)
     assert db.session.scalars(select(Finding.number).order_by(Finding.number)).all() == [1, 2, 3]
+
+
+def test_quality_is_told_how_many_wait_for_verification_not_only_its_own(client, auth):
+    from tests.factories import FindingFactory
+
+    auth.login(Role.QUALITY)  # quality leads no audit: every waiting finding is someone else's
+    FindingFactory(plan_submitted=True)
+    FindingFactory(plan_submitted=True)
+    FindingFactory(evidence_submitted=True)
+    FindingFactory()  # open: the laboratory's turn, not a verifier's
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'id="dash-verify-total">\s*3\s*<', html)
+    assert "Awaiting verification" in html and "Awaiting my verification" not in html
+
+
+def test_the_finding_page_says_whose_turn_it_is(client, auth, make_user):
+    from tests.factories import FindingFactory
+
+    finding = FindingFactory(plan_submitted=True)
+    manager = make_user(Role.LAB_MANAGER, lab=finding.lab)
+    auth.login(manager)
+    page = client.get(f"/audits/findings/{finding.id}").get_data(as_text=True)
+    assert 'id="next-step"' in page and "An inspector or the quality department" in page
+    assert "reviews the plan" in page and "your turn" not in page  # the manager waits
+    assert "version " not in page.split('id="finding-status"')[1].split("</div>")[0]
+    auth.logout()
+    auth.login(Role.INSPECTOR)
+    page = client.get(f"/audits/findings/{finding.id}", headers=ZH).get_data(as_text=True)
+    assert "检查员或质量管理部" in page and "轮到您处理" in page
+
+
+def test_one_upload_place_while_evidence_is_submitted(client, auth, make_user):
+    from tests.factories import FindingFactory
+
+    finding = FindingFactory(plan_accepted=True)
+    auth.login(make_user(Role.LAB_MANAGER, lab=finding.lab))
+    page = client.get(f"/audits/findings/{finding.id}").get_data(as_text=True)
+    assert page.count('type="file"') == 1 and 'id="files-with-evidence"' in page

@@ -3,6 +3,7 @@ from the catalogue, participants proposed from the labs holding the item (a JSON
 those who manage rounds), a warning for results entered after the closing date, x_pt and sigma_pt
 shown on the round."""
 
+import re
 from datetime import date
 
 import pytest
@@ -143,3 +144,37 @@ def test_x_pt_and_sigma_pt_entered_are_shown_to_those_who_manage_the_round(clien
     auth.login(Role.LAB_MANAGER, lab=labs[0])
     page = client.get(f"/rounds/{rnd.code}").get_data(as_text=True)
     assert "12.5" not in page and "0.75" not in page
+
+
+def test_a_lab_that_failed_the_latest_round_is_not_shown_a_green_badge(client, auth, labs, make_round, staff):
+    from labtrack.proficiency import evaluation, results
+
+    rnd = make_round(labs[:4], status="open", closes_on="2010-04-30")
+    values = [("A01", 10.2), ("A02", 9.8), ("A03", 10.1), ("A04", 8.4)]  # A04: z = (8.4 - 10) / 0.5 = -3.2
+    results.submit_results(rnd, [{"lab_code": c, "value": v} for c, v in values], staff)
+    service.transition(rnd, "closed", staff)
+    evaluation.evaluate_round(rnd, staff)
+    evaluation.publish_round(rnd, staff)
+    auth.login(Role.LAB_MANAGER, lab=labs[3])
+    html = client.get("/").get_data(as_text=True)
+    own = re.search(r'<span class="badge ([^"]*)" id="dash-latest-own">([^<]*)<', html)
+    assert (
+        own and "text-bg-danger" in own.group(1) and own.group(2).strip() == "My laboratory: unsatisfactory"
+    )
+    assert 'id="dash-latest-share"' not in html and "All participants: 75 % satisfactory" in html
+    auth.logout()
+    auth.login(Role.QUALITY)  # 3 of 4 satisfactory: a warning colour, not a green one
+    html = client.get("/").get_data(as_text=True)
+    share = re.search(r'<span class="badge ([^"]*)" id="dash-latest-share">([^<]*)<', html)
+    assert share and "text-bg-warning" in share.group(1) and share.group(2).strip() == "75 % satisfactory"
+
+
+def test_all_rounds_on_the_dashboard_lists_every_round(client, auth, labs, make_round):
+    make_round(labs, status="open")
+    make_round(labs)  # planned
+    auth.login(Role.QUALITY)
+    html = client.get("/").get_data(as_text=True)
+    link = re.search(r'href="([^"]*)" id="dash-all-rounds"', html).group(1)
+    assert link == "/rounds/"
+    listing = client.get(link).get_data(as_text=True)
+    assert "R-001" in listing and "R-002" in listing
