@@ -40,3 +40,17 @@ def test_an_overdue_clock_is_told_to_the_division_once(world):
     assert tasks.notify_overdue(date(2010, 9, 10)) == {"overdue_clocks_told": 0}
     kinds = [n.kind for n in _notes(world.users["quality"])]
     assert kinds.count("application_clock_overdue") == 1
+
+
+def test_the_commands(app, world):
+    runner = app.test_cli_runner()
+    application = service.create(
+        {"kind": "extension", "items": [{"item_code": "F-2"}]}, world.users["manager"]
+    )
+    steps.transition(application, "submitted", {}, world.users["manager"], on=date(2010, 9, 1))
+    result = runner.invoke(args=["labtrack", "application-clocks", "--on", "2010-09-09"])
+    assert result.exit_code == 0 and "1 overdue steps" in result.output
+    result = runner.invoke(args=["labtrack", "working-calendar", "2026"])
+    assert result.exit_code == 0 and "days added" in result.output
+    result = runner.invoke(args=["labtrack", "working-calendar", "2031"])
+    assert result.exit_code == 1 and "No notice for 2031" in result.output
