@@ -358,6 +358,9 @@ def _format(table: str, key: str, value, names: dict) -> str | None:
         except ValueError:
             return str(value)
         return str(labels.get(member, value))
+    named = _named_labels(column.module, key)
+    if named and isinstance(value, str):
+        return str(named.get(value, value))
     if isinstance(value, bool) or column.python_type is bool:
         return _("Yes") if value else _("No")
     if column.python_type in (date, datetime) and isinstance(value, str):
@@ -392,6 +395,14 @@ def form_labels(area: str) -> dict[str, Any]:
                         labels.setdefault(name, label)
     _FORM_LABELS[area] = labels
     return labels
+
+
+def _named_labels(module_name: str, key: str) -> dict | None:
+    """The ``<COLUMN>_LABELS`` dict of the model's module (``root_cause_method`` ->
+    ``ROOT_CAUSE_METHOD_LABELS``): labels of a column kept as plain text."""
+    module = sys.modules.get(module_name)
+    value = getattr(module, f"{key.upper()}_LABELS", None) if module is not None else None
+    return value if isinstance(value, dict) else None
 
 
 def field_label(table: str, key: str) -> str:
@@ -485,3 +496,9 @@ def _user_name(user) -> str:
 
 
 register("users", name=_user_name)
+# A finding's last comment is the comment of the history row that changed it: shown once.
+register(
+    "findings",
+    hidden={"last_comment"},
+    formatters={"source": lambda v: str({"audit": _l("Audit"), "round": _l("Comparison round")}.get(v, v))},
+)
