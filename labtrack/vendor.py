@@ -9,9 +9,11 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_file, url_for
+from flask import Blueprint, current_app, send_file, url_for
+from flask_babel import gettext as _
 
 from labtrack.auth.permissions import public
+from labtrack.services import NotFound
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
@@ -51,12 +53,12 @@ def vendor_url(name: str) -> str:
 def asset(name: str):
     """One of the files listed in ASSETS, cached for a year (its URL changes with the version)."""
     if name not in ASSETS:
-        abort(404)
+        raise NotFound(_("No such %(what)s.", what=name))
     package, file = ASSETS[name]
     path = node_modules() / package / file
     if not path.is_file():
         current_app.logger.error("%s is missing: run `make` (npm ci) to install it", path)
-        abort(404)
+        raise NotFound(_("No such %(what)s.", what=name))
     response = send_file(path, max_age=ONE_YEAR, conditional=True)
     response.cache_control.public = True
     response.cache_control.immutable = True

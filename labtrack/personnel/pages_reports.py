@@ -4,7 +4,7 @@ post, with small charts, and the same figures as CSV or XLSX."""
 from datetime import date
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -18,7 +18,7 @@ from labtrack.models_base import today
 from labtrack.personnel import charts, people, policy, reports
 from labtrack.personnel.blueprint import bp
 from labtrack.personnel.models import POST_LABELS, TrainingSession
-from labtrack.services import InvalidInput
+from labtrack.services import InvalidInput, NotFound
 from labtrack.tabular import export_response
 
 
@@ -123,7 +123,7 @@ def report():
     fmt = request.args.get("format")
     if fmt:
         if fmt not in ("csv", "xlsx"):
-            abort(404)
+            raise NotFound(_("No such %(what)s.", what=_("export format")))
         name = f"training-{f.date_from.isoformat()}-{f.date_to.isoformat()}"
         return export_response(fmt, name, EXPORT_HEADER, export_rows(r))
     own = policy.confined_lab(current_user)

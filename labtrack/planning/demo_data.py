@@ -20,7 +20,7 @@ from labtrack.auth.models import User
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
-from labtrack.planning import audits_link, draw, drawing, grading, plans, sanctions
+from labtrack.planning import audits_link, draw, drawing, grading, plans, policy, sanctions
 from labtrack.planning.models import InspectorProfile, Plan, RiskGrading, Sanction
 from labtrack.planning.sanctions import held_items
 from labtrack.scope.models import TestItem
@@ -70,7 +70,6 @@ def _inspectors(labs: dict[str, Lab]) -> None:
     from flask import current_app
     from werkzeug.security import generate_password_hash
 
-    from labtrack.auth.permissions import Role
     from labtrack.demo import DEMO_PASSWORD
 
     taken = set(db.session.scalars(select(User.username)))
@@ -82,7 +81,7 @@ def _inspectors(labs: dict[str, Lab]) -> None:
                 User(
                     username=name,
                     full_name=full_name,
-                    role=Role.INSPECTOR,
+                    role=policy.drawn_role(),
                     lab=labs[code],
                     password_hash=password_hash,
                 )

@@ -118,6 +118,11 @@ def may_be_drawn(user: Any) -> bool:
     return role_of(user) is Role.INSPECTOR and bool(getattr(user, "active", False))
 
 
+def drawn_role() -> Role:
+    """The role an account needs to be drawn into inspection teams (the demo's outside experts)."""
+    return Role.INSPECTOR
+
+
 # --- sanctions -----------------------------------------------------------------------------------
 
 

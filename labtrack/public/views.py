@@ -10,8 +10,9 @@ the browser's Accept-Language (then the answer varies on it).
 
 import hashlib
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from labtrack.audits.models import AUDIT_KIND_LABELS, AUDIT_STATUS_LABELS
 from labtrack.auth.permissions import public
@@ -21,6 +22,7 @@ from labtrack.planning.plans import stratum_label, stratum_size
 from labtrack.planning.values import SANCTION_KIND_LABELS
 from labtrack.public import directory
 from labtrack.public.schemas import dump_labs
+from labtrack.services import NotFound
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -116,7 +118,7 @@ def lab(code):
     on = today()
     found = directory.load_lab(code, on)
     if found is None:
-        abort(404)
+        raise NotFound(_("No such %(what)s.", what=_("laboratory")))
     return _page(
         "public/lab.html",
         lab=directory.describe([found.id], on)[0],
@@ -142,7 +144,7 @@ def plan(plan_code):
     digest, laboratories) and each inspection's outcome."""
     found = directory.published_plan(plan_code)
     if found is None:
-        abort(404)
+        raise NotFound(_("No such %(what)s.", what=_("plan")))
     return _page(
         "public/plan.html",
         plan=found,

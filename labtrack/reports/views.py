@@ -1,12 +1,14 @@
 """Cross-area reports."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from labtrack.auth.permissions import Perm, require
 from labtrack.reports import campaign as campaign_report
 from labtrack.reports import policy
+from labtrack.services import NotFound
 from labtrack.tabular import export_response
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -42,5 +44,5 @@ def campaign():
         rows = campaign_report.export_rows(summary)
         return export_response(fmt, campaign_report.export_name(summary), campaign_report.EXPORT_HEADER, rows)
     if fmt != "html":
-        abort(404)
+        raise NotFound(_("No such %(what)s.", what=_("export format")))
     return render_template("reports/campaign.html", form=form, s=summary)

@@ -7,7 +7,7 @@ through the `scope_policy` template global.
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -259,7 +259,7 @@ def withdraw(code: str, entry_id: int):
 def export(fmt: str):
     """One lab's scope (?lab=CODE) or every period the user may see, in the import format."""
     if fmt not in ("csv", "xlsx"):
-        abort(404)
+        raise NotFound(_("No such %(what)s.", what=_("export format")))
     code = request.args.get("lab")
     if code:
         lab = labs_service.load_lab(code, current_user)
@@ -375,7 +375,7 @@ def growth():
 def growth_export(fmt: str):
     """The growth report as CSV or XLSX: the figures, then each category and item added or removed."""
     if fmt not in ("csv", "xlsx"):
-        abort(404)
+        raise NotFound(_("No such %(what)s.", what=_("export format")))
     asked = service.growth_request(current_user, request.args, strict=True)
     result = compute_growth(asked.date_from, asked.date_to, lab=asked.lab, region=asked.region)
     name = f"growth-{result.lab_code or result.region or 'all'}-{asked.date_from}-{asked.date_to}"
