@@ -12,11 +12,13 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from labtrack import parsing
 from labtrack.applications.values import (
@@ -170,3 +172,36 @@ class DaysForm(FlaskForm):
         _l("Name in English"), validators=[Optional(), plain_text], render_kw={"maxlength": DAY_NAME_MAX}
     )
     submit = SubmitField(_l("Add"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as check boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class FindingForm(FlaskForm):
+    """A finding of the assessment raised by a member of the team, naming the items it concerns."""
+
+    severity = SelectField(_l("Severity"), choices=[])
+    area = SelectField(_l("Area"), choices=[])
+    clause = StringField(
+        _l("ISO/IEC 17025 clause"), validators=[InputRequired()], render_kw={"maxlength": 16}
+    )
+    description = TextAreaField(
+        _l("Description"), validators=[InputRequired(), plain_text], render_kw={"rows": 3}
+    )
+    item_ids = MultiCheckboxField(
+        _l("Items it concerns (none: the whole application)"), choices=[], validate_choice=False
+    )
+    submit = SubmitField(_l("Raise the finding"))
+
+    def setup(self, application) -> "FindingForm":
+        """Choices: the audits' severities and areas, the application's items."""
+        from labtrack.audits.models import AREA_LABELS, SEVERITY_LABELS
+
+        self.severity.choices = [(str(k), v) for k, v in SEVERITY_LABELS.items()]
+        self.area.choices = [(str(k), v) for k, v in AREA_LABELS.items()]
+        self.item_ids.choices = [(str(i.id), f"{i.item_code} {i.item_name or ''}") for i in application.items]
+        return self

@@ -18,7 +18,7 @@ from labtrack.applications import (  # noqa: F401  (calendar_views, report_views
 )
 from labtrack.applications.blueprint import bp, page_arg
 from labtrack.applications.calendar import working_calendar
-from labtrack.applications.forms import ApplicationForm, ItemForm, StepForm, UploadForm
+from labtrack.applications.forms import ApplicationForm, FindingForm, ItemForm, StepForm, UploadForm
 from labtrack.applications.values import KIND_LABELS, STATUS_LABELS
 from labtrack.auth.models import User
 from labtrack.auth.permissions import Perm, require, require_any
@@ -129,7 +129,9 @@ def _render(application, forms: dict | None = None, status: int = 200):
             editable=editable,
             may_delete=policy.may_delete(current_user, application),
             team_ids=assessment.team_ids(application),
-            may_raise=policy.may_raise_finding(current_user, application, assessment.team_ids(application)),
+            finding_form=(forms.get("finding") or FindingForm(formdata=None)).setup(application)
+            if policy.may_raise_finding(current_user, application, assessment.team_ids(application))
+            else None,
             import_header=IMPORT_HEADER,
         ),
         status,
@@ -162,6 +164,33 @@ def step(application_id):
         return done
     form.password.data = ""
     return _render(application, {"step": form, "to": form.to.data}, form_status(form))
+
+
+@bp.post("/<int:application_id>/findings")
+@require(Perm.FINDINGS_EDIT)
+def raise_finding(application_id):
+    """Raise a finding of the assessment (a member of its team), naming the items it concerns."""
+    application = service.get(current_user, application_id)
+    form = FindingForm().setup(application)
+    done = submit_form(
+        form,
+        lambda: assessment.raise_finding(
+            application,
+            {
+                "severity": form.severity.data,
+                "area": form.area.data,
+                "clause": form.clause.data,
+                "description": form.description.data,
+                "item_ids": [int(i) for i in form.item_ids.data or [] if str(i).isdigit()],
+            },
+            current_user,
+        ),
+        success=lambda f: _(
+            "Finding %(label)s raised, due on %(date)s.", label=f.label, date=f.due_on.isoformat()
+        ),
+        to=url_for("applications.detail", application_id=application.id) + "#assessment",
+    )
+    return done or _render(application, {"finding": form}, form_status(form))
 
 
 @bp.post("/<int:application_id>/items")

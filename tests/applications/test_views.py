@@ -170,3 +170,44 @@ def test_the_lab_page_shows_its_applications(client, world):
     login(client, world.users["manager"])
     page = client.get("/labs/SC-A").get_data(as_text=True)
     assert 'id="lab-applications"' in page and application.reference in page
+
+
+def test_a_team_member_raises_a_finding_on_an_item_and_the_division_decides_in_part(client, world):
+    application = drafted(world)
+    q = world.users["quality"]
+    steps.transition(application, "submitted", {}, world.users["manager"], on=date(2010, 9, 1))
+    steps.transition(application, "accepted", {}, q, on=date(2010, 9, 2))
+    steps.transition(application, "review", {}, q, on=date(2010, 9, 2))
+    steps.transition(
+        application, "assessment", {"lead": "i-1", "starts_on": "2010-09-02"}, q, on=date(2010, 9, 2)
+    )
+    water = next(i for i in application.items if i.item_code == "W-1")
+    login(client, world.users["i-2"])  # not on the team: no form
+    assert 'id="finding-form"' not in client.get(f"/applications/{application.id}").get_data(as_text=True)
+    login(client, world.users["i-1"])
+    assert 'id="finding-form"' in client.get(f"/applications/{application.id}").get_data(as_text=True)
+    r = client.post(f"/applications/{application.id}/findings", data={"severity": "minor", "area": "records"})
+    assert r.status_code == 422
+    r = client.post(
+        f"/applications/{application.id}/findings",
+        data={
+            "severity": "minor",
+            "area": "equipment_traceability",
+            "clause": "6.4",
+            "description": "浊度仪未检定",
+            "item_ids": [str(water.id)],
+        },
+    )
+    assert r.status_code == 303
+    steps.transition(application, "rectification", {}, q, on=date(2010, 9, 6))
+    login(client, q)
+    page = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "2010-10-01" in page and "W-1" in page  # due in a month (technical), concerning W-1
+    r = post_step(client, application, "decided", password=PASSWORD)  # refused: back to the page, told why
+    assert r.status_code == 303 and "still open" in client.get(r.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert application.status == "rectification"
+    r = post_step(client, application, "decided", password=PASSWORD, exclude_open="y")
+    assert r.status_code == 303
+    db.session.expire_all()
+    assert application.decision == "partial" and water.outcome == "refused"
