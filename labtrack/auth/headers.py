@@ -41,7 +41,8 @@ def csp_nonce() -> str:
 
 def _no_store(response: Response) -> Response:
     """Pages and API answers for a signed-in user are never kept by a browser or proxy cache."""
-    if request.endpoint in ("static", "bootstrap.static") or request.path.startswith("/static/"):
+    shared = ("static", "bootstrap.static", "vendor.asset")  # the same for everybody: cacheable
+    if request.endpoint in shared or request.path.startswith("/static/"):
         return response
     if getattr(current_user, "is_authenticated", False):
         response.headers["Cache-Control"] = "no-store"

@@ -99,7 +99,7 @@ def test_growth_in_quarters_when_months_are_too_many_and_a_wrong_password(seeded
     browser_login(page, live, "quality-e2e")
     page.goto(live("/scope/growth?step=month&from=1900-01-01&to=2199-12-31&region=Mianyang"))
     assert "at most 1202 are drawn" in page.content()
-    assert page.locator(".growth-chart svg").count() == 1
+    assert page.locator("#growth-chart canvas").count() >= 1
     shot(page, "scope-growth-quarters-en")
     page.goto(live("/account"))
     page.fill("#current", "not-my-password")

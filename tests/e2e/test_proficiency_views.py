@@ -73,7 +73,7 @@ def test_a_lab_managers_view_before_and_after_publication(live_server, browser, 
         assert tab.locator("#histogram").count() == 0
         shot(tab, f"proficiency-manager-evaluated-{suffix}")
         tab.goto(live_server("/rounds/PT-PUB"))
-        tab.wait_for_selector("#histogram svg")
+        tab.wait_for_selector("#histogram canvas")
         table = tab.inner_text("#results-table")
         assert "V01" in table and "V04" not in table and "-3.20" in table and "0.40" in table
         shot(tab, f"proficiency-manager-published-{suffix}")
@@ -98,7 +98,7 @@ def test_quality_sees_the_evaluation_before_publication(live_server, browser, lo
     try:
         browser_login(tab, live_server, "q-view")
         tab.goto(live_server("/rounds/PT-EVAL"))
-        tab.wait_for_selector("#histogram svg")
+        tab.wait_for_selector("#histogram canvas")
         assert tab.locator("#summary").is_visible() and "-3.20" in tab.inner_text("#results-table")
         assert tab.locator("#publish").is_visible()
         shot(tab, f"proficiency-quality-evaluated-{suffix}")

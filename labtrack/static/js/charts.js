@@ -28,8 +28,10 @@
       );
       top += 28;
     }
+    // Room below for an axis title written under the axis (containLabel counts only the labels).
+    var xName = option.xAxis && !Array.isArray(option.xAxis) && option.xAxis.name;
     option.grid = Object.assign(
-      { left: 8, right: 24, top: top + 16, bottom: 8, containLabel: true },
+      { left: 8, right: 24, top: top + 16, bottom: xName ? 30 : 8, containLabel: true },
       option.grid || {}
     );
     if (!option.tooltip) {
