@@ -79,3 +79,16 @@ def previewed(actor: Any, kind_name: str, file_key: str) -> Job | None:
         if params.get("dry_run") and params.get("file_key") == file_key:
             return job
     return None
+
+
+def output_file(actor: Any, job_id: int) -> tuple[str, bytes]:
+    """The file a finished job wrote (an export): (filename, content), for whoever may see the job."""
+    job = get_job(actor, job_id)
+    result = job.result if isinstance(job.result, dict) else {}
+    key = result.get("file_key")
+    if job.status != JobStatus.DONE or not key:
+        raise NotFound(_("This job has no file to download."))
+    try:
+        return result.get("filename") or f"{key}.bin", files.store().get(key)
+    except KeyError:
+        raise NotFound(_("No such %(what)s.", what=_("file"))) from None

@@ -1,6 +1,8 @@
 """Pages of background jobs: one's own jobs, and one job with its progress bar and result."""
 
-from flask import Blueprint, current_app, render_template, request
+import io
+
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_login import current_user
 
 from labtrack.auth.permissions import Perm, require
@@ -33,4 +35,22 @@ def detail(job_id: int):
     job = service.get_job(current_user, job_id)
     return render_template(
         "jobs/detail.html", job=job, data=JobSchema().dump(job), title=service.kind_title(job)
+    )
+
+
+@bp.get("/<int:job_id>/download")
+@require(Perm.JOBS_VIEW)
+def download(job_id: int):
+    """The file a finished export job wrote (from the shared store), for its starter."""
+    from labtrack.jobs.exports import CONTENT_TYPES
+    from labtrack.tabular import _log_export
+
+    name, content = service.output_file(current_user, job_id)
+    fmt = name.rsplit(".", 1)[-1]
+    _log_export(name)
+    return send_file(
+        io.BytesIO(content),
+        mimetype=CONTENT_TYPES.get(fmt, "application/octet-stream"),
+        as_attachment=True,
+        download_name=name,
     )

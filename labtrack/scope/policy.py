@@ -37,6 +37,11 @@ def sees_scope(actor: Any, lab: Any) -> bool:
     return _holds(actor, Perm.SCOPE_VIEW) and labs_policy.sees_lab(actor, lab)
 
 
+def may_export_all(actor: Any) -> bool:
+    """Export every laboratory's scope (a lab manager's "everyone" is their own lab instead)."""
+    return _holds(actor, Perm.SCOPE_VIEW) and growth_lab(actor) is None
+
+
 def sees_entry(actor: Any, entry: Any) -> bool:
     """Read one period of a lab's scope."""
     return entry is not None and sees_scope(actor, entry.lab)

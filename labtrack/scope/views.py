@@ -16,6 +16,7 @@ from labtrack import cache, jobs, parsing
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.history.service import history_for
+from labtrack.jobs import exports
 from labtrack.jobs import service as jobs_service
 from labtrack.jobs.schemas import JobSchema
 from labtrack.labs import service as labs_service
@@ -23,6 +24,7 @@ from labtrack.labs.models import Lab
 from labtrack.labs.views import page_number
 from labtrack.models_base import today
 from labtrack.scope import policy, service
+from labtrack.scope import tasks as scope_tasks
 from labtrack.scope.charts import growth_chart
 from labtrack.scope.forms import (
     CategoryForm,
@@ -267,6 +269,9 @@ def export(fmt: str):
     confined = policy.growth_lab(current_user)
     if confined is not None:  # a lab manager's "everyone" is their own lab
         return export_response(fmt, "scope", HEADER, export_rows(confined))
+    if scope_tasks.periods_count() > exports.inline_limit():  # national scale: a job, not a wait
+        job = exports.start(current_user, "scope", fmt, {})
+        return redirect(url_for("jobs.detail", job_id=job.id), code=303)
     return export_response(fmt, "scope-all", HEADER, export_rows())
 
 
