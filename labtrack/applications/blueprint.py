@@ -69,3 +69,28 @@ def dashboard() -> dict:
         "waiting": count(status="waiting"),
         "overdue": count(overdue=True),
     }
+
+
+@bp.app_template_global("applications_granting")
+def granting(lab, date_from, date_to) -> dict:
+    """Item code -> the application whose decision granted the lab that item in (A, B] (for the
+    growth page's items added); empty when the reader may not see the lab's applications."""
+    from labtrack.applications.models import Application, ApplicationItem
+    from labtrack.scope.models import ScopeEntry, TestItem
+
+    if lab is None or not policy.sees_lab(current_user, lab):
+        return {}
+    stmt = (
+        select(TestItem.code, Application)
+        .select_from(ApplicationItem)
+        .join(Application, ApplicationItem.application_id == Application.id)
+        .join(ScopeEntry, ApplicationItem.scope_entry_id == ScopeEntry.id)
+        .join(TestItem, ScopeEntry.item_id == TestItem.id)
+        .where(
+            ScopeEntry.lab_id == lab.id,
+            ApplicationItem.outcome == "granted",
+            ScopeEntry.granted_on > date_from,
+            ScopeEntry.granted_on <= date_to,
+        )
+    )
+    return {code: application for code, application in db.session.execute(stmt)}

@@ -77,3 +77,12 @@ def test_the_report_page_and_its_export(client, world):
     client.post("/login", data={"username": "manager-SC-B", "password": PASSWORD})
     page = client.get("/applications/report?from=2010-01-01&to=2010-12-31")
     assert page.status_code == 200 and "QA-2010-001" not in page.get_data(as_text=True)
+
+
+def test_the_growth_page_names_the_application_that_granted_each_item(client, world):
+    a = _decided(world)
+    client.post("/login", data={"username": "viewer", "password": PASSWORD})
+    page = client.get("/scope/growth?lab=SC-A&from=2010-01-01&to=2010-12-31")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count(f">{a.reference}</a>") == 3  # F-2, T-1 and W-1 added, each by this decision
