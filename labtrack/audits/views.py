@@ -249,7 +249,18 @@ def findings():
 @require(Perm.FINDINGS_VIEW)
 def findings_export(fmt: str):
     """The findings of the list's filters as CSV or XLSX: the columns the API answers."""
+    from flask import redirect
+
+    from labtrack.audits import tasks as audits_tasks
+    from labtrack.jobs import exports
+
     filters, overdue = _finding_filters()
+    if (
+        fmt in exports.FORMATS
+        and audits_tasks.findings_count(current_user, filters, overdue) > exports.inline_limit()
+    ):
+        job = exports.start(current_user, "findings", fmt, {"filters": filters, "overdue": overdue})
+        return redirect(url_for("jobs.detail", job_id=job.id), code=303)  # national scale: a job
     found = db.session.scalars(service.findings_query(current_user, **filters, overdue=overdue)).all()
     header, rows = schemas.export_table(found)
     return export_response(fmt, f"findings-{today().isoformat()}", header, rows)

@@ -59,3 +59,20 @@ def test_a_small_export_or_a_lab_managers_own_lab_is_answered_at_once(client, au
     auth.login(make_user("lab_manager", lab=periods))
     response = client.get("/scope/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+
+
+def test_a_large_findings_export_is_a_job_narrowed_for_its_starter(client, auth, make_user):
+    own, other = f.LabFactory(code="SC-OWN"), f.LabFactory(code="SC-OTHER")
+    for lab in (own, own, own, other):
+        f.FindingFactory(audit__lab=lab, lab=lab)
+    db.session.commit()
+    auth.login(make_user("lab_manager", lab=own))
+    started = client.get("/audits/findings/export.csv")
+    assert started.status_code == 303 and started.headers["Location"].startswith("/jobs/")
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'id="job-download" href="([^"]+)"', page).group(1)
+    lines = client.get(link).get_data().decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 3 and not any("SC-OTHER" in line for line in lines[1:])
+    auth.logout()
+    auth.login("quality")
+    assert client.get("/audits/findings/export.csv?lab=SC-OTHER").status_code == 200  # one row: inline
