@@ -9,11 +9,12 @@ import io
 from datetime import date
 
 from flask import Blueprint, flash, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from labtrack import parsing
+from labtrack import cache, parsing
 from labtrack.api.common import PAGE_MAX
 from labtrack.audits import evidence, figures, handoff, policy, rectification, schemas, service, workflow
 from labtrack.audits.forms import STEP_FORMS, AuditForm, ExtendForm, FindingForm, ReasonForm, UploadForm
@@ -132,7 +133,7 @@ def _queue() -> dict:
         queue = {"kind": "verify", **figures.verification_queue(current_user.id)}
         if policy.sees_overview(current_user):
             queue["overdue"] = figures.overdue_list(limit=10)
-            queue["totals"] = figures.totals()
+            queue["totals"] = _totals(today(), None, {})
         return queue
     return {"kind": None}
 
@@ -412,13 +413,28 @@ def _figure_args() -> tuple[str, date, dict]:
     return by, on, {k: v for k, v in filters.items() if v}
 
 
+def _figures(by: str, on: date, scope: int | None, filters: dict) -> list[dict]:
+    """The rectification figures, reused until the data changes (labtrack.cache); the labels are
+    in the reader's language, so the language is part of the key."""
+    key = (by, on, scope, tuple(sorted(filters.items())), str(get_locale()))
+    return cache.cached(
+        "audits.figures", *key, compute=lambda: figures.rectification_figures(by, on, scope, filters)
+    )
+
+
+def _totals(on: date, scope: int | None, filters: dict) -> dict:
+    """The totals over every group, reused until the data changes."""
+    key = (on, scope, tuple(sorted(filters.items())))
+    return cache.cached("audits.totals", *key, compute=lambda: figures.totals(on, scope, filters or None))
+
+
 @bp.get("/figures", endpoint="figures")
 @require(Perm.REPORTS_VIEW)
 def figures_page():
     """Rectification figures: closure rate, median days to close, ageing, overdue; charts."""
     by, on, filters = _figure_args()
     scope = policy.lab_scope(current_user)
-    rows = figures.rectification_figures(by, on, scope, filters)
+    rows = _figures(by, on, scope, filters)
     label = str(figures.DIMENSION_LABELS[by])
     return render_template(
         "audits/figures.html",
@@ -426,7 +442,7 @@ def figures_page():
         on=on,
         filters=filters,
         rows=rows,
-        totals=figures.totals(on, scope, filters),
+        totals=_totals(on, scope, filters),
         overdue=figures.overdue_list(on, scope, filters, limit=500),
         ageing_chart=figures.ageing_chart(rows, _("Active findings by age, by %(by)s", by=label.lower())),
         closure_chart=figures.closure_chart(rows, _("Closure rate by %(by)s", by=label.lower())),
@@ -517,6 +533,6 @@ def audits_dashboard() -> dict:
         card = {"kind": "verify", **figures.verification_counts(current_user.id)}
     if policy.sees_overview(current_user) or (card["kind"] is None and policy.sees_figures(current_user)):
         card["kind"] = card["kind"] or "figures"
-        card["totals"] = figures.totals()
+        card["totals"] = _totals(today(), None, {})
         card["overdue"] = figures.overdue_list(limit=5)
     return card
