@@ -2,7 +2,7 @@
 filters and overdue clocks, a new application, one application with its steps, clocks, items,
 assessment and decision. The working calendar's pages are in `calendar_views.py`."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -136,6 +136,15 @@ def _render(application, forms: dict | None = None, status: int = 200):
         ),
         status,
     )
+
+
+@bp.get("/lookup")
+@require(Perm.APPLICATIONS_SUBMIT)
+def lookup():
+    """Catalogue items matching ?q= (code, name, method), for the item picker (JSON)."""
+    from labtrack.applications.values import LOOKUP_LIMIT
+
+    return jsonify({"items": service.catalogue_lookup(request.args.get("q"), LOOKUP_LIMIT)})
 
 
 @bp.get("/<int:application_id>")

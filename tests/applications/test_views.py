@@ -211,3 +211,13 @@ def test_a_team_member_raises_a_finding_on_an_item_and_the_division_decides_in_p
     assert r.status_code == 303
     db.session.expire_all()
     assert application.decision == "partial" and water.outcome == "refused"
+
+
+def test_the_item_picker_asks_the_catalogue(client, world):
+    login(client, world.users["manager"])
+    found = client.get("/applications/lookup?q=F-").get_json()["items"]
+    assert [i["item_code"] for i in found] == ["F-1", "F-2", "F-3"]
+    assert found[1]["category_code"] == "FOOD" and found[1]["item_name"] == "镉的溶出量"
+    assert client.get("/applications/lookup").get_json() == {"items": []}
+    login(client, world.users["viewer"])
+    assert client.get("/applications/lookup?q=F-").status_code == 403

@@ -50,7 +50,10 @@ def test_an_application_from_draft_to_certificate(live_server, page):
     page.wait_for_load_state("networkidle")
     assert page.locator("#item-form .invalid-feedback").count() >= 1  # refused beside the field
     shot(page, "applications-item-refused")
-    page.fill("#item_code", wanted)
+    page.fill("#item_code", "")
+    page.type("#item_code", wanted)  # the picker asks the catalogue and names the match
+    page.wait_for_function("document.getElementById('item-picked').textContent.length > 0")
+    shot(page, "applications-item-picker")
     page.fill("#item_name", "")
     page.fill("#category_code", "")
     page.fill("#category_name", "")
