@@ -153,6 +153,14 @@ COMMON_LABELS: dict[str, Any] = {
     "submitted_on": _l("Submitted on"),
     "submitted_by_id": _l("Submitted by"),
     "accepted_on": _l("Accepted on"),
+    "plan_submitted_on": _l("Plan submitted on"),
+    "plan_accepted_on": _l("Plan accepted on"),
+    "evidence_submitted_on": _l("Evidence submitted on"),
+    "cancelled_on": _l("Cancelled on"),
+    "cancel_reason": _l("Reason for cancellation"),
+    "reopened_count": _l("Times reopened"),
+    "closed_by_id": _l("Closed by"),
+    "last_comment": _l("Last comment"),
 }
 
 
