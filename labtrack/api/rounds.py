@@ -8,14 +8,14 @@ round page and the export use (`labtrack.proficiency.schemas`).
 from flask import url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from sqlalchemy.orm import selectinload
 
 from labtrack import parsing
 from labtrack.api.common import PageArgs, list_schema, paginate
 from labtrack.api.fields import Code, Day, Name, Text
 from labtrack.auth.permissions import Perm, require
-from labtrack.proficiency import dispatch, evaluation, results, service, studies
+from labtrack.proficiency import dispatch, evaluation, qualitative, results, service, studies
 from labtrack.proficiency.models import (
     AssignedValueMethod,
     ItemCondition,
@@ -138,10 +138,20 @@ class RoundResultInSchema(Schema):
     """One lab's result."""
 
     lab_code = Code(required=True)
-    value = fields.Float(required=True)
+    value = fields.Float(
+        required=True, allow_none=True, metadata={"description": "null or left out in a qualitative round"}
+    )
+    answer = fields.String(load_default=None, metadata={"description": "required in a qualitative round"})
     expanded_uncertainty = fields.Float(allow_none=True, validate=validate.Range(min=0))
     coverage_factor = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
     method = Name(allow_none=True)
+
+    @pre_load
+    def _answer_needs_no_value(self, data, **_kwargs):
+        """A qualitative round's row gives an answer and no value."""
+        if isinstance(data, dict) and "value" not in data and data.get("answer") is not None:
+            return {**data, "value": None}
+        return data
 
 
 class FindingRaisedSchema(Schema):
@@ -361,3 +371,24 @@ def post_receipt(data, code, lab_code):
     rnd = service.get_round(code, current_user)
     dispatch.record_receipt(rnd, lab_code, data, current_user)
     return next(r for r in dispatch.rows(rnd, current_user) if r["lab_code"] == lab_code)
+
+
+class DesignInSchema(Schema):
+    """How a round's results are given: quantitative, or qualitative with its answers."""
+
+    result_type = fields.String(required=True, validate=validate.OneOf(qualitative.RESULT_TYPES))
+    categories = fields.List(
+        Text(), load_default=None, metadata={"description": "null: detected | not_detected"}
+    )
+    assigned_answer = fields.String(load_default=None)
+
+
+@blp.route("/rounds/<code>/design", methods=["PUT"])
+@require(Perm.ROUNDS_MANAGE)
+@blp.arguments(DesignInSchema)
+@blp.response(200, RoundSchema)
+def put_design(data, code):
+    """Set the kind of results and categories (until the round opens) and the assigned answer (until
+    it is evaluated)."""
+    rnd = service.get_round(code, current_user)
+    return Seen(qualitative.set_design(rnd, data, current_user), current_user)

@@ -19,7 +19,7 @@ from labtrack.extensions import db
 from labtrack.history.tracking import set_time
 from labtrack.labs.models import Lab, LabKind
 from labtrack.models_base import today
-from labtrack.proficiency import evaluation, policy, results, service
+from labtrack.proficiency import dispatch, evaluation, policy, qualitative, results, service, studies
 from labtrack.proficiency.models import Evaluation, Result, Round, RoundFinding
 from labtrack.scope.models import TestItem
 
@@ -60,9 +60,11 @@ def _run(spec, labs, actor, rng, stop_at="published"):
     rnd = service.create_round({**spec["round"], "participants": spec["participants"]}, actor, rng=rng)
     if stop_at == "planned":
         return rnd
+    _provider(rnd, spec, actor, opens)
     _at(opens, 8)
     service.transition(rnd, "open", actor)
-    rows = [{"lab_code": code, "value": value, **spec.get("extra", {}).get(code, {}),
+    given = "answer" if spec.get("design") else "value"
+    rows = [{"lab_code": code, given: value, **spec.get("extra", {}).get(code, {}),
              "method": spec.get("method")} for code, value in spec["values"].items()]  # fmt: skip
     last = min(rnd.closes_on, today() - timedelta(days=1))
     _at(last, 18)
@@ -99,6 +101,36 @@ def _run(spec, labs, actor, rng, stop_at="published"):
         finding.due_on = due_date(finding.severity, raised_on)
     db.session.commit()
     return rnd
+
+
+def _provider(rnd: Round, spec: dict, actor, opens: date) -> None:
+    """What the provider does before a round opens: its answers, the items' studies, their dispatch."""
+    _at(opens - timedelta(days=14), 11)
+    if spec.get("design"):
+        qualitative.set_design(rnd, spec["design"], actor)
+    if spec.get("homogeneity"):
+        replicates, sigma_pt = spec["homogeneity"]
+        studies.record_homogeneity(rnd, replicates, actor, sigma_pt=sigma_pt)
+    if spec.get("stability"):
+        before, after, sigma_pt = spec["stability"]
+        studies.record_stability(rnd, before, after, actor, sigma_pt=sigma_pt)
+    if spec.get("homogeneity") or spec.get("design"):
+        _at(opens - timedelta(days=5), 9)
+        dispatch.record_dispatch(rnd, None, opens - timedelta(days=5), actor)
+        for i, p in enumerate(rnd.participants):
+            _at(opens - timedelta(days=3 - i % 3), 10)
+            dispatch.record_receipt(rnd, p.lab.code, {"received_on": opens - timedelta(days=3 - i % 3),
+                                                      "condition": "good"}, actor)  # fmt: skip
+
+
+# Item offsets in sigma units for the demo's homogeneity studies (SD about 0.93): fixed, so that the
+# failing study fails whatever the random within-item noise.
+_OFFSETS = (-1.5, -1.0, -0.6, -0.3, 0.0, 0.2, 0.5, 0.8, 1.1, 1.4)
+
+
+def _replicates(rng, level: float, between: float, within: float, decimals: int) -> list[list[float]]:
+    """Ten items in duplicate: level + offset x between + noise."""
+    return [[round(level + z * between + rng.gauss(0, within), decimals) for _ in range(2)] for z in _OFFSETS]
 
 
 PLAN = {
@@ -338,6 +370,32 @@ def _load(labs: dict[str, Lab]) -> str:
             "values": {"SC-TC": 0.226} if tc else {},
         },
     ]
+    # The items' homogeneity studies (their own random numbers: the results above stay as they were);
+    # the formaldehyde items fail (s_s about 5.5 mg/kg > 0.3 x 11.7) and the round runs with sigma_pt widened.
+    hrng = random.Random(SEED + 15)
+    specs[0]["homogeneity"] = (_replicates(hrng, 1.85, 0.006, 0.010, 3), None)
+    specs[0]["stability"] = ([1.852, 1.848, 1.851], [1.846, 1.853, 1.849], None)
+    specs[1]["homogeneity"] = (_replicates(hrng, 78.0, 6.0, 1.2, 1), None)
+    specs[2]["homogeneity"] = (_replicates(hrng, 4.32, 0.02, 0.04, 2), 0.25)
+    specs[5]["homogeneity"] = (_replicates(hrng, 0.238, 0.0015, 0.002, 4), None)
+    # A qualitative microbiology round on the same shipment: Salmonella detected / not detected.
+    if micro:
+        answers = {code: "detected" for code in micro}
+        answers[micro[-1]] = "not_detected"  # a false negative: a finding when published
+        specs.append({
+            "round": {
+                "code": "BS-2010-05",
+                "title": "盲样比对：乳粉中沙门氏菌 (Salmonella in milk powder, detected / not detected)",
+                "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
+                "item_code": _item("Salmonella (food)"), "measurand": "Salmonella in 25 g", "unit": "",
+                "opens_on": date(2010, 9, 6), "closes_on": date(2010, 10, 15),
+                "assigned_value_method": "reference", "sigma_pt_method": "fixed",
+                "notes": "Qualitative: spiked with S. Enteritidis at about 10 CFU / 25 g.",
+            },
+            "participants": micro, "method": "GB 4789.4-2010",
+            "design": {"result_type": "qualitative", "assigned_answer": "detected"},
+            "values": answers,
+        })  # fmt: skip
     # The measurement-value comparison: deviations with expanded uncertainties (k = 2).
     mc = specs[3]
     mc_values, mc_extra = {}, {}

@@ -11,6 +11,7 @@ from labtrack import events
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
+from labtrack.proficiency import qualitative
 from labtrack.proficiency.models import Evaluation, Result, Round, RoundFinding, RoundStatus
 from labtrack.proficiency.scoring import Outcome, RoundMethod, ScoringError, evaluate_values
 from labtrack.proficiency.service import require_manager
@@ -121,6 +122,8 @@ def evaluate_round(rnd: Round, actor: Any) -> Outcome:
             RoundStatus.PUBLISHED: _("The round is published; its evaluation can no longer change."),
         }[rnd.status]
         raise Conflict(message)
+    if rnd.is_qualitative:
+        return qualitative.evaluate(rnd, actor)
     with transaction(actor):
         ids, values, expanded, coverage = _load(rnd.id)
         try:
@@ -202,6 +205,14 @@ def _describe(rnd: Round, result: Result, reason: str, unit: str) -> str:
 
 def _describe_in(rnd: Round, result: Result, reason: str, unit: str) -> str:
     evaluation = rnd.evaluation
+    if rnd.is_qualitative:
+        return _(
+            "Unsatisfactory result in qualitative comparison round %(code)s (%(title)s): answered "
+            "“%(answer)s” where the item's assigned answer is “%(assigned)s”. Investigate the cause and "
+            "take corrective action (ISO/IEC 17025:2017 7.7.2, 8.7).",
+            code=rnd.code, title=rnd.title, answer=qualitative.answer_label(rnd, result.answer),
+            assigned=qualitative.answer_label(rnd, rnd.assigned_answer),
+        )  # fmt: skip
     numbers = dict(
         code=rnd.code, title=rnd.title, value=f"{result.value:.6g}", unit=unit,
         x_pt=f"{evaluation.x_pt:.6g}", kind=result.score_kind, score=f"{result.score:.2f}",

@@ -73,7 +73,8 @@ class ResultForm(FlaskForm):
     """Enter one laboratory's result."""
 
     lab_code = SelectField(_l("Laboratory"), choices=[], validators=[DataRequired()])
-    value = StringField(_l("Value"), validators=[DataRequired()])
+    value = StringField(_l("Value"), validators=[Optional()])
+    answer = SelectField(_l("Answer"), choices=[], validators=[Optional()])
     expanded_uncertainty = StringField(_l("Expanded uncertainty U"), validators=[Optional()])
     coverage_factor = StringField(_l("Coverage factor k"), validators=[Optional()])
     method = StringField(_l("Method"), validators=[Optional(), Length(max=200)])
@@ -149,3 +150,24 @@ class ReceiptForm(FlaskForm):
     )
     condition_note = StringField(_l("What was wrong"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Record receipt"))
+
+
+class DesignForm(FlaskForm):
+    """How a round's results are given: a value, or an answer among categories."""
+
+    result_type = SelectField(_l("Results"), choices=[])
+    categories = TextAreaField(
+        _l("Answer categories"),
+        validators=[Optional()],
+        description=_l(
+            "One per line, e.g. the organisms a participant may name; blank: detected / not detected."
+        ),
+    )
+    assigned_answer = StringField(
+        _l("Assigned answer"),
+        validators=[Optional(), Length(max=100)],
+        description=_l(
+            "One of the categories (Detected or Not detected when there are none); until evaluation."
+        ),
+    )
+    submit = SubmitField(_l("Save"))

@@ -133,6 +133,13 @@ class Round(Tracked, db.Model):
     sigma_pt_method: Mapped[SigmaMethod] = mapped_column(String(20), default=SigmaMethod.FIXED)
     sigma_pt: Mapped[float | None]
     score_basis: Mapped[ScoreBasis] = mapped_column(String(10), default=ScoreBasis.Z)
+    # Quantitative (a value scored by z, En, zeta) or qualitative (an answer scored by agreement).
+    result_type: Mapped[str] = mapped_column(
+        String(20), default="quantitative", server_default="quantitative"
+    )
+    # A qualitative round's answers: None for detected / not detected, else the named categories.
+    categories: Mapped[list[str] | None] = mapped_column(JSON)
+    assigned_answer: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -168,6 +175,11 @@ class Round(Tracked, db.Model):
     def item_code(self) -> str | None:
         """The catalogue item's code, if the round is linked to one."""
         return self.item.code if self.item is not None else None
+
+    @property
+    def is_qualitative(self) -> bool:
+        """Results are answers (detected / not detected, or named categories) scored by agreement."""
+        return self.result_type == "qualitative"
 
     @property
     def is_measurement(self) -> bool:
@@ -229,7 +241,8 @@ class Result(Tracked, db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("round_participants.id"), unique=True)
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id"), index=True)
-    value: Mapped[float]
+    value: Mapped[float | None]  # None in a qualitative round
+    answer: Mapped[str | None] = mapped_column(String(100))  # a qualitative round's answer
     expanded_uncertainty: Mapped[float | None]
     coverage_factor: Mapped[float | None]
     method: Mapped[str | None] = mapped_column(String(200))

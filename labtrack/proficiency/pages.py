@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from labtrack.extensions import db
 from labtrack.history.service import history_for
-from labtrack.proficiency import charts, policy, reports, results, studies
+from labtrack.proficiency import charts, policy, qualitative, reports, results, studies
 from labtrack.proficiency.forms import HomogeneityForm, ResultForm, StabilityForm, UploadForm
 from labtrack.proficiency.models import Round, RoundFinding
 from labtrack.proficiency.schemas import RoundSchema, Seen
@@ -25,13 +25,15 @@ def result_form(rnd: Round, actor: Any) -> ResultForm:
     form.lab_code.choices = [
         (p.lab.code, f"{p.lab.code} {p.lab.name}") for p in results.enterable(rnd, actor)
     ]
+    if rnd.is_qualitative:
+        form.answer.choices = [(c, qualitative.answer_label(rnd, c)) for c in qualitative.categories_of(rnd)]
     return form
 
 
 def _figures(view: dict, every_identity: bool) -> dict[str, dict]:
     """The charts of scores (only when the view carries the evaluation, i.e. the actor sees scores)."""
     ev, rows = view["evaluation"], view["results"]
-    if ev is None or not rows:
+    if ev is None or not rows or view.get("result_type") == "qualitative":
         return {}
     labels = [r["lab_code"] if every_identity else r["participant_code"] for r in rows]
     own = next((r["participant_code"] for r in rows if r["lab_code"]), None) if not every_identity else None

@@ -16,12 +16,14 @@ from labtrack.extensions import db
 from labtrack.models_base import utcnow
 from labtrack.proficiency import dispatch, policy
 from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
+from labtrack.proficiency.qualitative import parse_answer
 from labtrack.services import Conflict, Forbidden, InvalidInput, load, transaction
 from labtrack.tabular import TabularError, read_table
 
 RESULT_HEADER = ["lab_code", "value", "expanded_uncertainty", "coverage_factor", "method"]
+QUALITATIVE_HEADER = ["lab_code", "answer", "method"]
 ROWS_MAX = 10_000  # results in one submission (a round has at most a few hundred participants)
-FIELDS = tuple(RESULT_HEADER)
+FIELDS = (*RESULT_HEADER, "answer")
 
 
 class ResultsRefused(InvalidInput):
@@ -57,14 +59,16 @@ def _check_round(rnd: Round, actor: Any) -> None:
         raise Forbidden(_("You may not enter results in this round: your laboratory is not invited."))
 
 
-def _parse_row(row: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """A row's values, parsed, and its field errors."""
+def _parse_row(row: Any, rnd: Round) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A row's values, parsed, and its field errors (a qualitative round takes an answer, no value)."""
     if not isinstance(row, dict):
         return {}, {"row": [_("Each result must be an object with lab_code and value.")]}
     fields = parsing.Fields(row)
+    qualitative = rnd.is_qualitative
     values = {
         "lab_code": fields.get("lab_code", parsing.code),
-        "value": fields.get("value", parsing.number),
+        "value": None if qualitative else fields.get("value", parsing.number),
+        "answer": fields.get("answer", lambda raw: parse_answer(rnd, raw)) if qualitative else None,
         "U": fields.get("expanded_uncertainty", parsing.number, required=False, minimum=0.0),
         "k": fields.get("coverage_factor", parsing.number, required=False, positive=True),
         "method": fields.get("method", parsing.name, required=False),
@@ -81,7 +85,7 @@ def _validate(rnd: Round, rows: list[tuple[int, Any]], actor: Any) -> list[dict]
     tracking = dispatch.tracks_receipt(rnd)
     clean = []
     for index, row in rows:
-        values, errors = _parse_row(row)
+        values, errors = _parse_row(row, rnd)
         for field, messages in errors.items():
             problems.extend((index, field, m) for m in messages)
         code = values.get("lab_code")
@@ -122,6 +126,7 @@ def _store(rnd: Round, clean: list[dict], actor: Any) -> list[Result]:
                     participant_id=row["participant"].id,
                     lab_id=row["participant"].lab_id,
                     value=row["value"],
+                    answer=row["answer"],
                     expanded_uncertainty=row["U"],
                     coverage_factor=row["k"],
                     method=row["method"],
@@ -176,7 +181,8 @@ def import_results(rnd: Round, source: str | IO[bytes], actor: Any) -> list[Resu
     if not policy.may_upload_results(actor, rnd):
         raise Forbidden(_("Enter your laboratory's result with the form; files are for the bureau's staff."))
     try:
-        rows = list(read_table(source, RESULT_HEADER, max_bytes=current_app.config.get("MAX_IMPORT_BYTES")))
+        header = QUALITATIVE_HEADER if rnd.is_qualitative else RESULT_HEADER
+        rows = list(read_table(source, header, max_bytes=current_app.config.get("MAX_IMPORT_BYTES")))
     except TabularError as exc:
         raise ResultsRefused(
             _("The file was not imported."),

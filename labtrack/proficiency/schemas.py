@@ -64,7 +64,8 @@ class RoundResultSchema(_Audience):
     id = fields.Integer(metadata={"description": "the result's id (to withdraw it while the round is open)"})
     lab_code = fields.String(allow_none=True)
     participant_code = fields.String()
-    value = fields.Float()
+    value = fields.Float(allow_none=True, metadata={"description": "null in a qualitative round"})
+    answer = fields.String(allow_none=True, metadata={"description": "a qualitative round's answer"})
     expanded_uncertainty = fields.Float(allow_none=True)
     coverage_factor = fields.Float(allow_none=True)
     method = fields.String(allow_none=True)
@@ -83,6 +84,7 @@ class RoundResultSchema(_Audience):
             "lab_code": result.lab.code if policy.sees_identity(actor, result) else None,
             "participant_code": result.participant.participant_code,
             "value": result.value,
+            "answer": result.answer,
             "expanded_uncertainty": result.expanded_uncertainty,
             "coverage_factor": result.coverage_factor,
             "method": result.method,
@@ -140,6 +142,15 @@ class RoundSummarySchema(_Audience):
     sigma_pt_method = fields.String(allow_none=True)
     sigma_pt = fields.Float(allow_none=True)
     score_basis = fields.String()
+    result_type = fields.String(metadata={"description": "quantitative | qualitative"})
+    categories = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "a qualitative round's answers (null: detected | not_detected)"},
+    )
+    assigned_answer = fields.String(
+        allow_none=True, metadata={"description": "null until the caller may see the scores"}
+    )
     opens_on = fields.Date(allow_none=True)
     closes_on = fields.Date(allow_none=True)
     notes = fields.String(allow_none=True)
@@ -160,6 +171,8 @@ class RoundSummarySchema(_Audience):
         data["u_x_pt"] = (ev.u_x_pt if ev else rnd.u_x_pt) if scores else None
         data["sigma_pt"] = (ev.sigma_pt if ev else rnd.sigma_pt) if scores else None
         data["evaluation"] = ev
+        data["result_type"], data["categories"] = rnd.result_type, rnd.categories
+        data["assigned_answer"] = rnd.assigned_answer if scores else None
         return data
 
 
@@ -213,7 +226,7 @@ def export_rows(rnd: Round, actor: Any) -> tuple[list[str], list[list]]:
     """The round's results as the actor may see them, as a header and rows for CSV / XLSX."""
     dumped = RoundSchema().dump(Seen(rnd, actor))
     rows = [
-        [dumped["code"], r["participant_code"], r["lab_code"] or "", r["value"], dumped["unit"] or "",
+        [dumped["code"], r["participant_code"], r["lab_code"] or "", r["answer"] if r["value"] is None else r["value"], dumped["unit"] or "",
          r["expanded_uncertainty"], r["coverage_factor"], r["method"], r["submitted_at"], r["score_kind"],
          r["score"], r["grade"]]
         for r in dumped["results"]

@@ -18,8 +18,19 @@ from labtrack.auth.policy import sees_lab
 from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
-from labtrack.proficiency import dispatch, evaluation, pages, policy, reports, results, service, studies
+from labtrack.proficiency import (
+    dispatch,
+    evaluation,
+    pages,
+    policy,
+    qualitative,
+    reports,
+    results,
+    service,
+    studies,
+)
 from labtrack.proficiency.forms import (
+    DesignForm,
     DispatchForm,
     HomogeneityForm,
     ReceiptForm,
@@ -309,6 +320,35 @@ def record_receipt(code: str, lab_code: str):
     return done or _dispatch(rnd, form_status(form), receipt=form, receipt_lab=lab_code)
 
 
+def _design(rnd, status: int = 200, form=None):
+    if form is None:
+        form = DesignForm(
+            result_type=rnd.result_type,
+            categories="\n".join(rnd.categories or []),
+            assigned_answer=qualitative.answer_label(rnd, rnd.assigned_answer),
+        )
+    form.result_type.choices = [(k, str(v)) for k, v in qualitative.RESULT_TYPE_LABELS.items()]
+    return render_template("proficiency/design.html", rnd=rnd, form=form), status
+
+
+@bp.route("/<code>/design", methods=["GET", "POST"])
+@require(Perm.ROUNDS_MANAGE)
+def design(code: str):
+    """Whether a round's results are values or answers, its categories and its assigned answer."""
+    rnd = service.get_round(code, current_user)
+    if request.method == "GET":
+        return _design(rnd)
+    form = DesignForm()
+    form.result_type.choices = [(k, str(v)) for k in qualitative.RESULT_TYPES for v in [k]]
+    done = submit_form(
+        form,
+        lambda: qualitative.set_design(rnd, dict(form.data), current_user),
+        success=_("The round's results and answers were saved."),
+        to=_to_round(rnd),
+    )
+    return done or _design(rnd, form_status(form), form=form)
+
+
 @bp.post("/<code>/results")
 @require(Perm.RESULTS_ENTER)
 def enter_result(code: str):
@@ -381,6 +421,12 @@ def coverage():
         "proficiency/coverage.html", only_gaps=only_gaps, filter_errors=fields.errors, **data
     )
     return html, 422 if fields.errors else 200
+
+
+@bp.app_template_global("answer_label")
+def answer_label(rnd, answer: str | None) -> str:
+    """A qualitative answer as the reader reads it."""
+    return qualitative.answer_label(rnd, answer)
 
 
 @bp.app_template_global()

@@ -72,18 +72,38 @@ def upgrade():
         sa.UniqueConstraint("round_id", name=op.f("uq_round_stability_studies_round_id")),
     )
 
-    with op.batch_alter_table('round_participants', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sent_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('received_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('condition', sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column('condition_note', sa.String(length=500), nullable=True))
+    with op.batch_alter_table("round_participants", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sent_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("received_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("condition", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("condition_note", sa.String(length=500), nullable=True))
+
+    with op.batch_alter_table("round_results", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("answer", sa.String(length=100), nullable=True))
+        batch_op.alter_column("value", existing_type=sa.FLOAT(), nullable=True)
+
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("result_type", sa.String(length=20), server_default="quantitative", nullable=False)
+        )
+        batch_op.add_column(sa.Column("categories", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("assigned_answer", sa.String(length=100), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('round_participants', schema=None) as batch_op:
-        batch_op.drop_column('condition_note')
-        batch_op.drop_column('condition')
-        batch_op.drop_column('received_on')
-        batch_op.drop_column('sent_on')
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.drop_column("assigned_answer")
+        batch_op.drop_column("categories")
+        batch_op.drop_column("result_type")
+
+    with op.batch_alter_table("round_results", schema=None) as batch_op:
+        batch_op.alter_column("value", existing_type=sa.FLOAT(), nullable=False)
+        batch_op.drop_column("answer")
+
+    with op.batch_alter_table("round_participants", schema=None) as batch_op:
+        batch_op.drop_column("condition_note")
+        batch_op.drop_column("condition")
+        batch_op.drop_column("received_on")
+        batch_op.drop_column("sent_on")
     op.drop_table("round_stability_studies")
     op.drop_table("round_homogeneity_studies")

@@ -175,6 +175,7 @@ def test_the_lab_managers_api_no_longer_leaks_scores_of_an_evaluated_round(
             "lab_code": "A01",
             "participant_code": body["results"][0]["participant_code"],
             "value": 7.9,
+            "answer": None,
             "expanded_uncertainty": None,
             "coverage_factor": None,
             "method": None,
@@ -185,4 +186,4 @@ def test_the_lab_managers_api_no_longer_leaks_scores_of_an_evaluated_round(
         }
     ]
     assert body["results"][0]["submitted_at"].endswith("+00:00")  # timezone-aware
-    assert body["x_pt"] is None and body["evaluation"] is None
+    assert body["x_pt"] is None and body["evaluation"] is None and body["assigned_answer"] is None
