@@ -11,7 +11,7 @@ from labtrack.auth.policy import confined_lab
 from labtrack.extensions import db
 from labtrack.labs.models import Lab, LabStatus
 from labtrack.models_base import today
-from labtrack.proficiency import policy
+from labtrack.proficiency import policy, stats
 from labtrack.proficiency.models import Participant, Result, Round, RoundStatus
 from labtrack.proficiency.service import rounds_query
 from labtrack.scope.models import TestItem
@@ -106,6 +106,9 @@ def coverage(as_of: date, actor: Any, lab_code: str | None = None) -> dict:
             cats.append({"category": category, "last": day, "flagged": day is None or day < cutoff})
         flagged = sum(1 for c in cats if c["flagged"])
         rows.append({"lab": lab, "categories": cats, "flagged": flagged, "covered": len(cats) - flagged})
+    drifting = rolling_by_item([lab.id for lab in labs], actor)
+    for row in rows:
+        row["drift"] = [i for i in drifting.get(row["lab"].id, []) if i["rolling"].drift]
     return {"as_of": as_of, "window": window, "cutoff": cutoff, "rows": rows}
 
 
@@ -186,3 +189,39 @@ def latest_published(actor: Any) -> dict | None:
         "share": satisfactory / graded if graded else None,
         "own_grade": row[2] if own is not None else None,
     }
+
+
+# --- performance over a lab's last rounds on each item ------------------------------------------
+
+
+def rolling_by_item(
+    lab_ids: list[int], actor: Any, last: int = stats.ROLLING_ROUNDS
+) -> dict[int, list[dict]]:
+    """Per lab, per catalogue item: its last `last` scored results the actor may see the scores of,
+    combined (share satisfactory, RSZ, SSZ, drift); one query, newest item first."""
+    if not lab_ids:
+        return {}
+    rows = db.session.execute(
+        select(Result.lab_id, Round.item_id, TestItem.code, TestItem.name, Result.grade, Result.score,
+               Result.score_kind, Round.closes_on)
+        .join(Round, Result.round_id == Round.id)
+        .join(TestItem, Round.item_id == TestItem.id)
+        .where(Result.lab_id.in_(lab_ids), Round.status.in_(policy.scored_statuses(actor)))
+        .where(Result.grade.is_not(None))
+        .order_by(Result.lab_id, Round.item_id, Round.closes_on, Round.id)
+    ).all()  # fmt: skip
+    series: dict[tuple[int, int], list] = {}
+    for row in rows:
+        series.setdefault((row.lab_id, row.item_id), []).append(row)
+    out: dict[int, list[dict]] = {}
+    for (lab_id, _item_id), results in series.items():
+        recent = results[-last:]
+        zs = [r.score for r in recent if r.score_kind in ("z", "z_prime") and r.score is not None]
+        found = stats.rolling([r.grade for r in recent], zs)
+        out.setdefault(lab_id, []).append(
+            {"item_code": recent[-1].code, "item_name": recent[-1].name, "last_on": recent[-1].closes_on,
+             "rolling": found}
+        )  # fmt: skip
+    for items in out.values():
+        items.sort(key=lambda i: (i["rolling"].drift is None, i["item_code"]))
+    return out

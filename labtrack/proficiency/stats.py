@@ -658,3 +658,45 @@ def widened_sigma_pt(sigma_pt: float, s_s: float) -> float:
 def u_x_pt_with_instability(u_x_pt: float, difference: float) -> float:
     """u(x_pt) with the instability added as a rectangular term |D| / sqrt(3) (ISO 13528 7.8, B.5)."""
     return math.hypot(_non_negative(u_x_pt, "u_x_pt"), _real(difference, "difference") / math.sqrt(3.0))
+
+
+# --- Performance over several rounds (ISO 13528:2005 7.6, combined scores; 2015 9.8) ---
+
+ROLLING_ROUNDS = 5  # a lab's last rounds on an item
+DRIFT_RUN = 3  # this many scores in a row moving away from 0 on one side is a drift
+
+
+@dataclass(frozen=True)
+class Rolling:
+    """A lab's performance on one item over its last rounds."""
+
+    n: int
+    satisfactory: int
+    share: float
+    n_z: int  # scores combined into RSZ and SSZ (z and z' only)
+    rsz: float | None  # rescaled sum of z scores: sum(z) / sqrt(n)
+    ssz: float | None  # sum of squared z scores
+    drift: str | None  # "bias" (|RSZ| > 2), "trend" (a run away from 0), or None
+
+
+def rolling(grades: Sequence[str], z_scores: Sequence[float]) -> Rolling:
+    """Combine a lab's last results on an item: the share satisfactory, RSZ = sum(z) / sqrt(n) and
+    SSZ = sum(z^2) of its z (or z') scores, oldest first, and whether it drifts: a bias that single
+    scores hide (|RSZ| > 2) or the last DRIFT_RUN scores on one side, each further from 0."""
+    grades = list(grades)
+    zs = [_real(z, "z score") for z in z_scores]
+    satisfactory = sum(1 for g in grades if g == SATISFACTORY)
+    rsz = sum(zs) / math.sqrt(len(zs)) if zs else None
+    ssz = sum(z * z for z in zs) if zs else None
+    drift = None
+    if rsz is not None and abs(rsz) > SATISFACTORY_LIMIT:
+        drift = "bias"
+    elif len(zs) >= DRIFT_RUN:
+        tail = zs[-DRIFT_RUN:]
+        same_side = all(z > 0 for z in tail) or all(z < 0 for z in tail)
+        if same_side and all(abs(b) > abs(a) for a, b in zip(tail, tail[1:], strict=False)):
+            drift = "trend"
+    return Rolling(
+        n=len(grades), satisfactory=satisfactory, share=satisfactory / len(grades) if grades else 0.0,
+        n_z=len(zs), rsz=rsz, ssz=ssz, drift=drift,
+    )  # fmt: skip

@@ -465,6 +465,7 @@ def proficiency_summary(lab: Lab) -> dict:
     return {
         "recent": reports.history_rows(lab.id, current_user, limit=5),
         "counts": reports.grade_counts(lab.id, current_user),
+        "rolling": reports.rolling_by_item([lab.id], current_user).get(lab.id, []),
     }
 
 
