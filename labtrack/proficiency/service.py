@@ -208,6 +208,8 @@ def holders(item_code: Any, actor: Any, on: date | None = None) -> dict[str, Any
     from labtrack.scope.service import held_on
 
     require_manager(actor)
+    if parsing.is_blank(item_code):  # no item chosen (yet): nothing to propose
+        return {"item": None, "labs": [], "message": ""}
     fields = parsing.Fields({"item": item_code})
     code = fields.get("item", parsing.code)
     fields.raise_if_any(_("Name a catalogue item."))

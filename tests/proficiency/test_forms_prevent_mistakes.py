@@ -94,10 +94,15 @@ def test_only_those_who_manage_rounds_may_ask_who_holds_an_item(client, auth, ro
     assert client.get("/rounds/lookup/holders?item=C011-01").status_code == 403
 
 
-def test_the_lookup_names_a_missing_or_unknown_item(client, auth):
+def test_the_lookup_names_an_unknown_item_and_proposes_nobody_without_one(client, auth):
     auth.login(Role.QUALITY)
     assert client.get("/rounds/lookup/holders?item=NOPE").status_code == 404
-    assert client.get("/rounds/lookup/holders").status_code == 422
+    assert client.get("/rounds/lookup/holders?item=%20").get_json() == {
+        "item": None,
+        "labs": [],
+        "message": "",
+    }
+    assert client.get("/rounds/lookup/holders?item=a%20b").status_code == 422  # not a code
 
 
 def _open_round_with(make_round, labs):
