@@ -8,9 +8,12 @@ them here registers them on `bp`.
 from datetime import date
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from labtrack import cache
+from labtrack.models_base import today
 from labtrack.personnel import (  # noqa: F401  (their routes register on bp)
     authorisations,
     links,
@@ -142,14 +145,22 @@ def personnel_panel(lab) -> dict[str, Any] | None:
     authorisation gaps of the lab's scope (None when the user may not see the lab's people)."""
     if not personnel_sees(lab):
         return None
-    staff = people.staff_of(lab.id)
+    # Counts only (nothing that depends on who asks): reused until the data changes (labtrack.cache).
+    locale = str(get_locale())  # the posts' labels
+    return cache.cached(
+        "personnel.lab_panel", lab.id, today(), locale, compute=lambda: _panel_figures(lab.id)
+    )
+
+
+def _panel_figures(lab_id: int) -> dict[str, Any]:
+    staff = people.staff_of(lab_id)
     posts: dict[str, int] = {}
     for person in staff:
         for post in person.post_codes:
             posts[post] = posts.get(post, 0) + 1
     year = training.current_year()
     hours = training.hours_in_year([p.id for p in staff], year)
-    coverage = authorisations.coverage_summary(lab.id)
+    coverage = authorisations.coverage_summary(lab_id)
     return {
         "headcount": len(staff),
         "posts": [(p.value, str(POST_LABELS[p]), posts[p.value]) for p in POST_LABELS if p.value in posts],
