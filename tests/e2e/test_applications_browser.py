@@ -52,7 +52,7 @@ def test_an_application_from_draft_to_certificate(live_server, page):
     shot(page, "applications-item-refused")
     page.fill("#item_code", "")
     page.type("#item_code", wanted)  # the picker asks the catalogue and names the match
-    page.wait_for_function("document.getElementById('item-picked').textContent.length > 0")
+    page.wait_for_selector("#item-picked:not(:empty)")
     shot(page, "applications-item-picker")
     page.fill("#item_name", "")
     page.fill("#category_code", "")
