@@ -81,13 +81,14 @@ def previewed(actor: Any, kind_name: str, file_key: str) -> Job | None:
     return None
 
 
-def output_file(actor: Any, job_id: int) -> tuple[str, bytes]:
-    """The file a finished job wrote (an export): (filename, content), for whoever may see the job."""
+def output_file(actor: Any, job_id: int) -> tuple[str, bytes] | None:
+    """The file a finished job wrote (an export): (filename, content), for whoever may see the job;
+    None while it runs or when the job writes none."""
     job = get_job(actor, job_id)
     result = job.result if isinstance(job.result, dict) else {}
     key = result.get("file_key")
     if job.status != JobStatus.DONE or not key:
-        raise NotFound(_("This job has no file to download."))
+        return None
     try:
         return result.get("filename") or f"{key}.bin", files.store().get(key)
     except KeyError:

@@ -2,7 +2,8 @@
 
 import io
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from labtrack.auth.permissions import Perm, require
@@ -45,7 +46,11 @@ def download(job_id: int):
     from labtrack.jobs.exports import CONTENT_TYPES
     from labtrack.tabular import _log_export
 
-    name, content = service.output_file(current_user, job_id)
+    found = service.output_file(current_user, job_id)
+    if found is None:  # still running, or a job that writes no file: its page says which
+        flash(_("This job has no file to download."), "warning")
+        return redirect(url_for("jobs.detail", job_id=job_id), code=303)
+    name, content = found
     fmt = name.rsplit(".", 1)[-1]
     _log_export(name)
     return send_file(

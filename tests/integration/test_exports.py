@@ -76,3 +76,14 @@ def test_a_large_findings_export_is_a_job_narrowed_for_its_starter(client, auth,
     auth.logout()
     auth.login("quality")
     assert client.get("/audits/findings/export.csv?lab=SC-OTHER").status_code == 200  # one row: inline
+
+
+def test_a_job_without_a_file_sends_its_starter_to_its_page(client, auth, make_user):
+    from labtrack import jobs
+    from tests.jobs import sample_tasks  # noqa: F401  (the test kinds)
+
+    user = make_user("quality")
+    job = jobs.submit("test_count", user, n=2)
+    auth.login(user)
+    response = client.get(f"/jobs/{job.id}/download")
+    assert response.status_code == 303 and response.headers["Location"] == f"/jobs/{job.id}"
