@@ -157,7 +157,9 @@ def audit_new():
     done = submit_form(
         form,
         lambda: service.create_audit(form.audit_data(), current_user),
-        success=lambda audit: _("Audit %(ref)s recorded.", ref=audit.reference),
+        success=lambda audit: _(
+            "Audit %(ref)s recorded. Next: %(next)s", ref=audit.reference, next=handoff.audit_next(audit, 0)
+        ),
         to=lambda audit: url_for("audits.detail", audit_id=audit.id),
     )
     return done or (

@@ -152,3 +152,13 @@ def test_one_upload_place_while_evidence_is_submitted(client, auth, make_user):
     auth.login(make_user(Role.LAB_MANAGER, lab=finding.lab))
     page = client.get(f"/audits/findings/{finding.id}").get_data(as_text=True)
     assert page.count('type="file"') == 1 and 'id="files-with-evidence"' in page
+
+
+def test_recording_an_audit_says_what_happens_next(client, auth, make_lab):
+    lab = make_lab("AAA-1")
+    auth.login(Role.INSPECTOR)
+    response = client.post("/audits/new", data={**AUDIT, "lab_id": str(lab.id)})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Audit FC-2010-001 recorded. Next: The team carries out the audit" in page
+    assert 'id="next-step"' in page
