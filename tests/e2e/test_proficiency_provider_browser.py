@@ -14,7 +14,7 @@ FAILING = "\n".join(["1.80 1.84"] * 5 + ["1.90 1.94"] * 5)
 def provider_server(live_server):
     from labtrack.auth.permissions import Role
     from labtrack.extensions import db
-    from labtrack.proficiency import service
+    from labtrack.proficiency import evaluation, qualitative, results, service
     from tests import factories as f
 
     with live_server.app.app_context():
@@ -28,6 +28,17 @@ def provider_server(live_server):
             {**base, "code": "BS-E2E-1", "title": "Lead released from ceramic tableware"}, quality
         )
         service.create_round({**base, "code": "BS-E2E-2", "title": "Salmonella in milk powder"}, quality)
+        qual = service.create_round(
+            {**base, "code": "BS-E2E-3", "title": "Salmonella in milk powder, 2"}, quality
+        )
+        qualitative.set_design(qual, {"result_type": "qualitative", "assigned_answer": "detected"}, quality)
+        service.transition(qual, "open", quality)
+        answers = ["detected"] * 5 + ["not_detected"]
+        results.submit_results(
+            qual, [{"lab_code": lab.code, "answer": a} for lab, a in zip(labs, answers, strict=True)], quality
+        )
+        service.transition(qual, "closed", quality)
+        evaluation.evaluate_round(qual, quality)
         db.session.commit()
     return live_server
 
@@ -69,11 +80,17 @@ def test_a_provider_records_studies_dispatch_and_a_qualitative_design(provider_s
     assert page.locator("#qualitative-summary").is_visible()
     page.goto(live("/rounds/BS-E2E-2/design"))
     shot(page, "proficiency-provider-design")
+    page.goto(live("/rounds/BS-E2E-3"))
+    summary = page.locator("#qualitative-summary").inner_text()
+    assert "5 / 6" in summary and "False negatives" in summary
+    assert "✗" in page.locator("#results-table").inner_text()
+    shot(page, "proficiency-provider-qualitative")
 
     page.click("#language-switch")
     page.wait_for_load_state("networkidle")
     for name, path in [("studies", "/rounds/BS-E2E-1/studies"), ("dispatch", "/rounds/BS-E2E-1/dispatch"),
-                       ("design", "/rounds/BS-E2E-2/design"), ("round", "/rounds/BS-E2E-1")]:  # fmt: skip
+                       ("design", "/rounds/BS-E2E-2/design"), ("round", "/rounds/BS-E2E-1"),
+                       ("qualitative", "/rounds/BS-E2E-3")]:  # fmt: skip
         page.goto(live(path))
         shot(page, f"proficiency-provider-{name}-zh")
     page.goto(live("/rounds/BS-E2E-1/studies"))
