@@ -94,6 +94,19 @@ SCORE_BASIS_LABELS = {
     ScoreBasis.ZETA: _l("zeta score (standard uncertainties)"),
 }
 
+
+class ResultType(StrEnum):
+    """What a participant reports: a value (scored by z, En, zeta) or an answer (scored by agreement)."""
+
+    QUANTITATIVE = "quantitative"
+    QUALITATIVE = "qualitative"
+
+
+RESULT_TYPE_LABELS = {
+    ResultType.QUANTITATIVE: _l("Quantitative (a value)"),
+    ResultType.QUALITATIVE: _l("Qualitative (an answer)"),
+}
+
 SCORE_KIND_LABELS = {"z": "z", "z_prime": "z′", "zeta": "ζ", "en": "En"}
 
 GRADE_LABELS = {
@@ -134,8 +147,8 @@ class Round(Tracked, db.Model):
     sigma_pt: Mapped[float | None]
     score_basis: Mapped[ScoreBasis] = mapped_column(String(10), default=ScoreBasis.Z)
     # Quantitative (a value scored by z, En, zeta) or qualitative (an answer scored by agreement).
-    result_type: Mapped[str] = mapped_column(
-        String(20), default="quantitative", server_default="quantitative"
+    result_type: Mapped[ResultType] = mapped_column(
+        String(20), default=ResultType.QUANTITATIVE, server_default=ResultType.QUANTITATIVE.value
     )
     # A qualitative round's answers: None for detected / not detected, else the named categories.
     categories: Mapped[list[str] | None] = mapped_column(JSON)
@@ -190,6 +203,21 @@ class Round(Tracked, db.Model):
         return f"<Round {self.code} {self.status}>"
 
 
+class ItemCondition(StrEnum):
+    """The state a participant's item arrived in."""
+
+    GOOD = "good"
+    DAMAGED = "damaged"  # usable, with a note (a cracked cap, a warm cool-box)
+    UNUSABLE = "unusable"  # a replacement is needed: no result until it arrives
+
+
+ITEM_CONDITION_LABELS = {
+    ItemCondition.GOOD: _l("Good"),
+    ItemCondition.DAMAGED: _l("Damaged but usable"),
+    ItemCondition.UNUSABLE: _l("Unusable (replacement needed)"),
+}
+
+
 class Participant(Tracked, db.Model):
     """A lab invited to a round, known to the other participants only by its anonymous code."""
 
@@ -208,27 +236,12 @@ class Participant(Tracked, db.Model):
     # dispatch, results are accepted only from labs whose item arrived in a usable condition.
     sent_on: Mapped[date | None]
     received_on: Mapped[date | None]
-    condition: Mapped[str | None] = mapped_column(String(20))  # ItemCondition
+    condition: Mapped[ItemCondition | None] = mapped_column(String(20))
     condition_note: Mapped[str | None] = mapped_column(String(500))
 
     round: Mapped[Round] = relationship(back_populates="participants")
     lab: Mapped["Lab"] = relationship()  # noqa: F821
     result: Mapped["Result | None"] = relationship(back_populates="participant", uselist=False)
-
-
-class ItemCondition(StrEnum):
-    """The state a participant's item arrived in."""
-
-    GOOD = "good"
-    DAMAGED = "damaged"  # usable, with a note (a cracked cap, a warm cool-box)
-    UNUSABLE = "unusable"  # a replacement is needed: no result until it arrives
-
-
-ITEM_CONDITION_LABELS = {
-    ItemCondition.GOOD: _l("Good"),
-    ItemCondition.DAMAGED: _l("Damaged but usable"),
-    ItemCondition.UNUSABLE: _l("Unusable (replacement needed)"),
-}
 
 
 class Result(Tracked, db.Model):

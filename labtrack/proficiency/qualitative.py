@@ -17,13 +17,11 @@ from labtrack import events, parsing
 from labtrack.extensions import db
 from labtrack.models_base import utcnow
 from labtrack.proficiency import policy
-from labtrack.proficiency.models import Evaluation, Result, Round, RoundStatus
+from labtrack.proficiency.models import RESULT_TYPE_LABELS, Evaluation, Result, ResultType, Round, RoundStatus
 from labtrack.services import Conflict, Forbidden, InvalidInput, act_as, transaction
 
-QUANTITATIVE = "quantitative"
-QUALITATIVE = "qualitative"
+QUANTITATIVE, QUALITATIVE = ResultType.QUANTITATIVE.value, ResultType.QUALITATIVE.value
 RESULT_TYPES = (QUANTITATIVE, QUALITATIVE)
-RESULT_TYPE_LABELS = {QUANTITATIVE: _l("Quantitative (a value)"), QUALITATIVE: _l("Qualitative (an answer)")}
 DETECTED, NOT_DETECTED = "detected", "not_detected"
 DETECTION = (DETECTED, NOT_DETECTED)
 ANSWER_LABELS = {DETECTED: _l("Detected"), NOT_DETECTED: _l("Not detected")}
