@@ -155,6 +155,22 @@ def clear_failures(username: str) -> None:
         strategy.clear(limit, *account_keys)
 
 
+def check_token_throttle() -> None:
+    """Raise Throttled while this address has sent too many unknown or revoked API tokens."""
+    strategy, _account, address = _limits()
+    keys = ("token-address", client_address())
+    waits = [_wait(strategy, limit, keys) for limit in address if not strategy.test(limit, *keys)]
+    if waits:
+        raise Throttled(max(waits))
+
+
+def count_token_failure() -> None:
+    """Count one API call with a token that is not valid, for this address."""
+    strategy, _account, address = _limits()
+    for limit in address:
+        strategy.hit(limit, "token-address", client_address())
+
+
 _DUMMY: dict[str, str] = {}
 
 

@@ -69,8 +69,18 @@ def _api_auth():
     if not request.path.startswith("/api/"):
         return None
     if _bearer(request) is not None:
+        from labtrack.auth import security
+        from labtrack.errors import json_error
+
+        try:
+            security.check_token_throttle()
+        except security.Throttled as exc:
+            return json_error(
+                429, "Too Many Requests", exc.message, headers={"Retry-After": str(exc.retry_after)}
+            )
         user = _load_from_token(request)
         if user is None:
+            security.count_token_failure()
             return _unauthorized()
         g._login_user = user  # Flask-Login's slot for this request's user
         return None

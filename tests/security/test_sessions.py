@@ -174,3 +174,17 @@ def test_the_token_user_is_the_tokens_not_the_sessions(client, auth, make_user):
     _, headers = factories.bearer(role="viewer", username="robot")
     assert client.get("/api/v1/labs", headers=headers).status_code == 200
     assert client.post("/api/v1/labs", json={"code": "X1"}, headers=headers).status_code == 403
+
+
+def test_guessing_api_tokens_is_throttled_per_address(app, client):
+    app.config["LOGIN_LIMITS_ADDRESS"] = "3/minute"
+    for _ in range(3):
+        assert client.get("/api/v1/labs", headers={"Authorization": "Bearer guess"}).status_code == 401
+    response = client.get("/api/v1/labs", headers={"Authorization": "Bearer guess"})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert response.json["code"] == 429
+    # Another address is not slowed down.
+    other = client.get(
+        "/api/v1/labs", headers={"Authorization": "Bearer guess"}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+    )
+    assert other.status_code == 401
