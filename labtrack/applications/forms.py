@@ -205,3 +205,16 @@ class FindingForm(FlaskForm):
         self.area.choices = [(str(k), v) for k, v in AREA_LABELS.items()]
         self.item_ids.choices = [(str(i.id), f"{i.item_code} {i.item_name or ''}") for i in application.items]
         return self
+
+
+class EditForm(FlaskForm):
+    """The title and note of a draft (or returned) application."""
+
+    version = HiddenField()
+    title = StringField(
+        _l("Title"), validators=[InputRequired(), plain_text], render_kw={"maxlength": TITLE_MAX}
+    )
+    note = TextAreaField(
+        _l("Note"), validators=[Optional(), plain_text], render_kw={"maxlength": NOTE_MAX, "rows": 3}
+    )
+    submit = SubmitField(_l("Save"))

@@ -18,7 +18,7 @@ from labtrack.applications import (  # noqa: F401  (calendar_views, report_views
 )
 from labtrack.applications.blueprint import bp, page_arg
 from labtrack.applications.calendar import working_calendar
-from labtrack.applications.forms import ApplicationForm, FindingForm, ItemForm, StepForm, UploadForm
+from labtrack.applications.forms import ApplicationForm, EditForm, FindingForm, ItemForm, StepForm, UploadForm
 from labtrack.applications.values import KIND_LABELS, STATUS_LABELS
 from labtrack.auth.models import User
 from labtrack.auth.permissions import Perm, require, require_any
@@ -125,6 +125,7 @@ def _render(application, forms: dict | None = None, status: int = 200):
             step_form=forms.get("step") or _step_form(application),
             step_to=forms.get("to"),
             item_form=(forms.get("item") or ItemForm(formdata=None)) if editable else None,
+            edit_form=(forms.get("edit") or EditForm(formdata=None, obj=application)) if editable else None,
             upload_form=(forms.get("upload") or UploadForm(formdata=None)) if editable else None,
             editable=editable,
             may_delete=policy.may_delete(current_user, application),
@@ -200,6 +201,26 @@ def raise_finding(application_id):
         to=url_for("applications.detail", application_id=application.id) + "#assessment",
     )
     return done or _render(application, {"finding": form}, form_status(form))
+
+
+@bp.post("/<int:application_id>/edit")
+@require(Perm.APPLICATIONS_SUBMIT)
+def edit(application_id):
+    """Change the title and note of a draft or returned application."""
+    application = service.get(current_user, application_id)
+    form = EditForm()
+    done = submit_form(
+        form,
+        lambda: service.update(
+            application,
+            {"title": form.title.data, "note": form.note.data},
+            current_user,
+            form.version.data or None,
+        ),
+        success=_("Saved."),
+        to=url_for("applications.detail", application_id=application.id),
+    )
+    return done or _render(application, {"edit": form}, form_status(form))
 
 
 @bp.post("/<int:application_id>/items")

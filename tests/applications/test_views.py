@@ -221,3 +221,22 @@ def test_the_item_picker_asks_the_catalogue(client, world):
     assert client.get("/applications/lookup").get_json() == {"items": []}
     login(client, world.users["viewer"])
     assert client.get("/applications/lookup?q=F-").status_code == 403
+
+
+def test_the_applicant_changes_the_title_of_a_draft_and_a_stale_form_is_refused(client, world):
+    application = drafted(world)
+    login(client, world.users["manager"])
+    r = client.post(
+        f"/applications/{application.id}/edit", data={"title": "扩项（修订）", "version": application.version}
+    )
+    assert r.status_code == 303
+    db.session.expire_all()
+    assert application.title == "扩项（修订）"
+    r = client.post(f"/applications/{application.id}/edit", data={"title": "again", "version": 1})
+    assert r.status_code == 303 and "changed this application" in client.get(r.headers["Location"]).get_data(
+        as_text=True
+    )
+    r = client.post(
+        f"/applications/{application.id}/edit", data={"title": "", "version": application.version}
+    )
+    assert r.status_code == 422
