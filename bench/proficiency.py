@@ -33,7 +33,7 @@ from labtrack.extensions import db
 from labtrack.labs.models import Lab
 from labtrack.proficiency import stats
 from labtrack.proficiency.evaluation import evaluate_round
-from labtrack.proficiency.models import Participant, Result, Round
+from labtrack.proficiency.models import HomogeneityStudy, Participant, Result, Round
 from labtrack.proficiency.scoring import grade_array
 from labtrack.services import act_as
 
@@ -68,6 +68,14 @@ def setup_round(n: int, rng: np.random.Generator) -> tuple[Round, np.ndarray]:
                 closes_on=date(2011, 6, 30))  # fmt: skip
     db.session.add(rnd)
     db.session.flush()
+    # Its items' homogeneity study (20 items in duplicate, failing): evaluation reads it (issue 15).
+    replicates = (10.0 + rng.normal(0, 0.2, (20, 1)) + rng.normal(0, 0.02, (20, 2))).round(4).tolist()
+    found = stats.homogeneity(replicates, 0.4)
+    db.session.add(HomogeneityStudy(
+        round_id=rnd.id, replicates=replicates, sigma_pt=0.4, passed=found.passed,
+        passed_expanded=found.passed_expanded,
+        **{k: getattr(found, k) for k in ("g", "m", "mean", "s_x", "s_w", "s_s", "criterion", "expanded_criterion")},
+    ))  # fmt: skip
     part_ids = _insert_ids(Participant, [{"round_id": rnd.id, "lab_id": lab_id, "participant_code": f"P{i:05d}"}
                                          for i, lab_id in enumerate(lab_ids)])  # fmt: skip
     values = np.round(rng.normal(10.0, 0.4, n) + (rng.random(n) < 0.03) * rng.normal(0, 3, n), 4)
