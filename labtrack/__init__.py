@@ -32,7 +32,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Initialise the extensions and the hooks they need."""
-    from labtrack import cache, templating  # noqa: F401  (cache: every write bumps the data version)
+    from labtrack import cache, templating
     from labtrack.auth import headers as auth_headers
     from labtrack.auth import security as auth_security
     from labtrack.auth import session as auth_session
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     auth_session.init_login(app)
     tracking.install()
     templating.init_app(app)
+    cache.init_app(app)  # every committed write bumps the data version; cached_fragment for templates
     auth_headers.init_app(app)
     auth_security.init_app(app)
     import labtrack.models  # noqa: F401  (every model registered on the metadata)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context, has_request_context, request
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -142,3 +143,20 @@ def _committed(_session) -> None:
     if app is not None:
         _pending.app = None
         bump(_version_file(app))
+
+
+def cached_fragment(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
+    """In templates, a block of HTML rendered once per key and data version, then reused:
+
+        {% call cached_fragment("scope.lab_groups", lab.id, on, current_locale, cov is not none) %}
+          ... {% endcall %}
+
+    The key must name everything the block depends on besides the data: the record, the dates, the
+    reader's language, and whatever the policy decided for this reader (e.g. whether a column is
+    shown); nothing per request (CSRF tokens, flashed messages) may be inside."""
+    return Markup(cached(f"fragment:{name}", *key, compute=caller))
+
+
+def init_app(app: Flask) -> None:
+    """Make `cached_fragment` available to templates."""
+    app.jinja_env.globals["cached_fragment"] = cached_fragment
