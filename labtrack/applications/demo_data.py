@@ -45,7 +45,8 @@ def _back(cal: WorkingCalendar, day: date, n: int) -> date:
             if cal.is_working(day):
                 left -= 1
         except MissingYear:
-            return day + timedelta(days=1)
+            # the year before is not set up: start on its first day set up (2010: Monday 4 January)
+            return FIRST_2010 if day < FIRST_2010 else day + timedelta(days=1)
     return day
 
 
@@ -56,15 +57,18 @@ def _user(name: str) -> User | None:
 # --- 2010: the decisions behind the growth ------------------------------------------------------
 
 
-def _history_application(cal, lab: Lab, decided: date, entries: list[ScopeEntry], refused: list[TestItem]):
+def _history_application(
+    cal, lab: Lab, decided: date, entries: list[ScopeEntry], refused: list[TestItem], n: int = 0
+):
     """A certified extension whose decision granted these scope periods (dates worked back from
-    the decision with the working calendar)."""
-    ready = _back(cal, decided, 8)
-    assessed = _back(cal, ready, 10)
+    the decision with the working calendar; the n-th varies how long each step took, a few
+    acceptances and decisions over their limits)."""
+    ready = _back(cal, decided, 5 + (n * 7) % 18)
+    assessed = _back(cal, ready, 4 + (n * 5) % 15)
     assess_start = _back(cal, assessed, 2)
-    accepted = _back(cal, assess_start, 15)
-    submitted = _back(cal, accepted, 3)
-    certified = cal.add(decided, 4)
+    accepted = _back(cal, assess_start, 10 + (n * 3) % 11)
+    submitted = _back(cal, accepted, 1 + (n * 2) % 7)
+    certified = cal.add(decided, 2 + n % 6)
     quality, manager = _user("quality"), _user(f"manager-{lab.code}")
     kind_name = "扩项"
     application = Application(
@@ -188,7 +192,7 @@ def _history(cal) -> int:
                 )
             )
         set_time(db.session, datetime.combine(decided, time(17)))
-        _history_application(cal, lab, decided, entries, refused)
+        _history_application(cal, lab, decided, entries, refused, made)
         made += 1
     db.session.flush()
     set_time(db.session, None)
