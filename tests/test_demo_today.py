@@ -87,6 +87,9 @@ def test_the_present_is_dated_from_today(app, demo):
     assert closing and closing[0] <= 7 and closing[-1] > 7
     assert db.session.scalar(select(func.count()).where(ScopeEntry.granted_on >= date(2027, 1, 1))) >= 10
     assert db.session.scalar(select(Region.name_zh).where(Region.name == "Chengdu")) == "成都市"
+    # The dashboard's growth of the year so far is growth, for the system as for the technical centre.
+    system = growth(date(2026, 12, 31), TODAY)
+    assert system.categories_to == system.categories_from + 2 and system.items_to > system.items_from
 
 
 def test_history_is_dated_when_the_story_says(app, demo):

@@ -531,7 +531,8 @@ class _Campaign:
             kind = AuditKind(kind)
             own = kind in (AuditKind.SELF_INSPECTION, AuditKind.INTERNAL_AUDIT)
             recorder = self.manager(lab) if own else None
-            ended = now - timedelta(days=ago)
+            # Never back into the campaign: on a day early in 2011 the present starts after it.
+            ended = max(now - timedelta(days=ago), CAMPAIGN_TO + timedelta(days=days + 1))
             audit = self.audit(
                 lab,
                 kind,

@@ -425,13 +425,14 @@ def _present(labs, actor, rng, managers, tc, regional, pqi, textiles, micro, met
     one closing in three days, one planned."""
     now = today()
     y = now.year
+    start = max(now - timedelta(days=110), date(2011, 1, 1))  # never back into the 2010 campaign
     lead = _item("Lead (food)")
     published_labs = tc + regional + pqi[:6]
     bad = published_labs[-1:] + published_labs[1:2]
     published = {
         "round": {"code": f"BS-{y}-07", "title": "盲样比对：食品中铅 (Lead in food)", "kind": "blind_sample",
                   "organiser": "四川省质量技术监督局 认评处", "item_code": lead, "measurand": "Pb",
-                  "unit": "mg/kg", "opens_on": now - timedelta(days=110), "closes_on": now - timedelta(days=80),
+                  "unit": "mg/kg", "opens_on": start, "closes_on": start + timedelta(days=30),
                   "assigned_value_method": "reference", "x_pt": 0.305, "u_x_pt": 0.005,
                   "sigma_pt_method": "fixed", "sigma_pt": 0.046},
         "participants": published_labs, "method": "GB 5009.12-2010 (GFAAS)",

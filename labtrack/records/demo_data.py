@@ -128,7 +128,7 @@ class _Documents:
             for n, (kind, (zh, en)) in enumerate(texts, start=1):
                 prefix = "QP" if kind == "procedure" else "QF"
                 revisions = [("A/0", date(2010, 4, 1) + timedelta(days=31 * n + 5 * m))]
-                if lab is home and n == 1:
+                if m == 0 and n == 1:  # a model lab's first procedure waits for review
                     revisions.append(("B/0", None, "in_review"))
                 self.plan(
                     lab, kind, f"{lab.code}-{prefix}-{10 + n}", (zh, en), revisions, subject="management"

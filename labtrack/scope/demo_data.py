@@ -232,12 +232,26 @@ def _this_year(rng, labs: dict[str, Lab], rows: list[dict], items: list[dict]) -
     # Whatever a lab held and gave up may come back too, but only from the day it ended.
     ended = {(r["lab_id"], r["item"]["id"]): r["withdrawn_on"] for r in rows if r.get("withdrawn_on")}
     chosen = [c for c in ("SC-TC", "SC-PQI", "SC-RL-YB", "SC-MTI-DY", "SC-FIB-NC", "SC-3P-CDA") if c in labs]
+    # The technical centre opens two fields no lab covers yet: the system's capability grows too.
+    held_anywhere = {i for ids in held.values() for i in ids}
+    covered = {i["category"] for i in items if i["id"] in held_anywhere}
+    new_fields = [i for i in items if i["category"] not in covered]
+    fresh = [
+        i
+        for code in sorted({i["category"] for i in new_fields})[:2]
+        for i in [i for i in new_fields if i["category"] == code][:3]
+    ]
     added = []
     for n, code in enumerate(chosen):
         lab_id = labs[code].id
         pool = [i for i in items if i["id"] not in held.get(lab_id, set())]
         granted = max(first, now - timedelta(days=[40, 95, 12, 150, 63, 5][n % 6]))
-        for item in rng.sample(pool, min(len(pool), 6 if code == "SC-TC" else 3)):
+        picks = (
+            fresh
+            if code == "SC-TC" and len(fresh) == 6
+            else rng.sample(pool, min(len(pool), 6 if code == "SC-TC" else 3))
+        )
+        for item in picks:
             if ended.get((lab_id, item["id"]), date.min) > granted:
                 continue
             added.append({"lab_id": lab_id, "item": item, "granted_on": granted, "basis": "extension"})
