@@ -114,7 +114,33 @@ class Limits:
 
 
 def _too_many_rows(limits: Limits, row: int) -> TabularError:
-    return _fail(_("The file has more than %(n)s rows.", n=f"{limits.rows - 1:,}"), row=row)
+    return _refused(_fail(_("The file has more than %(n)s rows.", n=f"{limits.rows - 1:,}"), row=row))
+
+
+def _refused(error: TabularError) -> TabularError:
+    """A file refused for its size goes to the security log too (who sent it, from where)."""
+    from flask import has_app_context
+
+    if has_app_context():
+        from flask import has_request_context
+        from flask_login import current_user
+
+        from labtrack.auth import security
+
+        user = (
+            current_user
+            if has_request_context() and getattr(current_user, "is_authenticated", False)
+            else None
+        )
+        security.record(security.Kind.UPLOAD_REFUSED, "refused", user=user, detail=str(error)[:500])
+    return error
+
+
+def check_file(content: bytes, max_rows: int | None = None) -> None:
+    """Refuse at once (TabularError) an XLSX beyond the limits, before it is stored or queued for a
+    background job (any other problem is the reader's to report, row by row)."""
+    if content.startswith(b"PK\x03\x04"):
+        check_xlsx_archive(io.BytesIO(content), Limits.from_config(max_rows))
 
 
 def check_xlsx_archive(stream: IO[bytes], limits: Limits) -> None:
@@ -131,12 +157,16 @@ def check_xlsx_archive(stream: IO[bytes], limits: Limits) -> None:
     for member in members:
         total += member.file_size
         if member.file_size > 1024 * 1024 and member.file_size > limits.ratio * max(member.compress_size, 1):
-            raise _fail(_("The file unpacks to far more than it holds (a compressed bomb); it was not read."))
+            raise _refused(
+                _fail(_("The file unpacks to far more than it holds (a compressed bomb); it was not read."))
+            )
     if total > limits.uncompressed or len(members) > 1000:
-        raise _fail(
-            _(
-                "The file unpacks to more than %(mb)s MB; split it or send it as CSV.",
-                mb=limits.uncompressed // (1024 * 1024),
+        raise _refused(
+            _fail(
+                _(
+                    "The file unpacks to more than %(mb)s MB; split it or send it as CSV.",
+                    mb=limits.uncompressed // (1024 * 1024),
+                )
             )
         )
 

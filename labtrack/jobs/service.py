@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from labtrack import tabular
 from labtrack.extensions import db
 from labtrack.jobs import files, policy, registry, runner
 from labtrack.jobs.models import Job, JobStatus
@@ -50,6 +51,11 @@ def start(actor: Any, kind_name: str, params: dict[str, Any], upload: tuple[str,
         name, content = upload
         if len(content) > current_app.config["MAX_IMPORT_BYTES"]:
             raise InvalidInput(_("The file is too large."), {"file": [_("The file is too large.")]})
+        try:  # a decompression bomb is refused now, not by the job (issue 9)
+            tabular.check_file(content)
+        except tabular.TabularError as exc:
+            message = exc.errors[0].message
+            raise InvalidInput(message, {"file": [message]}) from exc
         params.update(file_key=files.store().put(content), filename=(name or "upload")[-200:])
     return runner.submit(kind.name, actor, **params)
 

@@ -22,15 +22,21 @@ def test_results_upload_refuses_a_bomb_beside_the_file_field(client, auth, labs,
     assert db.session.scalar(select(func.count()).select_from(Result)) == 0
 
 
-def test_scope_import_refuses_a_bomb(client, api_token):
+def test_scope_import_refuses_a_bomb_before_queuing_it(client, api_token, auth):
+    from labtrack.jobs.models import Job
+
     _, headers = api_token("quality")
     response = client.post("/api/v1/scope/import", headers=headers, data=_bomb(_sheet(BOMB_ROWS)))
-    if response.status_code == 202:  # queued as a job: the job fails on row 1, nothing imported
-        job = client.get(response.headers["Location"], headers=headers).json
-        assert job["status"] == "failed"
-        assert "compressed bomb" in str(job["result"]["errors"]["rows"])
-    else:
-        assert response.status_code == 422 and "compressed bomb" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "compressed bomb" in response.json["errors"]["file"][0]
+    auth.login("admin")
+    data = {"file": (io.BytesIO(_bomb(_sheet(BOMB_ROWS))), "scope.xlsx")}
+    page = client.post("/scope/import", data=data, content_type="multipart/form-data", follow_redirects=True)
+    assert "compressed bomb" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+    from labtrack.auth.models import SecurityEvent
+
+    refused = db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "upload_refused")).all()
+    assert len(refused) == 2 and all(e.user_id is not None for e in refused)
 
 
 def test_lab_import_command_refuses_a_bomb(app, tmp_path):
