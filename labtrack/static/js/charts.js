@@ -28,10 +28,15 @@
       );
       top += 28;
     }
-    // Room below for an axis title written under the axis (containLabel counts only the labels).
+    // Room below for an axis title written under the axis (containLabel counts only the labels),
+    // and above for the value axis' title, written over its top end (below the legend).
     var xName = option.xAxis && !Array.isArray(option.xAxis) && option.xAxis.name;
+    var yAxes = [].concat(option.yAxis || []);
+    var yName = yAxes.some(function (axis) {
+      return axis && axis.name;
+    });
     option.grid = Object.assign(
-      { left: 8, right: 24, top: top + 16, bottom: xName ? 30 : 8, containLabel: true },
+      { left: 8, right: 24, top: top + (yName ? 34 : 16), bottom: xName ? 30 : 8, containLabel: true },
       option.grid || {}
     );
     if (!option.tooltip) {
