@@ -34,10 +34,12 @@ def _tab(browser, locale: str, width: int = 1366):
 
 
 PAGES = [
+    ("dashboard", "/"),
     ("finding", "/audits/findings/{finding}"),
     ("lab", "/labs/SC-TC"),
     ("labs", "/labs/"),
     ("catalogue", "/scope/catalogue"),
+    ("item", "/scope/items/C011-01"),
 ]
 
 
