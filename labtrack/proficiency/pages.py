@@ -120,12 +120,16 @@ def history_page(lab, actor: Any) -> dict:
     rows = reports.history_rows(lab.id, actor)
     counts = reports.grade_counts(lab.id, actor)
     chart = None
-    if rows:
-        chart = charts.history([r.closes_on for r in rows], [r.score for r in rows], [r.score_kind for r in rows],
-                               [r.grade for r in rows], [r.code for r in rows])  # fmt: skip
+    # Qualitative results (agreement) have no score to plot: the table shows them.
+    plotted = [r for r in rows if r.score_kind != "agreement"]
+    if plotted:
+        chart = charts.history([r.closes_on for r in plotted], [r.score for r in plotted],
+                               [r.score_kind for r in plotted], [r.grade for r in plotted],
+                               [r.code for r in plotted])  # fmt: skip
     # Long histories (hundreds of rounds): one url_for and one label lookup per distinct value, not per row.
     base = url_for("proficiency.detail", code="__code__")
     grades = {g: str(label) for g, label in GRADE_LABELS.items()}
+    answers = {a: str(label) for a, label in qualitative.ANSWER_LABELS.items()}
     table = [
         {
             "href": base.replace("__code__", str(escape(r.code))),
@@ -133,8 +137,12 @@ def history_page(lab, actor: Any) -> dict:
             "title": r.title,
             "closes_on": r.closes_on.isoformat() if r.closes_on else "",
             "participant_code": r.participant_code,
-            "value": f"{r.value:.6g} {r.unit or ''}",
-            "score": f"{SCORE_KIND_LABELS.get(r.score_kind, r.score_kind)} = {r.score:.2f}",
+            "value": f"{r.value:.6g} {r.unit or ''}"
+            if r.value is not None
+            else answers.get(r.answer, r.answer or ""),
+            "score": ("✓" if r.score else "✗")
+            if r.score_kind == "agreement"
+            else f"{SCORE_KIND_LABELS.get(r.score_kind, r.score_kind)} = {r.score:.2f}",
             "grade": r.grade,
             "grade_label": grades.get(r.grade, r.grade),
         }

@@ -27,7 +27,7 @@ def history_rows(lab_id: int, actor: Any, limit: int | None = None) -> list:
     stmt = (
         select(
             Round.code, Round.title, Round.kind, Round.closes_on, Round.unit, Participant.participant_code,
-            Result.value, Result.score, Result.score_kind, Result.grade,
+            Result.value, Result.score, Result.score_kind, Result.grade, Result.answer,
         )
         .join(Round, Result.round_id == Round.id)
         .join(Participant, Result.participant_id == Participant.id)

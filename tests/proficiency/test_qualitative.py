@@ -117,3 +117,18 @@ def test_round_page_of_a_qualitative_round_in_chinese(client, auth, labs, make_r
     client.post("/language/zh_Hans_CN")
     page = client.get("/rounds/Q-4").get_data(as_text=True)
     assert "假阴性" in page and "检出" in page
+
+
+def test_a_labs_history_shows_its_qualitative_answers(client, auth, labs, make_round, staff):
+    rnd = _round(make_round, labs, staff, "Q-5")
+    answers = ["detected"] * 4 + ["not_detected"]
+    results.submit_results(
+        rnd, [{"lab_code": lab.code, "answer": a} for lab, a in zip(labs, answers, strict=True)], staff
+    )
+    service.transition(rnd, "closed", staff)
+    evaluation.evaluate_round(rnd, staff)
+    evaluation.publish_round(rnd, staff)
+    auth.login("quality")
+    history = client.get("/rounds/labs/A05")
+    assert history.status_code == 200 and "Not detected" in history.get_data(as_text=True)
+    assert client.get("/labs/A05").status_code == 200
