@@ -1,12 +1,13 @@
 """Demo laboratories and accounts: the 47 qualified institutions of a 21-prefecture province."""
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from labtrack.auth.demo import load_accounts  # noqa: F401 (other areas' demos add accounts with it)
 from labtrack.extensions import db
+from labtrack.history.tracking import set_time
 from labtrack.labs.models import Lab, LabContact, LabKind, LabStatus, Qualification, Scheme
 from labtrack.labs.regions import Region
 from labtrack.models_base import today
@@ -123,6 +124,7 @@ PILOTS = ("Suining", "Nanchong")
 EXPIRING_SOON = {"SC-RL-LZ": 21, "SC-PQI-DZ": 45, "SC-MTI-LS": 60, "SC-3P-MY": 85}
 EXPIRED = "SC-3P-MS"  # expired 20 days ago; the lab is suspended until it renews
 SUSPENDED = {EXPIRED}
+REGISTERED_ON = date(2010, 1, 4)  # the register as the bureau took it over at the campaign's start
 
 _ABBREV = {
     "Chengdu": "CD",
@@ -299,11 +301,13 @@ def load_labs() -> dict[str, Lab]:
     load_regions()
     existing = {lab.code: lab for lab in db.session.scalars(select(Lab))}
     result: dict[str, Lab] = {}
+    certificates: list[tuple[Lab, Qualification]] = []
     for number, (code, kind, region, name, name_en) in enumerate(lab_specs(), start=1):
         # One generator per lab: a lab's data do not depend on which others already exist.
         rng = random.Random(f"labtrack-demo-{code}")
         lab = existing.get(code)
         if lab is None:
+            contacts = _contacts(rng, code, region)
             lab = Lab(
                 code=code,
                 name=name,
@@ -313,10 +317,18 @@ def load_labs() -> dict[str, Lab]:
                 status=LabStatus.SUSPENDED if code in SUSPENDED else LabStatus.ACTIVE,
                 is_model_lab=code in MODEL_LABS,
                 address=f"四川省{_place(region)}",
-                contacts=_contacts(rng, code, region),
-                qualifications=_certificates(rng, number, code, kind),
+                contacts=contacts,
             )
             db.session.add(lab)
+            certificates += [(lab, q) for q in _certificates(rng, number, code, kind)]
         result[code] = lab
     db.session.flush()
+    # Each certificate enters the history on the day it was issued (the labs were registered at
+    # the start of the campaign; certificates renewed since came later).
+    registered = db.session.info.get("history_at")
+    for lab, certificate in sorted(certificates, key=lambda pair: pair[1].issued_on):
+        set_time(db.session, datetime.combine(max(certificate.issued_on, REGISTERED_ON), time(10, 0)))
+        lab.qualifications.append(certificate)
+        db.session.flush()
+    set_time(db.session, registered)
     return result

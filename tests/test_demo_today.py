@@ -12,7 +12,7 @@ from labtrack.audits import figures
 from labtrack.audits.models import Audit, Finding
 from labtrack.extensions import db
 from labtrack.history.models import HistoryEntry
-from labtrack.labs.models import Lab
+from labtrack.labs.models import Lab, Qualification
 from labtrack.labs.regions import Region
 from labtrack.proficiency.models import Participant, Round
 from labtrack.scope.growth import growth
@@ -112,6 +112,14 @@ def test_history_is_dated_when_the_story_says(app, demo):
         )
         == 47
     )
+    # A certificate enters the history on the day it was issued, not before it existed.
+    cert = db.session.scalar(select(Qualification).where(Qualification.issued_on > date(2020, 1, 1)).limit(1))
+    recorded = db.session.scalar(
+        select(HistoryEntry.at).where(
+            HistoryEntry.table_name == "qualifications", HistoryEntry.record_id == cert.id
+        )
+    )
+    assert recorded.date() == cert.issued_on
 
 
 def test_the_command_prints_the_dashboards_figures(app, client, demo, auth):
