@@ -1,6 +1,7 @@
 """The applications area's blueprint (pages under /applications) and what its templates share."""
 
 from flask import Blueprint, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -15,8 +16,22 @@ from labtrack.applications.values import (
 from labtrack.extensions import db
 from labtrack.models_base import today
 from labtrack.scope.models import BASIS_LABELS
+from labtrack.templating import HISTORY_TABLE_LABELS
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
+# What the history of a record calls the applications tables (the core's table is extended).
+HISTORY_TABLE_LABELS.update(
+    {
+        "applications": _l("application"),
+        "application_items": _l("item asked for"),
+        "application_assessors": _l("assessment team member"),
+        "application_clocks": _l("clock"),
+        "application_steps": _l("step"),
+        "application_finding_items": _l("item a finding concerns"),
+        "calendar_years": _l("calendar year"),
+        "calendar_days": _l("calendar day"),
+    }
+)
 bp.add_app_template_global(policy, "applications_policy")
 bp.add_app_template_global(STATUS_STYLES, "application_status_styles")
 bp.add_app_template_global(STATUS_LABELS, "application_status_labels")

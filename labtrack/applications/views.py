@@ -134,6 +134,7 @@ def _render(application, forms: dict | None = None, status: int = 200):
             if policy.may_raise_finding(current_user, application, assessment.team_ids(application))
             else None,
             import_header=IMPORT_HEADER,
+            history=_history(application),
         ),
         status,
     )
@@ -146,6 +147,29 @@ def lookup():
     from labtrack.applications.values import LOOKUP_LIMIT
 
     return jsonify({"items": service.catalogue_lookup(request.args.get("q"), LOOKUP_LIMIT)})
+
+
+def _history(application) -> list:
+    """The application's history and its items' (newest first), for those who read history."""
+    from sqlalchemy import and_, or_
+
+    from labtrack.history.models import HistoryEntry
+
+    if not current_user.can(Perm.HISTORY_VIEW):
+        return []
+    item_ids = [i.id for i in application.items]
+    stmt = (
+        select(HistoryEntry)
+        .where(
+            or_(
+                and_(HistoryEntry.table_name == "applications", HistoryEntry.record_id == application.id),
+                and_(HistoryEntry.table_name == "application_items", HistoryEntry.record_id.in_(item_ids)),
+            )
+        )
+        .order_by(HistoryEntry.at.desc(), HistoryEntry.id.desc())
+        .limit(200)
+    )
+    return list(db.session.scalars(stmt))
 
 
 @bp.get("/<int:application_id>")

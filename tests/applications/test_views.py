@@ -112,6 +112,7 @@ def test_the_division_takes_every_step_from_the_page_and_signs_the_decision(clie
     db.session.expire_all()
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert application.status == "certified" and "CMA-A" in page and "Granted in part" in page
+    assert 'id="history"' in page and "item asked for" in page
 
 
 def test_the_list_flags_overdue_clocks_and_filters(client, world):
