@@ -72,8 +72,11 @@ def scope_why_label(value: str | None) -> str:
 
 @bp.app_template_global()
 def scope_dashboard() -> dict:
-    """For templates/scope/_dashboard.html: the signed-in user's scope card."""
-    return service.scope_card(current_user)
+    """For templates/scope/_dashboard.html: the signed-in user's scope card (everyone's but a lab
+    manager's is the same for all: reused until the data changes)."""
+    if policy.growth_lab(current_user) is not None:
+        return service.scope_card(current_user)
+    return cache.cached("scope.card", today(), compute=lambda: service.scope_card(current_user))
 
 
 @bp.get("/")
