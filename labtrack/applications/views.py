@@ -135,6 +135,7 @@ def _render(application, forms: dict | None = None, status: int = 200):
             else None,
             import_header=IMPORT_HEADER,
             history=_history(application),
+            open_findings=assessment.active_findings(application) if application.audit_id else [],
         ),
         status,
     )

@@ -204,6 +204,7 @@ def test_a_team_member_raises_a_finding_on_an_item_and_the_division_decides_in_p
     login(client, q)
     page = client.get(f"/applications/{application.id}").get_data(as_text=True)
     assert "2010-10-01" in page and "W-1" in page  # due in a month (technical), concerning W-1
+    assert 'id="open-findings"' in page
     r = post_step(client, application, "decided", password=PASSWORD)  # refused: back to the page, told why
     assert r.status_code == 303 and "still open" in client.get(r.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
