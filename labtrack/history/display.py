@@ -491,7 +491,7 @@ def display_rows(entries: Iterable) -> list[Row]:
                 at=format_when(h.at),
                 who=who or h.username or _("system"),
                 action=history_action_label(h.action),
-                what=history_table_label(h.table_name) if h.table_name else "",
+                what=history_table_label(h.table_name).replace("_", " ") if h.table_name else "",
                 changes=changes,
                 comment=h.comment,
             )
