@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from labtrack.extensions import db
 from labtrack.history.service import history_for
-from labtrack.proficiency import charts, policy, qualitative, reports, results, studies
+from labtrack.proficiency import charts, paper, policy, qualitative, reports, results, studies
 from labtrack.proficiency.forms import HomogeneityForm, ResultForm, StabilityForm, UploadForm
 from labtrack.proficiency.models import Round, RoundFinding
 from labtrack.proficiency.schemas import RoundSchema, Seen
@@ -91,6 +91,7 @@ def round_page(
         "reported": {r.lab_id for r in rnd.results} if every_identity else set(),
         "findings": round_findings(rnd, actor),
         "studies": studies_summary(rnd, actor),
+        "papers": paper.offered(rnd, actor),
         "history": history_for(rnd) if policy.sees_round_history(actor, rnd) else None,
     }
 

@@ -196,3 +196,23 @@ def narrow(stmt: Any, actor: Any) -> Any:
 def narrow_labs(stmt: Any, lab_id_column: Any, actor: Any) -> Any:
     """Narrow a select keyed by lab (round findings, coverage rows) to the labs the actor sees."""
     return who.narrow(stmt, lab_id_column, actor)
+
+
+# --- reports on paper ----------------------------------------------------------------------------
+
+
+def may_read_final_report(actor: Any, rnd: Round) -> bool:
+    """Whether the actor may have the round's final report (every participant named): those who see
+    every identity and the scores (managers once evaluated, the bureau's other readers once published)."""
+    return rnd.status in SCORED and sees_every_identity(actor) and sees_scores(actor, rnd)
+
+
+def may_read_participant_report(actor: Any, rnd: Round, lab_id: int | None) -> bool:
+    """Whether the actor may have this participant's own report (and its certificate): the round is
+    evaluated and its scores seen (a lab manager: only once published, only its own lab)."""
+    return (
+        rnd.status in SCORED
+        and sees_scores(actor, rnd)
+        and sees_lab_identity(actor, lab_id)
+        and any(p.lab_id == lab_id for p in rnd.participants)
+    )

@@ -189,6 +189,20 @@ def evaluate(code: str):
     return redirect(_to_round(rnd), code=303)
 
 
+@bp.post("/<code>/paper/<kind>")
+@require(Perm.ROUNDS_VIEW)
+def paper(code: str, kind: str):
+    """Build a report on paper (the final report, a participant's report or certificate) as a job,
+    and follow it on the job's page (progress, then the download)."""
+    from flask_babel import get_locale
+
+    from labtrack.proficiency import paper as papers
+
+    rnd = service.get_round(code, current_user, with_results=True)
+    job = papers.start(kind, rnd, current_user, request.form.get("lab") or None, str(get_locale() or "en"))
+    return redirect(url_for("jobs.detail", job_id=job.id), code=303)
+
+
 @bp.post("/<code>/publish")
 @require(Perm.ROUNDS_MANAGE)
 def publish(code: str):

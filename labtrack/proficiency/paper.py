@@ -1,0 +1,226 @@
+"""Reports on paper (ISO/IEC 17043 7.4): the round's final report, each participant's own report and a
+certificate of participation, as PDF in the reader's language.
+
+The HTML is the app's own template (templates/proficiency/paper/), laid out for A4 and turned into
+PDF by WeasyPrint; the charts are drawn for print by matplotlib as PNG images, only when a PDF is
+built. Who may have which report is the policy's (`may_read_final_report`,
+`may_read_participant_report`); a participant's report names only its own lab, the others appear by
+participant code. Building runs as a background job (`labtrack.proficiency.tasks`), off the request.
+"""
+
+import base64
+import io
+from typing import Any
+
+from flask import render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from labtrack.models_base import utcnow
+from labtrack.proficiency import policy, studies
+from labtrack.proficiency.models import Round
+from labtrack.proficiency.schemas import RoundSchema, Seen
+from labtrack.services import NotFound
+
+KINDS = ("report", "participant", "certificate")
+GRADE_COLOURS = {"satisfactory": "#2e7d32", "questionable": "#f9a825", "unsatisfactory": "#c62828"}
+
+
+def allowed(kind: str, rnd: Round, actor: Any, lab_id: int | None) -> bool:
+    """Whether the actor may have this paper (the final report, or a participant's report or certificate)."""
+    if kind == "report":
+        return policy.may_read_final_report(actor, rnd)
+    if kind in ("participant", "certificate"):
+        return policy.may_read_participant_report(actor, rnd, lab_id)
+    return False
+
+
+def check(kind: str, rnd: Round, actor: Any, lab_id: int | None) -> None:
+    """404 for a paper the actor may not have (one that does not exist for them, as for pages)."""
+    if not allowed(kind, rnd, actor, lab_id):
+        raise NotFound(_("No such report."))
+
+
+def _png(fig: Any) -> str:
+    """A matplotlib figure as a data: URI (closed afterwards)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _cjk_font() -> None:
+    """Make the CJK font known to matplotlib (its font cache may predate the font's install)."""
+    from matplotlib import font_manager
+
+    if any(f.name == "Noto Sans CJK SC" for f in font_manager.fontManager.ttflist):
+        return
+    for path in font_manager.findSystemFonts(fontext="otf") + font_manager.findSystemFonts():
+        if "NotoSansCJK-Regular" in path or "NotoSansCJKsc-Regular" in path:
+            font_manager.fontManager.addfont(path)
+
+
+def _figure(width: float = 6.5, height: float = 2.8) -> tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _cjk_font()
+
+    plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    return plt.subplots(figsize=(width, height))
+
+
+def histogram_png(
+    values: list[float], x_pt: float, sigma_pt: float | None, own: list[float], unit: str
+) -> str:
+    """The distribution of the results with x_pt, x_pt ± 2 and 3 sigma_pt, and the reader's own value."""
+    fig, ax = _figure()
+    ax.hist(values, bins=max(5, min(30, len(values) // 2 or 1)), color="#90a4ae", edgecolor="white")
+    ax.axvline(x_pt, color="#1565c0", linewidth=1.5, label=_("Assigned value"))
+    if sigma_pt:
+        for k, colour in ((2, "#f9a825"), (3, "#c62828")):
+            for sign in (-1, 1):
+                ax.axvline(x_pt + sign * k * sigma_pt, color=colour, linestyle="--", linewidth=1)
+    for value in own:
+        ax.axvline(value, color="#000000", linewidth=2.2, label=_("Your result"))
+    ax.set_xlabel(unit or _("Value"), usetex=False)
+    ax.set_ylabel(_("Results"))
+    ax.legend(loc="upper right", fontsize=7, frameon=False)
+    return _png(fig)
+
+
+def scores_png(labels: list[str], scores: list[float], grades: list[str | None], own: set[str]) -> str:
+    """The scores ranked, coloured by grade, the reader's own bar outlined."""
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    fig, ax = _figure(6.5, 3.0)
+    xs = range(len(order))
+    bars = ax.bar(
+        xs, [scores[i] for i in order], color=[GRADE_COLOURS.get(grades[i] or "", "#90a4ae") for i in order]
+    )
+    for bar, i in zip(bars, order, strict=True):
+        if labels[i] in own:
+            bar.set_edgecolor("#000000")
+            bar.set_linewidth(2)
+    for level in (-3, -2, 2, 3):
+        ax.axhline(level, color="#c62828" if abs(level) == 3 else "#f9a825", linestyle="--", linewidth=0.8)
+    ax.axhline(0, color="#424242", linewidth=0.8)
+    if len(order) <= 40:
+        ax.set_xticks(list(xs), [labels[i] for i in order], rotation=90, fontsize=6)
+    else:
+        ax.set_xticks([])
+    ax.set_ylabel(_("Score"))
+    return _png(fig)
+
+
+def context(kind: str, rnd: Round, actor: Any, lab: Any | None) -> dict:
+    """What the paper shows (asked of the policy and the one audience schema)."""
+    check(kind, rnd, actor, getattr(lab, "id", None))
+    view = RoundSchema().dump(Seen(rnd, actor))
+    rows = sorted(view["results"], key=lambda r: r["participant_code"])
+    own_code = None
+    if lab is not None:
+        own_code = next((p.participant_code for p in rnd.participants if p.lab_id == lab.id), None)
+        # A participant's paper names no other lab, whoever reads it.
+        rows = [dict(r, lab_code=(lab.code if r["participant_code"] == own_code else None)) for r in rows]
+    own = [r for r in rows if r["participant_code"] == own_code]
+    ev = view["evaluation"]
+    quantitative = view["result_type"] != "qualitative"
+    charts: dict[str, str] = {}
+    scored = [r for r in rows if r["score"] is not None and r["value"] is not None]
+    if kind != "certificate" and quantitative and ev and scored:
+        charts["histogram"] = histogram_png(
+            [r["value"] for r in scored],
+            ev["x_pt"],
+            ev["sigma_pt"],
+            [r["value"] for r in own if r["value"] is not None],
+            view["unit"] or "",
+        )
+        labels = [
+            r["lab_code"] or r["participant_code"] if kind == "report" else r["participant_code"]
+            for r in scored
+        ]
+        charts["scores"] = scores_png(
+            labels,
+            [r["score"] for r in scored],
+            [r["grade"] for r in scored],
+            {own_code} if own_code else set(),
+        )
+    counts: dict[str, int] = {}
+    for r in rows:
+        if r["grade"]:
+            counts[r["grade"]] = counts.get(r["grade"], 0) + 1
+    return {
+        "kind": kind,
+        "rnd": rnd,
+        "view": view,
+        "ev": ev,
+        "rows": rows,
+        "own": own,
+        "own_code": own_code,
+        "lab": lab,
+        "quantitative": quantitative,
+        "charts": charts,
+        "counts": counts,
+        "hom": rnd.homogeneity if policy.sees_studies(actor, rnd) else None,
+        "stab": rnd.stability if policy.sees_studies(actor, rnd) else None,
+        "consequences": studies.consequences(rnd) if policy.sees_studies(actor, rnd) else [],
+        "issued": utcnow(),
+        "lang": "zh-Hans" if getattr(get_locale(), "language", "en") == "zh" else "en",
+    }
+
+
+def html(kind: str, rnd: Round, actor: Any, lab: Any | None = None) -> str:
+    """The paper's HTML (the template laid out for A4)."""
+    template = (
+        "proficiency/paper/certificate.html" if kind == "certificate" else "proficiency/paper/report.html"
+    )
+    return render_template(template, **context(kind, rnd, actor, lab))
+
+
+def pdf(kind: str, rnd: Round, actor: Any, lab: Any | None = None) -> bytes:
+    """The paper as PDF bytes."""
+    from weasyprint import HTML
+
+    return HTML(string=html(kind, rnd, actor, lab)).write_pdf()
+
+
+def filename(kind: str, rnd: Round, lab: Any | None, locale: str) -> str:
+    """The download's file name: round code, what, the lab's code, language."""
+    parts = [rnd.code, kind] + ([lab.code] if lab is not None else []) + [locale.split("_")[0]]
+    return "-".join(p.replace("/", "-") for p in parts) + ".pdf"
+
+
+def offered(rnd: Round, actor: Any) -> dict | None:
+    """The papers the round's page offers the actor (None: none yet)."""
+    final = policy.may_read_final_report(actor, rnd)
+    labs = [p.lab for p in rnd.participants if policy.may_read_participant_report(actor, rnd, p.lab_id)]
+    if not final and not labs:
+        return None
+    return {"final": final, "labs": sorted(labs, key=lambda lab: lab.code)}
+
+
+def start(kind: str, rnd: Round, actor: Any, lab_code: str | None, locale: str) -> Any:
+    """Check that the actor may have the paper, then build it as a job (returned, to follow on its page)."""
+    from sqlalchemy import select
+
+    from labtrack.extensions import db
+    from labtrack.jobs.runner import submit
+    from labtrack.labs.models import Lab
+    from labtrack.proficiency.tasks import JOB_KIND
+
+    if kind not in KINDS:
+        raise NotFound(_("No such report."))
+    lab = None
+    if kind != "report":
+        lab = db.session.scalar(select(Lab).where(Lab.code == (lab_code or ""))) if lab_code else None
+        if lab is None:
+            raise NotFound(_("No such report."))
+    check(kind, rnd, actor, getattr(lab, "id", None))
+    return submit(
+        JOB_KIND, actor, code=rnd.code, paper=kind, lab_code=lab.code if lab else None, locale=locale
+    )
