@@ -469,7 +469,8 @@ def display_rows(entries: Iterable) -> list[Row]:
             target = _column(h.table_name, key).target
             if target is not None:
                 wanted.setdefault(target, set()).update(v for v in pair if isinstance(v, int))
-    user_ids = {h.user_id for h in entries if h.user_id}
+    # Pages may pass stand-ins of history rows with some columns removed (personnel hides contacts).
+    user_ids = {getattr(h, "user_id", None) for h in entries} - {None}
     wanted.setdefault("users", set()).update(user_ids)
     names = _names(wanted)
     rows = []
@@ -484,16 +485,17 @@ def display_rows(entries: Iterable) -> list[Row]:
             for key, pair in (h.changes or {}).items()
             if not _hidden(h.table_name, key) and isinstance(pair, list | tuple) and len(pair) == 2
         ]
-        who = names.get(("users", h.user_id)) if h.user_id else None
+        user_id = getattr(h, "user_id", None)
+        who = names.get(("users", user_id)) if user_id else None
         rows.append(
             Row(
                 entry=h,
                 at=format_when(h.at),
-                who=who or h.username or _("system"),
+                who=who or getattr(h, "username", None) or _("system"),
                 action=history_action_label(h.action),
                 what=history_table_label(h.table_name).replace("_", " ") if h.table_name else "",
                 changes=changes,
-                comment=h.comment,
+                comment=getattr(h, "comment", None),
             )
         )
     return rows
