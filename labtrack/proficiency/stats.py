@@ -700,3 +700,99 @@ def rolling(grades: Sequence[str], z_scores: Sequence[float]) -> Rolling:
         n=len(grades), satisfactory=satisfactory, share=satisfactory / len(grades) if grades else 0.0,
         n_z=len(zs), rsz=rsz, ssz=ssz, drift=drift,
     )  # fmt: skip
+
+
+# --- split-level rounds: the Youden plot (ISO 13528 10.5) ---------------------------------------
+
+YOUDEN_CONFIDENCE = 0.95
+MIN_YOUDEN_PAIRS = MIN_ALGORITHM_A_VALUES
+YOUDEN_ELLIPSE_POINTS = 73  # every 5 degrees, closed
+
+
+@dataclass(frozen=True)
+class YoudenPoint:
+    """One participant's pair, standardised on each level (u on A, v on B), read against the ellipse."""
+
+    u: float
+    v: float
+    distance2: float  # squared Mahalanobis distance from the robust centre
+    outside: bool  # outside the ellipse at YOUDEN_CONFIDENCE
+    error: Literal["systematic", "random"] | None  # what puts it outside: along the 45 degree line or across
+
+
+@dataclass(frozen=True)
+class Youden:
+    """A split-level round's pairs: robust centre, spreads and correlation, the 95 % ellipse (points in
+    the levels' own units), and the reading of each pair and of the whole."""
+
+    n: int
+    mean_a: float
+    sd_a: float
+    mean_b: float
+    sd_b: float
+    correlation: float
+    s_sum: float  # robust SD of (u + v) / sqrt(2): spread along the 45 degree line
+    s_diff: float  # robust SD of (u - v) / sqrt(2): spread across it (random error alone)
+    systematic_share: float  # share of the spread along the line not explained by random error
+    dominant: Literal["systematic", "random"]
+    chi2: float
+    ellipse: list[tuple[float, float]]
+    points: list[YoudenPoint]
+
+
+def youden(
+    level_a: Iterable[float], level_b: Iterable[float], confidence: float = YOUDEN_CONFIDENCE
+) -> Youden:
+    """Read a split-level round on a Youden plot.
+
+    Each level's robust mean and SD are Algorithm A's (x*, s*); the pairs are standardised
+    (u = (a - x*_A) / s*_A, v = (b - x*_B) / s*_B), so the 45 degree line runs through the robust
+    centre whatever the levels' sizes. The robust correlation is Gnanadesikan and Kettenring's from
+    Algorithm A SDs of the sums and differences: rho = (S^2 - D^2) / (S^2 + D^2), S = s*(u + v),
+    D = s*(u - v). The ellipse is where the squared Mahalanobis distance
+    (u^2 - 2 rho u v + v^2) / (1 - rho^2) equals chi^2(2, confidence) = -2 ln(1 - confidence).
+    A pair outside it errs systematically when it lies along the 45 degree line (|u + v| > |u - v|:
+    both levels off the same way) and randomly otherwise. Across the round, the spread across the
+    line (s_diff) is random error alone; systematic_share = max(0, 1 - s_diff^2 / s_sum^2) is the
+    share of the spread along the line that random error does not explain, and the dominant error
+    is systematic when it is over one half (the points lie in a long ellipse along the line).
+    """
+    a, b = _as_values(level_a, "level A"), _as_values(level_b, "level B")
+    if a.size != b.size:
+        raise ValueError(
+            f"level A has {a.size} values and level B {b.size}: every participant needs both levels"
+        )
+    if a.size < MIN_YOUDEN_PAIRS:
+        raise ValueError(f"a Youden plot needs at least {MIN_YOUDEN_PAIRS} pairs (got {a.size})")
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    mean_a, sd_a = algorithm_a(a)
+    mean_b, sd_b = algorithm_a(b)
+    if sd_a <= 0 or sd_b <= 0:
+        raise ValueError("a level whose results do not vary (robust SD 0) has no Youden ellipse")
+    u, v = (a - mean_a) / sd_a, (b - mean_b) / sd_b
+    _m, s_plus = algorithm_a(u + v)
+    _m, s_minus = algorithm_a(u - v)
+    total = s_plus**2 + s_minus**2
+    rho = (s_plus**2 - s_minus**2) / total if total > 0 else 0.0
+    rho = max(-0.999, min(0.999, rho))  # a degenerate line still draws a (thin) ellipse
+    chi2 = -2.0 * math.log(1.0 - confidence)
+    s_sum, s_diff = s_plus / math.sqrt(2), s_minus / math.sqrt(2)
+    share = max(0.0, 1.0 - s_diff**2 / s_sum**2) if s_sum > 0 else 0.0
+    # The ellipse: centre + sqrt(chi2) * L (cos t, sin t), L the Cholesky factor of the covariance.
+    angles = np.linspace(0.0, 2.0 * math.pi, YOUDEN_ELLIPSE_POINTS)
+    c, s = np.cos(angles), np.sin(angles)
+    root = math.sqrt(chi2)
+    eu, ev = root * c, root * (rho * c + math.sqrt(1 - rho**2) * s)
+    ellipse = [(float(mean_a + x * sd_a), float(mean_b + y * sd_b)) for x, y in zip(eu, ev, strict=True)]
+    points = []
+    for ui, vi in zip(u.tolist(), v.tolist(), strict=True):
+        d2 = (ui * ui - 2 * rho * ui * vi + vi * vi) / (1 - rho**2)
+        outside = d2 > chi2
+        error = ("systematic" if abs(ui + vi) > abs(ui - vi) else "random") if outside else None
+        points.append(YoudenPoint(u=ui, v=vi, distance2=d2, outside=outside, error=error))
+    return Youden(
+        n=int(a.size), mean_a=mean_a, sd_a=sd_a, mean_b=mean_b, sd_b=sd_b, correlation=rho,
+        s_sum=s_sum, s_diff=s_diff, systematic_share=share,
+        dominant="systematic" if share > 0.5 else "random", chi2=chi2, ellipse=ellipse, points=points,
+    )  # fmt: skip
