@@ -234,3 +234,79 @@ def history(
                   "max": rounded(top, 3), "nameTextStyle": {"align": "left"}},
         "series": series,
     }  # fmt: skip
+
+
+def youden_pairs(rows: list[dict], labels: list[str]) -> tuple[list[str], list[float], list[float]]:
+    """The (label, level A, level B) of the results that carry both levels."""
+    kept = [(lab, r["value"], r["value_b"]) for lab, r in zip(labels, rows, strict=True)
+            if r.get("value") is not None and r.get("value_b") is not None]  # fmt: skip
+    return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+
+
+def youden_reading(y: Any) -> str:
+    """What the plot says, in the reader's language: which error dominates, and who lies outside."""
+    said = (
+        _("The points lie along the 45° line (robust correlation %(r)s): the laboratories differ mostly by "
+          "systematic error, each high or low on both levels.", r=f"{y.correlation:.2f}")
+        if y.dominant == "systematic"
+        else _("The points scatter across the 45° line (robust correlation %(r)s): random error dominates.",
+               r=f"{y.correlation:.2f}")
+    )  # fmt: skip
+    systematic = sum(1 for p in y.points if p.error == "systematic")
+    random = sum(1 for p in y.points if p.error == "random")
+    return (
+        said
+        + " "
+        + _(
+            "Outside the 95 %% ellipse: %(s)s along the line (systematic), %(r)s across it (random).",
+            s=systematic,
+            r=random,
+        )
+    )
+
+
+def youden(
+    labels: list[str], a: list[float], b: list[float], y: Any, unit: str, own: str | None = None
+) -> dict[str, Any]:
+    """The Youden plot: each participant's level A against level B, the robust 95 % ellipse, the
+    45° line through the robust centre (in units of each level's robust SD), pairs outside coloured by
+    the error that puts them there."""
+    groups = {
+        None: (_("inside the ellipse"), "#78909c"),
+        "systematic": (_("systematic error"), ACTION),
+        "random": (_("random error"), WARNING),
+    }
+    series: list[dict[str, Any]] = [
+        {"type": "line", "name": _("%(level)s ellipse", level="95 %"), "showSymbol": False, "silent": True,
+         "lineStyle": {"color": "#1565c0", "width": 1.5},
+         "data": [[rounded(x), rounded(z)] for x, z in y.ellipse]},
+    ]  # fmt: skip
+    reach = 1.3 * (y.chi2**0.5)
+    series.append(
+        {"type": "line", "name": _("45° line"), "showSymbol": False, "silent": True,
+         "lineStyle": {"color": "#424242", "type": "dashed", "width": 1},
+         "data": [[rounded(y.mean_a - reach * y.sd_a), rounded(y.mean_b - reach * y.sd_b)],
+                  [rounded(y.mean_a + reach * y.sd_a), rounded(y.mean_b + reach * y.sd_b)]]}
+    )  # fmt: skip
+    for error, (name, colour) in groups.items():
+        data = [
+            {"name": labels[i], "value": [rounded(a[i]), rounded(b[i])],
+             **({"symbolSize": 14, "itemStyle": {"borderColor": "#000", "borderWidth": 2}} if labels[i] == own else {})}
+            for i, p in enumerate(y.points) if p.error == error
+        ]  # fmt: skip
+        if data:
+            series.append({"type": "scatter", "name": name, "symbolSize": 9, "itemStyle": {"color": colour},
+                           "data": data})  # fmt: skip
+    xs = [p[0] for p in y.ellipse] + list(a)
+    zs = [p[1] for p in y.ellipse] + list(b)
+    pad_x, pad_z = (max(xs) - min(xs)) * 0.05 or 1.0, (max(zs) - min(zs)) * 0.05 or 1.0
+    level_a, level_b = _("Level A"), _("Level B")
+    return {
+        "legend": {},
+        "tooltip": {"trigger": "item", "confine": True},
+        "xAxis": {"type": "value", "name": f"{level_a} {unit}".strip(), "nameLocation": "middle", "nameGap": 26,
+                  "min": rounded(min(xs) - pad_x, 4), "max": rounded(max(xs) + pad_x, 4)},
+        "yAxis": {"type": "value", "name": f"{level_b} {unit}".strip(),
+                  "min": rounded(min(zs) - pad_z, 4), "max": rounded(max(zs) + pad_z, 4)},
+        "series": series,
+    }  # fmt: skip

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     FloatField,
     SelectField,
@@ -56,6 +57,10 @@ class RoundForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1e-300, message=_l("Must be greater than 0."))],
     )
     score_basis = SelectField(_l("Score"), choices=list(SCORE_BASIS_LABELS.items()))
+    split_level = BooleanField(
+        _l("Split-level round (two items per participant, levels A and B)"),
+        description=_l("Each participant reports both levels; the round page draws a Youden plot."),
+    )
     participants = SelectMultipleField(
         _l("Invited laboratories"), choices=[], render_kw={"data-search": ""},
         description=_l("Choosing the item proposes the laboratories holding it; type to add others."),
@@ -74,6 +79,7 @@ class ResultForm(FlaskForm):
 
     lab_code = SelectField(_l("Laboratory"), choices=[], validators=[DataRequired()])
     value = StringField(_l("Value"), validators=[Optional()])
+    value_b = StringField(_l("Level B"), validators=[Optional()])
     answer = SelectField(_l("Answer"), choices=[], validators=[Optional()])
     expanded_uncertainty = StringField(_l("Expanded uncertainty U"), validators=[Optional()])
     coverage_factor = StringField(_l("Coverage factor k"), validators=[Optional()])

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
 from labtrack.extensions import db
@@ -153,6 +153,8 @@ class Round(Tracked, db.Model):
     # A qualitative round's answers: None for detected / not detected, else the named categories.
     categories: Mapped[list[str] | None] = mapped_column(JSON)
     assigned_answer: Mapped[str | None] = mapped_column(String(100))
+    # A split-level round sends each participant two related items (levels A and B): Youden plot.
+    split_level: Mapped[bool] = mapped_column(default=False, server_default=false())
     notes: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -255,6 +257,7 @@ class Result(Tracked, db.Model):
     participant_id: Mapped[int] = mapped_column(ForeignKey("round_participants.id"), unique=True)
     lab_id: Mapped[int] = mapped_column(ForeignKey("labs.id"), index=True)
     value: Mapped[float | None]  # None in a qualitative round
+    value_b: Mapped[float | None]  # level B of a split-level round (value is level A)
     answer: Mapped[str | None] = mapped_column(String(100))  # a qualitative round's answer
     expanded_uncertainty: Mapped[float | None]
     coverage_factor: Mapped[float | None]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from labtrack.extensions import db
 from labtrack.history.service import history_for
-from labtrack.proficiency import charts, paper, policy, qualitative, reports, results, studies
+from labtrack.proficiency import charts, paper, policy, qualitative, reports, results, stats, studies
 from labtrack.proficiency.forms import HomogeneityForm, ResultForm, StabilityForm, UploadForm
 from labtrack.proficiency.models import Round, RoundFinding
 from labtrack.proficiency.schemas import RoundSchema, Seen
@@ -25,6 +25,8 @@ def result_form(rnd: Round, actor: Any) -> ResultForm:
     form.lab_code.choices = [
         (p.lab.code, f"{p.lab.code} {p.lab.name}") for p in results.enterable(rnd, actor)
     ]
+    if rnd.split_level:
+        form.value.label.text = _("Level A")
     if rnd.is_qualitative:
         form.answer.choices = [(c, qualitative.answer_label(rnd, c)) for c in qualitative.categories_of(rnd)]
     return form
@@ -49,6 +51,26 @@ def _figures(view: dict, every_identity: bool) -> dict[str, dict]:
             labels, values, expanded, ev["x_pt"], K_ASSIGNED * ev["u_x_pt"], view["unit"], grades
         )
     return figures
+
+
+def youden(view: dict, every_identity: bool) -> dict | None:
+    """A split-level round's Youden plot and its reading (None: not split-level, scores not seen, or
+    fewer than 3 pairs with both levels)."""
+    if not view.get("split_level") or view["evaluation"] is None:
+        return None
+    rows = view["results"]
+    labels = [r["lab_code"] if every_identity else r["participant_code"] for r in rows]
+    own = next((r["participant_code"] for r in rows if r["lab_code"]), None) if not every_identity else None
+    names, a, b = charts.youden_pairs(rows, labels)
+    try:
+        y = stats.youden(a, b)
+    except ValueError:
+        return None
+    return {
+        "option": charts.youden(names, a, b, y, view["unit"], own),
+        "reading": charts.youden_reading(y),
+        "stats": y,
+    }
 
 
 def z_prime_reason(ev: dict) -> str | None:
@@ -92,6 +114,7 @@ def round_page(
         "findings": round_findings(rnd, actor),
         "studies": studies_summary(rnd, actor),
         "papers": paper.offered(rnd, actor),
+        "youden": youden(view, every_identity),
         "history": history_for(rnd) if policy.sees_round_history(actor, rnd) else None,
     }
 

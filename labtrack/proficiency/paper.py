@@ -117,6 +117,42 @@ def scores_png(labels: list[str], scores: list[float], grades: list[str | None],
     return _png(fig)
 
 
+def youden_png(labels: list[str], a: list[float], b: list[float], y: Any, own: str | None, unit: str) -> str:
+    """The Youden plot for print: pairs, the 95 % ellipse, the 45° line through the robust centre."""
+    fig, ax = _figure(5.6, 4.6)
+    ax.plot(
+        [p[0] for p in y.ellipse],
+        [p[1] for p in y.ellipse],
+        color="#1565c0",
+        linewidth=1.2,
+        label=_("%(level)s ellipse", level="95 %"),
+    )
+    reach = 1.3 * y.chi2**0.5
+    ax.plot(
+        [y.mean_a - reach * y.sd_a, y.mean_a + reach * y.sd_a], [y.mean_b - reach * y.sd_b, y.mean_b + reach * y.sd_b],
+        color="#424242", linestyle="--", linewidth=0.9, label=_("45° line"),
+    )  # fmt: skip
+    colours = {None: "#78909c", "systematic": "#c62828", "random": "#f9a825"}
+    names = {None: _("inside the ellipse"), "systematic": _("systematic error"), "random": _("random error")}
+    for error, colour in colours.items():
+        idx = [i for i, p in enumerate(y.points) if p.error == error]
+        if idx:
+            ax.scatter(
+                [a[i] for i in idx], [b[i] for i in idx], color=colour, s=22, label=names[error], zorder=3
+            )
+    for i, label in enumerate(labels):
+        if label == own or y.points[i].outside:
+            ax.annotate(label, (a[i], b[i]), fontsize=6, xytext=(3, 3), textcoords="offset points")
+            if label == own:
+                ax.scatter(
+                    [a[i]], [b[i]], s=70, facecolors="none", edgecolors="#000000", linewidths=1.5, zorder=4
+                )
+    ax.set_xlabel(f"{_('Level A')} {unit}".strip())
+    ax.set_ylabel(f"{_('Level B')} {unit}".strip())
+    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    return _png(fig)
+
+
 def context(kind: str, rnd: Round, actor: Any, lab: Any | None) -> dict:
     """What the paper shows (asked of the policy and the one audience schema)."""
     check(kind, rnd, actor, getattr(lab, "id", None))
@@ -150,6 +186,25 @@ def context(kind: str, rnd: Round, actor: Any, lab: Any | None) -> dict:
             [r["grade"] for r in scored],
             {own_code} if own_code else set(),
         )
+    youden = None
+    if kind != "certificate" and ev and view.get("split_level"):
+        from labtrack.proficiency import charts as page_charts
+        from labtrack.proficiency import stats
+
+        labels = [
+            r["lab_code"] or r["participant_code"] if kind == "report" else r["participant_code"]
+            for r in rows
+        ]
+        names, a, b = page_charts.youden_pairs(rows, labels)
+        try:
+            y = stats.youden(a, b)
+        except ValueError:
+            y = None
+        if y is not None:
+            youden = {
+                "png": youden_png(names, a, b, y, own_code, view["unit"] or ""),
+                "reading": page_charts.youden_reading(y),
+            }
     counts: dict[str, int] = {}
     for r in rows:
         if r["grade"]:
@@ -165,6 +220,7 @@ def context(kind: str, rnd: Round, actor: Any, lab: Any | None) -> dict:
         "lab": lab,
         "quantitative": quantitative,
         "charts": charts,
+        "youden": youden,
         "counts": counts,
         "hom": rnd.homogeneity if policy.sees_studies(actor, rnd) else None,
         "stab": rnd.stability if policy.sees_studies(actor, rnd) else None,

@@ -22,8 +22,9 @@ from labtrack.tabular import TabularError, read_table
 
 RESULT_HEADER = ["lab_code", "value", "expanded_uncertainty", "coverage_factor", "method"]
 QUALITATIVE_HEADER = ["lab_code", "answer", "method"]
+SPLIT_LEVEL_HEADER = ["lab_code", "value", "value_b", "expanded_uncertainty", "coverage_factor", "method"]
 ROWS_MAX = 10_000  # results in one submission (a round has at most a few hundred participants)
-FIELDS = (*RESULT_HEADER, "answer")
+FIELDS = (*RESULT_HEADER, "answer", "value_b")
 
 
 class ResultsRefused(InvalidInput):
@@ -68,6 +69,8 @@ def _parse_row(row: Any, rnd: Round) -> tuple[dict[str, Any], dict[str, list[str
     values = {
         "lab_code": fields.get("lab_code", parsing.code),
         "value": None if qualitative else fields.get("value", parsing.number),
+        # A split-level round needs both levels of every participant (value is level A).
+        "value_b": fields.get("value_b", parsing.number) if rnd.split_level and not qualitative else None,
         "answer": fields.get("answer", lambda raw: parse_answer(rnd, raw)) if qualitative else None,
         "U": fields.get("expanded_uncertainty", parsing.number, required=False, minimum=0.0),
         "k": fields.get("coverage_factor", parsing.number, required=False, positive=True),
@@ -126,6 +129,7 @@ def _store(rnd: Round, clean: list[dict], actor: Any) -> list[Result]:
                     participant_id=row["participant"].id,
                     lab_id=row["participant"].lab_id,
                     value=row["value"],
+                    value_b=row["value_b"],
                     answer=row["answer"],
                     expanded_uncertainty=row["U"],
                     coverage_factor=row["k"],
@@ -181,7 +185,13 @@ def import_results(rnd: Round, source: str | IO[bytes], actor: Any) -> list[Resu
     if not policy.may_upload_results(actor, rnd):
         raise Forbidden(_("Enter your laboratory's result with the form; files are for the bureau's staff."))
     try:
-        header = QUALITATIVE_HEADER if rnd.is_qualitative else RESULT_HEADER
+        header = (
+            QUALITATIVE_HEADER
+            if rnd.is_qualitative
+            else SPLIT_LEVEL_HEADER
+            if rnd.split_level
+            else RESULT_HEADER
+        )
         rows = list(read_table(source, header, max_bytes=current_app.config.get("MAX_IMPORT_BYTES")))
     except TabularError as exc:
         raise ResultsRefused(

@@ -65,6 +65,7 @@ class RoundResultSchema(_Audience):
     lab_code = fields.String(allow_none=True)
     participant_code = fields.String()
     value = fields.Float(allow_none=True, metadata={"description": "null in a qualitative round"})
+    value_b = fields.Float(allow_none=True, metadata={"description": "level B of a split-level round"})
     answer = fields.String(allow_none=True, metadata={"description": "a qualitative round's answer"})
     expanded_uncertainty = fields.Float(allow_none=True)
     coverage_factor = fields.Float(allow_none=True)
@@ -84,6 +85,7 @@ class RoundResultSchema(_Audience):
             "lab_code": result.lab.code if policy.sees_identity(actor, result) else None,
             "participant_code": result.participant.participant_code,
             "value": result.value,
+            "value_b": result.value_b,
             "answer": result.answer,
             "expanded_uncertainty": result.expanded_uncertainty,
             "coverage_factor": result.coverage_factor,
@@ -117,7 +119,7 @@ class RoundEvaluationSchema(Schema):
 
 
 ROUND_FIELDS = ("code", "title", "kind", "organiser", "measurand", "unit", "item_code", "assigned_value_method",
-                "sigma_pt_method", "score_basis", "opens_on", "closes_on", "notes", "status", "published_at")  # fmt: skip
+                "sigma_pt_method", "score_basis", "opens_on", "closes_on", "notes", "status", "published_at", "split_level")  # fmt: skip
 
 
 class RoundSummarySchema(_Audience):
@@ -155,6 +157,7 @@ class RoundSummarySchema(_Audience):
     closes_on = fields.Date(allow_none=True)
     notes = fields.String(allow_none=True)
     status = fields.String()
+    split_level = fields.Boolean(metadata={"description": "two levels (A, B) per participant: a Youden plot"})
     published_at = UtcDateTime(allow_none=True)
     evaluation = fields.Nested(RoundEvaluationSchema, allow_none=True)
 

@@ -40,7 +40,7 @@ TRANSITIONS = {
 }
 EDITABLE = (
     "title", "kind", "organiser", "measurand", "unit", "opens_on", "closes_on", "assigned_value_method",
-    "x_pt", "u_x_pt", "sigma_pt_method", "sigma_pt", "score_basis", "notes",
+    "x_pt", "u_x_pt", "sigma_pt_method", "sigma_pt", "score_basis", "notes", "split_level",
 )  # fmt: skip
 # Changing these after an evaluation invalidates it.
 METHOD_FIELDS = ("assigned_value_method", "x_pt", "u_x_pt", "sigma_pt_method", "sigma_pt", "score_basis")
@@ -168,6 +168,8 @@ def round_values(data: Mapping[str, Any], rnd: Round | None = None) -> dict[str,
                 fields.add("item_code", _("No catalogue item has code %(code)s.", code=item_code))
     if "participants" in data:
         values["participants"] = _labs(data.get("participants"), fields)
+    if "split_level" in data:
+        values["split_level"] = bool(fields.get("split_level", parsing.boolean))
     if propose and values.get("kind"):
         values["code"] = propose_code(values["kind"], (values.get("opens_on") or today()).year)
     fields.raise_if_any(_("The round could not be saved."))

@@ -80,6 +80,7 @@ def upgrade():
 
     with op.batch_alter_table("round_results", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answer", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("value_b", sa.Float(), nullable=True))
         batch_op.alter_column("value", existing_type=sa.FLOAT(), nullable=True)
 
     with op.batch_alter_table("rounds", schema=None) as batch_op:
@@ -88,16 +89,19 @@ def upgrade():
         )
         batch_op.add_column(sa.Column("categories", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("assigned_answer", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("split_level", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.drop_column("split_level")
         batch_op.drop_column("assigned_answer")
         batch_op.drop_column("categories")
         batch_op.drop_column("result_type")
 
     with op.batch_alter_table("round_results", schema=None) as batch_op:
         batch_op.alter_column("value", existing_type=sa.FLOAT(), nullable=False)
+        batch_op.drop_column("value_b")
         batch_op.drop_column("answer")
 
     with op.batch_alter_table("round_participants", schema=None) as batch_op:

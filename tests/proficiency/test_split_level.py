@@ -1,0 +1,87 @@
+"""Split-level rounds: both levels of every participant, the Youden plot on the page and in the PDF."""
+
+import json
+import re
+
+import pytest
+
+from labtrack.auth.permissions import Role
+from labtrack.proficiency import evaluation, paper, results, service
+from labtrack.proficiency.models import Result
+from labtrack.services import InvalidInput
+
+A = [10.0, 10.2, 9.8, 10.1, 9.9, 10.3, 9.7, 10.0, 12.0, 12.0]
+B = [20.0, 20.1, 19.9, 20.2, 19.8, 20.1, 19.9, 19.95, 22.0, 18.0]
+
+
+@pytest.fixture
+def split(app, make_lab, make_user):
+    labs = [make_lab(f"SL{n:02d}") for n in range(1, 11)]
+    staff = make_user(Role.QUALITY, username="split-staff")
+    rnd = service.create_round(
+        {"code": "SPLIT-1", "title": "Nitrate, two levels", "kind": "blind_sample", "measurand": "NO3",
+         "unit": "mg/L", "assigned_value_method": "reference", "x_pt": 10.0, "u_x_pt": 0.02,
+         "sigma_pt_method": "fixed", "sigma_pt": 0.5, "split_level": True,
+         "participants": [lab.code for lab in labs]},
+        staff,
+    )  # fmt: skip
+    service.transition(rnd, "open", staff)
+    return {"labs": labs, "staff": staff, "round": rnd}
+
+
+def test_a_split_level_round_refuses_a_result_without_level_b(split):
+    rnd, staff = split["round"], split["staff"]
+    assert rnd.split_level
+    with pytest.raises(InvalidInput) as refused:
+        results.submit_results(rnd, [{"lab_code": "SL01", "value": 10.0}], staff)
+    assert any("value_b" in str(line) for line in refused.value.row_errors)
+    from labtrack.extensions import db
+
+    assert db.session.query(Result).count() == 0
+
+
+def _report_all(split):
+    rows = [
+        {"lab_code": lab.code, "value": a, "value_b": b}
+        for lab, a, b in zip(split["labs"], A, B, strict=True)
+    ]
+    results.submit_results(split["round"], rows, split["staff"])
+    service.transition(split["round"], "closed", split["staff"])
+    evaluation.evaluate_round(split["round"], split["staff"])
+
+
+def test_the_round_page_draws_the_youden_plot_and_reads_it(client, auth, split):
+    _report_all(split)
+    auth.login(split["staff"])
+    page = client.get("/rounds/SPLIT-1").get_data(as_text=True)
+    assert 'id="youden-chart"' in page
+    spec = json.loads(
+        re.search(r'id="youden-chart"[^>]*data-chart=\'([^\']*)\'', page).group(1).replace("&#39;", "'")
+    )
+    names = [s["name"] for s in spec["series"]]
+    assert (
+        "95 % ellipse" in names
+    )  # "%(level)s ellipse" and "systematic error" in names and "random error" in names
+    systematic = next(s for s in spec["series"] if s["name"] == "systematic error")
+    assert [p["name"] for p in systematic["data"]] == ["SL09"]  # 12 and 22: high on both levels
+    assert "Outside the 95 % ellipse: 1 along the line (systematic), 1 across it (random)." in page
+    assert "Level B" in page
+
+
+def test_the_youden_plot_in_chinese(client, auth, split, make_user):
+    _report_all(split)
+    user = make_user(Role.QUALITY, username="split-zh")
+    user.locale = "zh_Hans_CN"
+    from labtrack.extensions import db
+
+    db.session.commit()
+    auth.login(user)
+    page = client.get("/rounds/SPLIT-1").get_data(as_text=True)
+    assert "尤登图" in page and "系统误差" in page
+
+
+def test_the_final_report_carries_the_youden_plot(split):
+    _report_all(split)
+    html = paper.html("report", split["round"], split["staff"])
+    assert "Youden plot" in html and "data:image/png;base64," in html
+    assert "along the line (systematic)" in html
