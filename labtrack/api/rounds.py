@@ -71,6 +71,9 @@ class RoundInSchema(Schema):
     opens_on = Day(allow_none=True)
     closes_on = Day(allow_none=True)
     notes = Text(allow_none=True)
+    split_level = fields.Boolean(
+        metadata={"description": "two related items per participant (levels A and B): results carry value_b"}
+    )
 
 
 class RoundPatchSchema(RoundInSchema):
@@ -142,6 +145,9 @@ class RoundResultInSchema(Schema):
         required=True, allow_none=True, metadata={"description": "null or left out in a qualitative round"}
     )
     answer = fields.String(load_default=None, metadata={"description": "required in a qualitative round"})
+    value_b = fields.Float(
+        allow_none=True, metadata={"description": "level B; required in a split-level round"}
+    )
     expanded_uncertainty = fields.Float(allow_none=True, validate=validate.Range(min=0))
     coverage_factor = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
     method = Name(allow_none=True)

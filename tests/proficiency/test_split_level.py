@@ -85,3 +85,32 @@ def test_the_final_report_carries_the_youden_plot(split):
     html = paper.html("report", split["round"], split["staff"])
     assert "Youden plot" in html and "data:image/png;base64," in html
     assert "along the line (systematic)" in html
+
+
+def test_the_api_takes_both_levels_and_refuses_one_missing(client, app, make_lab, make_user, api_token):
+    for n in (1, 2, 3):
+        make_lab(f"AP{n}")
+    _user, headers = api_token(Role.QUALITY)
+    created = client.post(
+        "/api/v1/rounds",
+        json={"code": "SPLIT-API", "title": "Two levels", "kind": "blind_sample", "measurand": "Cu",
+              "assigned_value_method": "reference", "x_pt": 1.0, "sigma_pt": 0.1, "split_level": True,
+              "participants": ["AP1", "AP2", "AP3"]},
+        headers=headers,
+    )  # fmt: skip
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["split_level"] is True
+    client.post("/api/v1/rounds/SPLIT-API/transitions", json={"to": "open"}, headers=headers)
+    refused = client.post(
+        "/api/v1/rounds/SPLIT-API/results", json=[{"lab_code": "AP1", "value": 1.0}], headers=headers
+    )
+    assert refused.status_code == 422
+    assert "value_b" in str(refused.get_json()["errors"])
+    stored = client.post(
+        "/api/v1/rounds/SPLIT-API/results",
+        json=[{"lab_code": "AP1", "value": 1.0, "value_b": 2.1}],
+        headers=headers,
+    )
+    assert stored.status_code in (200, 201), stored.get_json()
+    got = client.get("/api/v1/rounds/SPLIT-API", headers=headers).get_json()
+    assert got["results"][0]["value_b"] == 2.1
