@@ -28,7 +28,7 @@ from labtrack.audits.models import Audit, AuditKind, AuditStatus, EvidenceFile, 
 from labtrack.audits.workflow import State
 from labtrack.auth.models import User
 from labtrack.extensions import db
-from labtrack.history.tracking import set_time
+from labtrack.history.tracking import set_comment, set_time
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
 from labtrack.services import act_as
@@ -145,6 +145,7 @@ class _Campaign:
         """Write what was added, with history rows naming `actor` (None: the demo loader itself),
         dated on `on` (the day the story says it was recorded)."""
         act_as(actor)
+        set_comment(db.session, None)
         if on is not None:
             set_time(db.session, datetime.combine(on, time(17, 0)))
         db.session.flush()
@@ -291,7 +292,8 @@ class _Campaign:
 
     def step(self, finding: Finding, name: str, on: date, actor, values: dict | None = None) -> None:
         values = dict(values or {})
-        act_as(actor, values.get("comment"))
+        act_as(actor)
+        set_comment(db.session, values.get("comment"))  # this step's own comment, or none
         at = datetime.combine(on, time(16, 30))
         set_time(db.session, at)
         rectification.apply_step(

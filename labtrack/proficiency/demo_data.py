@@ -16,7 +16,7 @@ from labtrack.audits.service import due_date
 from labtrack.auth.models import User
 from labtrack.auth.policy import is_lab_manager
 from labtrack.extensions import db
-from labtrack.history.tracking import set_time
+from labtrack.history.tracking import set_comment, set_time
 from labtrack.labs.models import Lab, LabKind
 from labtrack.models_base import today
 from labtrack.proficiency import dispatch, evaluation, policy, qualitative, results, service, studies
@@ -166,6 +166,7 @@ def _walk(finding, names, actor_by_lab, quality, days) -> None:
         who = quality if name in ("accept_plan", "close") else actor_by_lab.get(finding.lab_id, quality)
         at = _when(on, 16)
         set_time(db.session, at)
+        set_comment(db.session, values.get("comment"))
         apply_step(finding, steps[name], values, who, on, at)
         db.session.flush()
 
