@@ -664,13 +664,15 @@ def summary() -> str:
         .where(Audit.kind.in_([AuditKind.SUPERVISION_VISIT, AuditKind.UNDERCOVER_VISIT]), in_2010)
     ).one()
     now = today()
+    raised = db.session.scalar(select(func.count()).select_from(Finding).where(Finding.audit_id.isnot(None)))
     this_year = db.session.scalar(
         select(func.count()).select_from(Audit).where(Audit.started_on >= date(now.year, 1, 1))
     )
     return (
         f"2010 campaign: {audits} audits (flight checks reviewed {reviewed[0] or 0:,} documents and records, "
         f"{reviewed[1] or 0:,} instruments, {reviewed[2] or 0:,} reports; visits to {visited[0]} institutions "
-        f"in {visited[1]} prefectures); this year: {this_year} audits; {rectification_line(now)}"
+        f"in {visited[1]} prefectures); this year: {this_year} audits; {raised} findings raised in audits "
+        "(rectification figures: the last line, as the dashboard shows them)"
     )
 
 
