@@ -245,7 +245,9 @@ def _write(entries: list[dict[str, Any]]) -> None:
     from labtrack.auth.models import SecurityEvent
 
     try:
-        with Session(db.engine) as session:
+        # An actor set on the session keeps the history tracker from asking for current_user,
+        # which may be what is being loaded right now (a token refused while loading the user).
+        with Session(db.engine, info={"actor": False}) as session:
             session.add_all([SecurityEvent(**values) for values in entries])
             session.commit()
     except Exception:  # the log must not take the request down with it
