@@ -78,6 +78,8 @@ def test_behind_a_proxy_the_forwarded_address_counts(app, make_user):
 def test_no_template_has_inline_script_or_event_handler():
     offenders = []
     for path in TEMPLATES.rglob("*.html"):
+        if "paper" in path.parts or "email" in path.name:
+            continue  # printed to PDF or sent by e-mail: never served under the CSP
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"<script\b([^>]*)>", text):
             if "src=" not in match.group(1) and "csp_nonce()" not in match.group(1):
