@@ -397,6 +397,35 @@ def _load(labs: dict[str, Lab]) -> str:
             "design": {"result_type": "qualitative", "assigned_answer": "detected"},
             "values": answers,
         })  # fmt: skip
+    # A split-level round: two related lead items (levels A and B) per lab, read on a Youden plot (its
+    # own random numbers, so the rounds above keep theirs); one lab high on both levels (systematic
+    # error), one high on A and low on B (random error). Scores are on level A.
+    split_labs = list(specs[0]["participants"])
+    if len(split_labs) >= 5:
+        yrng = random.Random(SEED + 16)
+        split_values, split_extra = {}, {}
+        for i, code in enumerate(split_labs):
+            bias = yrng.gauss(0, 0.05)
+            level_a, level_b = 1.20 + bias + yrng.gauss(0, 0.02), 1.50 + 1.25 * bias + yrng.gauss(0, 0.025)
+            if i == 1:
+                level_a, level_b = level_a + 0.35, level_b + 0.44
+            elif i == 3:
+                level_a, level_b = level_a + 0.25, level_b - 0.30
+            split_values[code], split_extra[code] = round(level_a, 3), {"value_b": round(level_b, 3)}
+        specs.append({
+            "round": {
+                "code": "BS-2010-06",
+                "title": "盲样比对：陶瓷餐具铅溶出量，双水平 (Lead released from ceramic tableware, split levels A and B)",
+                "kind": "blind_sample", "organiser": "四川省质量技术监督局 认评处",
+                "item_code": lead, "measurand": "Pb, 4 % acetic acid, 24 h", "unit": "mg/L",
+                "opens_on": date(2010, 10, 11), "closes_on": date(2010, 11, 12),
+                "assigned_value_method": "reference", "x_pt": 1.20, "u_x_pt": 0.015,
+                "sigma_pt_method": "fixed", "sigma_pt": 0.12, "split_level": True,
+                "notes": "Split-level pair: level A about 1.20 mg/L, level B about 1.50 mg/L; scored on level A.",
+            },
+            "participants": split_labs, "method": "GB/T 3534-2002",
+            "values": split_values, "extra": split_extra,
+        })  # fmt: skip
     # The measurement-value comparison: deviations with expanded uncertainties (k = 2).
     mc = specs[3]
     mc_values, mc_extra = {}, {}

@@ -114,3 +114,24 @@ def test_the_api_takes_both_levels_and_refuses_one_missing(client, app, make_lab
     assert stored.status_code in (200, 201), stored.get_json()
     got = client.get("/api/v1/rounds/SPLIT-API", headers=headers).get_json()
     assert got["results"][0]["value_b"] == 2.1
+
+
+def test_a_participant_pdf_of_a_split_level_round_in_chinese(split, make_user):
+    import io
+    import os
+
+    from flask_babel import force_locale
+    from pypdf import PdfReader
+
+    _report_all(split)
+    evaluation.publish_round(split["round"], split["staff"])
+    own = split["labs"][8]
+    manager = make_user(Role.LAB_MANAGER, lab=own)
+    with force_locale("zh_Hans_CN"):
+        content = paper.pdf("participant", split["round"], manager, own)
+    if os.environ.get("PAPER_DUMP"):
+        with open(os.path.join(os.environ["PAPER_DUMP"], "split-participant-zh.pdf"), "wb") as handle:
+            handle.write(content)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "尤登图" in text and "水平 B" in text and "SL09" in text
+    assert "SL10" not in text  # the other lab off the line appears only by its participant code

@@ -175,6 +175,7 @@ def test_the_lab_managers_api_no_longer_leaks_scores_of_an_evaluated_round(
             "lab_code": "A01",
             "participant_code": body["results"][0]["participant_code"],
             "value": 7.9,
+            "value_b": None,
             "answer": None,
             "expanded_uncertainty": None,
             "coverage_factor": None,
