@@ -127,7 +127,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     from labtrack.history.models import HistoryEntry
 
     actor = current_actor(session)
-    comment = session.info.pop("history_comment", None)
+    comment = session.info.get("history_comment")  # the unit of work's: every flush until it ends
     rows = []
     for obj in session.new:
         if isinstance(obj, Tracked):
@@ -197,7 +197,15 @@ def record_bulk_copy(session: Session, table: str, entries: list[tuple[int, str,
             copy.write_row(values)
 
 
+def _forget_comment(session: Session, *_args: Any) -> None:
+    """A unit of work's comment ends with it (committed or rolled back)."""
+    session.info.pop("history_comment", None)
+
+
 def install() -> None:
     """Listen to every ORM session's flushes (idempotent)."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+    for name in ("after_commit", "after_rollback"):
+        if not event.contains(Session, name, _forget_comment):
+            event.listen(Session, name, _forget_comment)

@@ -107,11 +107,6 @@ def test_a_plans_making_changing_and_publishing_are_recorded(world):
     assert history[2].changes["published_on"] == [None, "2010-10-01"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: a unit of work's comment goes to its first flush only; update_plan flushes the "
-    "old strata away first, so the plan's own row loses 'plan changed' (labtrack/history/tracking.py)",
-)
 def test_a_changed_plans_row_carries_the_units_comment(world):
     quality = world.users["quality"]
     plan = plans.create_plan(quality, plan_data())
