@@ -277,6 +277,39 @@ def start(kind: str, rnd: Round, actor: Any, lab_code: str | None, locale: str) 
         if lab is None:
             raise NotFound(_("No such report."))
     check(kind, rnd, actor, getattr(lab, "id", None))
-    return submit(
-        JOB_KIND, actor, code=rnd.code, paper=kind, lab_code=lab.code if lab else None, locale=locale
+    params = {"code": rnd.code, "paper": kind, "lab_code": lab.code if lab else None, "locale": locale}
+    params["stamp"] = stamp(rnd)
+    earlier = built(actor, params)
+    if earlier is not None:
+        return earlier
+    return submit(JOB_KIND, actor, **params)
+
+
+def stamp(rnd: Round) -> str:
+    """What a paper of the round depends on, as a string: the round's last change, its evaluation and
+    publication (results are frozen once the round is scored)."""
+    ev = rnd.evaluation
+    parts = [rnd.updated_at, getattr(ev, "evaluated_at", None), rnd.published_at]
+    return "|".join(str(p) for p in parts)
+
+
+def built(actor: Any, params: dict) -> Any:
+    """The actor's job that built (or is building) this very paper of this version of the round, if any:
+    asking again opens it instead of building the same PDF twice."""
+    from sqlalchemy import select
+
+    from labtrack.extensions import db
+    from labtrack.jobs.models import Job, JobStatus
+    from labtrack.proficiency.tasks import JOB_KIND
+
+    recent = db.session.scalars(
+        select(Job)
+        .where(
+            Job.kind == JOB_KIND,
+            Job.started_by_id == getattr(actor, "id", None),
+            Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE)),
+        )
+        .order_by(Job.id.desc())
+        .limit(50)
     )
+    return next((job for job in recent if job.params == params), None)

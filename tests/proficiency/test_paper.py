@@ -154,3 +154,11 @@ def test_the_policy_table(world, make_user):
     assert not paper.allowed("participant", rnd, manager, other.id)
     assert not paper.allowed("report", rnd, manager, None)
     assert paper.allowed("report", rnd, viewer, None)
+
+
+def test_asking_again_for_the_same_paper_reopens_its_job(client, world, auth):
+    auth.login(world["staff"])
+    first = _build(client, "report").headers["Location"]
+    assert _build(client, "report").headers["Location"] == first
+    evaluation.publish_round(world["round"], world["staff"])  # a new version of the round: a new PDF
+    assert _build(client, "report").headers["Location"] != first
