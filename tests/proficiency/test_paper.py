@@ -162,3 +162,28 @@ def test_asking_again_for_the_same_paper_reopens_its_job(client, world, auth):
     assert _build(client, "report").headers["Location"] == first
     evaluation.publish_round(world["round"], world["staff"])  # a new version of the round: a new PDF
     assert _build(client, "report").headers["Location"] != first
+
+
+def test_a_qualitative_rounds_report_gives_the_answers(app, make_lab, make_user):
+    from labtrack.proficiency import qualitative
+
+    labs = [make_lab(f"QL{n}", name=f"Micro lab {n}") for n in range(1, 5)]
+    staff = make_user(Role.QUALITY, username="qual-staff")
+    rnd = service.create_round(
+        {"code": "QUAL-1", "title": "Salmonella in milk powder", "kind": "blind_sample", "measurand": "Salmonella",
+         "assigned_value_method": "reference", "participants": [lab.code for lab in labs]},
+        staff,
+    )  # fmt: skip
+    qualitative.set_design(rnd, {"result_type": "qualitative", "assigned_answer": "detected"}, staff)
+    service.transition(rnd, "open", staff)
+    answers = ["detected", "detected", "detected", "not_detected"]
+    results.submit_results(
+        rnd, [{"lab_code": lab.code, "answer": a} for lab, a in zip(labs, answers, strict=True)], staff
+    )
+    service.transition(rnd, "closed", staff)
+    evaluation.evaluate_round(rnd, staff)
+    evaluation.publish_round(rnd, staff)
+    manager = make_user(Role.LAB_MANAGER, lab=labs[3])
+    text = _pdf_text(paper.pdf("participant", rnd, manager, labs[3]))
+    assert "Not detected" in text or "not detected" in text.lower()
+    assert "unsatisfactory" in text.lower() and "Micro lab 4" in text and "Micro lab 1" not in text
