@@ -278,13 +278,13 @@ def youden(
     }
     series: list[dict[str, Any]] = [
         {"type": "line", "name": _("%(level)s ellipse", level="95 %"), "showSymbol": False, "silent": True,
-         "lineStyle": {"color": "#1565c0", "width": 1.5},
+         "lineStyle": {"color": "#1565c0", "width": 1.5}, "itemStyle": {"color": "#1565c0"},
          "data": [[rounded(x), rounded(z)] for x, z in y.ellipse]},
     ]  # fmt: skip
     reach = 1.3 * (y.chi2**0.5)
     series.append(
         {"type": "line", "name": _("45° line"), "showSymbol": False, "silent": True,
-         "lineStyle": {"color": "#424242", "type": "dashed", "width": 1},
+         "lineStyle": {"color": "#424242", "type": "dashed", "width": 1}, "itemStyle": {"color": "#424242"},
          "data": [[rounded(y.mean_a - reach * y.sd_a), rounded(y.mean_b - reach * y.sd_b)],
                   [rounded(y.mean_a + reach * y.sd_a), rounded(y.mean_b + reach * y.sd_b)]]}
     )  # fmt: skip
