@@ -33,6 +33,7 @@ PROGRESS_ROWS = 5000
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",  # the proficiency area's reports on paper
 }
 
 

@@ -62,6 +62,7 @@ def _download(client, response) -> bytes:
     job_id = re.search(r"/(\d+)", job_page).group(1)
     got = client.get(f"/jobs/{job_id}/download")
     assert got.status_code == 200, got.headers.get("Location")
+    assert got.mimetype == "application/pdf"
     if os.environ.get("PAPER_DUMP"):  # to look at them: PAPER_DUMP=/tmp/papers pytest ...
         os.makedirs(os.environ["PAPER_DUMP"], exist_ok=True)
         name = re.search(r'filename="?([^";]+)', got.headers["Content-Disposition"]).group(1)
