@@ -188,3 +188,14 @@ def test_a_qualitative_rounds_report_gives_the_answers(app, make_lab, make_user)
     text = _pdf_text(paper.pdf("participant", rnd, manager, labs[3]))
     assert "Not detected" in text or "not detected" in text.lower()
     assert "unsatisfactory" in text.lower() and "Micro lab 4" in text and "Micro lab 1" not in text
+
+
+def test_the_report_shows_a_failed_homogeneity_check_and_the_widening(world):
+    from tests.proficiency.factories import HomogeneityStudyFactory
+
+    rnd = world["round"]
+    HomogeneityStudyFactory(round=rnd, s_s=0.3, passed=False, passed_expanded=False)
+    html = paper.html("report", rnd, world["staff"])
+    assert "Homogeneity" in html and "s_s = 0.3" in html and "failed" in html
+    # sigma_pt 0.5 widened to sqrt(0.5^2 + 0.3^2) = 0.5831
+    assert "0.5831" in html
