@@ -4,7 +4,9 @@ The Content-Security-Policy allows scripts and style sheets from this site only,
 per-request nonce: templates that cannot avoid an inline block write
 `<script nonce="{{ csp_nonce() }}">` (or `<style nonce=...>`). Inline event handlers (`onclick=`)
 never run: `static/js/labtrack.js` gives `data-confirm` and `data-print` their behaviour. Style
-attributes are allowed (they cannot run code); `<style>` elements need the nonce.
+attributes in markup are refused too (`style-src-attr 'none'`): templates use the classes of
+`static/labtrack.css` (or Bootstrap's), a width from data is a `data-pct` that labtrack.js applies
+(scripts may still set `element.style`); `<style>` elements need the nonce.
 """
 
 import secrets
@@ -18,7 +20,7 @@ CSP = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "style-src-attr": "'unsafe-inline'",
+    "style-src-attr": "'none'",
     "img-src": "'self' data:",
     "font-src": "'self' data:",
     "connect-src": "'self'",

@@ -1,5 +1,5 @@
 """Small inline SVG charts drawn from figures already computed (no plotting library in the
-request): monthly columns of sessions or attendances. Bars inside tables are plain HTML widths
+request): monthly columns of sessions or attendances. Bars inside tables are small SVGs
 (see templates/personnel/_macros.html)."""
 
 from functools import lru_cache
@@ -24,7 +24,7 @@ def _columns(points: tuple[tuple[str, int], ...], title: str, colour: str) -> st
     plot = HEIGHT - BOTTOM - TOP
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'class="personnel-chart" preserveAspectRatio="none" style="width:100%;height:{HEIGHT}px">'
+        f'class="personnel-chart" preserveAspectRatio="none" width="100%" height="{HEIGHT}">'
         f"<title>{escape(title)}</title>",
         f'<line x1="0" y1="{HEIGHT - BOTTOM}" x2="{WIDTH}" y2="{HEIGHT - BOTTOM}" stroke="#adb5bd"/>',
         f'<text x="2" y="10" font-size="10" fill="#6c757d">{top:,}</text>',

@@ -42,6 +42,11 @@
     if (!option.tooltip) {
       option.tooltip = { trigger: "axis", confine: true };
     }
+    // Tooltips drawn on the canvas: ECharts' HTML tooltips write markers with style attributes, which
+    // the Content-Security-Policy refuses (style-src-attr 'none').
+    [].concat(option.tooltip).forEach(function (tooltip) {
+      if (tooltip && !tooltip.renderMode) tooltip.renderMode = "richText";
+    });
     option.aria = { enabled: true };
     if (el.clientWidth < 500 && option.xAxis && !Array.isArray(option.xAxis)) {
       // Phones: fewer, smaller axis labels so that nothing leaves the box.
