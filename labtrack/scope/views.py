@@ -294,10 +294,14 @@ def import_upload():
     """Upload a scope file: a background job previews it (nothing written), the page follows the
     job's progress (`?job=N`), shows the preview or the row errors, and offers to apply it."""
     form = ImportForm()
-    if form.validate_on_submit():
-        ((name, content),) = uploads("file")[:1]
-        job = jobs_service.start(current_user, "scope_import", {"dry_run": True}, (name, content))
-        return redirect(url_for("scope.import_upload", job=job.id), code=303)
+    started = submit_form(
+        form,
+        lambda: jobs_service.start(current_user, "scope_import", {"dry_run": True}, uploads("file")[0]),
+        success=None,
+        to=lambda job: url_for("scope.import_upload", job=job.id),
+    )
+    if started is not None:
+        return started
     job = _import_job(request.args.get("job"))
     context = {"form": form, "report": None, "header": ",".join(HEADER), "job": job}
     if job is not None:
