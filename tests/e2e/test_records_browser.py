@@ -60,7 +60,7 @@ def test_a_document_from_draft_to_effective(demo, page, tmp_path):
     page.set_input_files("#revision-file", str(upload))
     page.fill("#revision-change_note", "首次发布。/ First issue.")
     _submit(page, "#revision-submit")
-    assert "Draft" in page.inner_text("h1 + span, .badge")
+    assert "Draft" in page.inner_text("main h1 + span, main .badge")
     _submit(page, "#submit-submit")
     assert page.locator("#author-may-not-approve").count() == 1
     assert page.locator("#step-approve").count() == 0
