@@ -2,7 +2,7 @@
 day it is loaded, history dated on the story's days, and the command's figures equal the dashboard's."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from freezegun import freeze_time
@@ -108,7 +108,11 @@ def test_history_is_dated_when_the_story_says(app, demo):
         db.session.scalar(
             select(func.count())
             .select_from(HistoryEntry)
-            .where(HistoryEntry.table_name == "labs", func.date(HistoryEntry.at) == "2010-01-04")
+            .where(
+                HistoryEntry.table_name == "labs",
+                HistoryEntry.at >= datetime(2010, 1, 4),  # the register's day (a range: any database)
+                HistoryEntry.at < datetime(2010, 1, 5),
+            )
         )
         == 47
     )
