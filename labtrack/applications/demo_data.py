@@ -7,6 +7,7 @@ certified, a renewal due before the certificate expires)."""
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -91,43 +92,14 @@ def _history_application(
         signed_at=datetime.combine(decided, time(16)),
         certified_on=certified,
     )
-    position = 0
-    for entry in sorted(entries, key=lambda e: e.item.code):
-        position += 1
-        item = entry.item
-        application.items.append(
-            ApplicationItem(
-                position=position,
-                category_code=item.category.code,
-                category_name=item.category.name,
-                item_code=item.code,
-                item_key=item.code_key,
-                item_name=item.name,
-                method=item.method,
-                parameters=item.parameters,
-                item_id=item.id,
-                outcome=Outcome.GRANTED,
-                scope_entry_id=entry.id,
-                basis=str(entry.basis),
-            )
-        )
-    for item in refused:
-        position += 1
-        application.items.append(
-            ApplicationItem(
-                position=position,
-                category_code=item.category.code,
-                category_name=item.category.name,
-                item_code=item.code,
-                item_key=item.code_key,
-                item_name=item.name,
-                method=item.method,
-                parameters=item.parameters,
-                item_id=item.id,
-                outcome=Outcome.REFUSED,
-                reason="现场试验未通过：能力验证结果不满意 / the on-site test failed (unsatisfactory PT result)",
-            )
-        )
+    asked = [
+        (entry.item, {"outcome": Outcome.GRANTED, "scope_entry_id": entry.id, "basis": str(entry.basis)})
+        for entry in sorted(entries, key=lambda e: e.item.code)
+    ]
+    refusal = "现场试验未通过：能力验证结果不满意 / the on-site test failed (unsatisfactory PT result)"
+    asked += [(item, {"outcome": Outcome.REFUSED, "reason": refusal}) for item in refused]
+    for position, (item, outcome) in enumerate(asked, start=1):
+        application.items.append(_asked_for(item, position, **outcome))
     for step, start, stop in (
         (Step.ACCEPTANCE, submitted, accepted),
         (Step.ASSESSMENT, accepted, assessed),
@@ -343,3 +315,19 @@ def load(labs: dict[str, Lab]) -> str:
         history = _history(cal)
     current = _today(cal, labs)
     return f"working calendar {', '.join(map(str, sorted(set(years))))}; {history} decisions of 2010; {current} applications today"
+
+
+def _asked_for(item: Any, position: int, **decided: Any) -> ApplicationItem:
+    """An application's line for a catalogue item, in the import's columns, with its decision."""
+    return ApplicationItem(
+        position=position,
+        category_code=item.category.code,
+        category_name=item.category.name,
+        item_code=item.code,
+        item_key=item.code_key,
+        item_name=item.name,
+        method=item.method,
+        parameters=item.parameters,
+        item_id=item.id,
+        **decided,
+    )
