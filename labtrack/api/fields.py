@@ -85,6 +85,10 @@ class Id(_Parsed, fields.Integer):
     parser_kwargs = {"minimum": 1, "maximum": parsing.INT_MAX}
 
 
+class Version(Count):
+    """The version of a record last read, sent back with a change (a stale one is a conflict)."""
+
+
 class Year(_Parsed, fields.Integer):
     """A year between 1900 and 2199 (`?year=-1` or `10000` is refused, not a server error)."""
 

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from labtrack.api.common import PageArgs, list_schema
-from labtrack.api.fields import Code, Count, Day, Name, Text
+from labtrack.api.fields import Code, Count, Day, Id, Name, Text
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.models_base import today
@@ -210,7 +210,7 @@ class ExamArgs(PageArgs):
 class ResultIn(Schema):
     """One result: the person (id, or lab code and staff number), sat or absent, the score."""
 
-    person_id = fields.Integer(validate=validate.Range(min=1))
+    person_id = Id()
     lab_code = fields.String(validate=validate.Length(max=32))
     staff_no = fields.String(validate=validate.Length(max=32))
     status = fields.String(required=True)
@@ -297,7 +297,7 @@ class FindingPersons(Schema):
 class FindingPersonsIn(Schema):
     """The ids of the persons concerned (all of them: the list replaces the one before)."""
 
-    person_ids = fields.List(fields.Integer(validate=validate.Range(min=1)), required=True)
+    person_ids = fields.List(Id(), required=True)
 
 
 class AnalystOut(Schema):
@@ -310,7 +310,7 @@ class AnalystOut(Schema):
 class AnalystIn(Schema):
     """The analyst's person id, or null."""
 
-    person_id = fields.Integer(allow_none=True, required=True)
+    person_id = Id(allow_none=True, required=True)
 
 
 # --- people ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from labtrack.api.common import PageArgs, list_schema, paginate
+from labtrack.api.fields import Year
 from labtrack.auth.permissions import Perm, require
 from labtrack.labs.service import load_lab
 from labtrack.models_base import today
@@ -59,7 +60,7 @@ class RiskArgs(PageArgs):
 class PlanArgs(PageArgs):
     """Filters of the plans."""
 
-    year = fields.Integer(strict=False)
+    year = Year()
 
 
 class SanctionArgs(PageArgs):
@@ -268,8 +269,8 @@ def _document_public_api(state) -> None:
     if "PublicLabList" not in spec.components.schemas:
         spec.components.schema("PublicLabList", schema=PublicLabListSchema)
     parameters = [
-        {"in": "query", "name": name, "required": False, "schema": {"type": field_type}, "description": text}
-        for name, field_type, text in PublicLabArgs.DOCUMENTED
+        {"in": "query", "name": name, "required": False, "schema": schema, "description": text}
+        for name, schema, text in PublicLabArgs.DOCUMENTED
     ]
     spec.path(
         rule=rule,

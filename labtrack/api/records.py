@@ -18,6 +18,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from labtrack import parsing
 from labtrack.api.common import PageArgs, list_schema, paginate
+from labtrack.api.fields import Version
 from labtrack.auth.permissions import Perm, require
 from labtrack.records import complaints, documents, files, links, overview, survey_files, surveys
 from labtrack.records import schemas as s
@@ -97,7 +98,7 @@ _REVISION_FORM = {
                 "properties": {
                     "label": {"type": "string", "maxLength": 16},
                     "change_note": {"type": "string"},
-                    "version": {"type": "integer"},
+                    "version": {"type": "integer", "minimum": 0, "maximum": parsing.COUNT_MAX},
                     "file": _UPLOAD,
                 },
             }
@@ -108,7 +109,7 @@ _REVISION_FORM = {
                 "properties": {
                     "label": {"type": "string", "maxLength": 16},
                     "change_note": {"type": "string"},
-                    "version": {"type": "integer"},
+                    "version": {"type": "integer", "minimum": 0, "maximum": parsing.COUNT_MAX},
                 },
             }
         },
@@ -519,7 +520,7 @@ class ComplaintPatchSchema(Schema):
     description = fields.String()
     received_on = fields.String()
     comment = fields.String(allow_none=True)
-    version = fields.Integer(allow_none=True, strict=False)
+    version = Version(allow_none=True)
 
 
 @blp.route("/complaints/<int:complaint_id>", methods=["PATCH"])

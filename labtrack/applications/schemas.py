@@ -8,7 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from labtrack.api.fields import Code, Day, Name, Text, Timestamp
+from labtrack import parsing
+from labtrack.api.fields import Code, Day, Name, Text, Timestamp, Version
 from labtrack.applications.values import (
     DECISION_LABELS,
     KIND_LABELS,
@@ -369,7 +370,9 @@ class ApplicationItemInSchema(Schema):
     item_code = fields.Raw(required=True, metadata={"type": "string", "maxLength": 32})
     item_name = fields.Raw(allow_none=True, metadata={"type": "string", "maxLength": 300})
     method = fields.Raw(allow_none=True, metadata={"type": "string", "maxLength": 500})
-    parameters = fields.Raw(allow_none=True, metadata={"type": "integer", "minimum": 0})
+    parameters = fields.Raw(
+        allow_none=True, metadata={"type": "integer", "minimum": 0, "maximum": parsing.COUNT_MAX}
+    )
 
 
 class ApplicationInSchema(Schema):
@@ -416,7 +419,7 @@ class ApplicationTransitionInSchema(Schema):
     refused = fields.List(fields.Nested(ApplicationRefusalInSchema))
     exclude_open = fields.Boolean()
     certificate_no = fields.String()
-    version = fields.Integer()
+    version = Version()
 
 
 class AssessmentFindingInSchema(Schema):

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from labtrack.api.fields import Code, Day, Id, Name, Text, Timestamp, Year
 from labtrack.labs.models import LabKind
+from labtrack.parsing import INT_MAX
 from labtrack.planning import policy, risk
 from labtrack.planning.grading import INSPECTION_KINDS
 from labtrack.planning.plans import stratum_label
@@ -328,7 +329,9 @@ class LiftInSchema(Schema):
 
     lifted_on = Day(allow_none=True, load_default=None)
     comment = Text(allow_none=True, max_len=2000, load_default=None)
-    version = fields.Integer(allow_none=True, strict=True, load_default=None)
+    version = fields.Integer(
+        allow_none=True, strict=True, load_default=None, validate=validate.Range(min=0, max=INT_MAX)
+    )
 
 
 def ratio_label(points: int | None) -> str:

@@ -53,12 +53,12 @@ class PublicLabArgs:
     """The query parameters of the directory (documented in the OpenAPI document)."""
 
     DOCUMENTED = (
-        ("item", "string", "a test item's code or words of its name (either language)"),
-        ("category", "string", "a test category's code or words of its name"),
-        ("region", "string", "the region (prefecture)"),
-        ("q", "string", "words of the laboratory's code or name"),
-        ("page", "integer", "the page, from 1"),
-        ("per_page", "integer", "labs per page (1-100)"),
+        ("item", {"type": "string"}, "a test item's code or words of its name (either language)"),
+        ("category", {"type": "string"}, "a test category's code or words of its name"),
+        ("region", {"type": "string"}, "the region (prefecture)"),
+        ("q", {"type": "string"}, "words of the laboratory's code or name"),
+        ("page", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "the page, from 1"),
+        ("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "labs per page (1-100)"),
     )
 
 

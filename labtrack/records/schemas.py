@@ -12,7 +12,7 @@ from typing import Any
 from flask import url_for
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from labtrack.api.fields import Timestamp
+from labtrack.api.fields import Count, Id, Timestamp, Version
 from labtrack.records import policy
 from labtrack.records.models import (
     Audience,
@@ -193,7 +193,7 @@ class RevisionStepSchema(Schema):
     effective_on = fields.String(
         allow_none=True, metadata={"description": "approval: YYYY-MM-DD, not before today (default today)"}
     )
-    version = fields.Integer(allow_none=True, strict=False, metadata={"description": "the version last read"})
+    version = Version(allow_none=True, metadata={"description": "the version last read"})
 
 
 class ReviewInSchema(Schema):
@@ -222,7 +222,7 @@ class FindingDocumentsInSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    revision_ids = fields.List(fields.Integer(strict=False), required=True)
+    revision_ids = fields.List(Id(), required=True)
 
 
 class FindingDocumentsSchema(Schema):
@@ -310,8 +310,8 @@ class SurveyQuestionInSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(_values(QuestionKind)))
     text_zh = fields.String(required=True, validate=validate.Length(min=1, max=500))
     text_en = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    scale_min = fields.Integer(allow_none=True, strict=False)
-    scale_max = fields.Integer(allow_none=True, strict=False)
+    scale_min = Count(allow_none=True, maximum=100)
+    scale_max = Count(allow_none=True, maximum=100)
     low_label_zh = fields.String(allow_none=True)
     low_label_en = fields.String(allow_none=True)
     high_label_zh = fields.String(allow_none=True)
@@ -532,7 +532,7 @@ class ComplaintStepSchema(Schema):
     feedback_on = fields.String(allow_none=True)
     feedback = fields.String(allow_none=True)
     comment = fields.String(allow_none=True)
-    version = fields.Integer(allow_none=True, strict=False)
+    version = Version(allow_none=True)
 
 
 class ComplaintFindingInSchema(Schema):
