@@ -101,7 +101,7 @@ def on_round_changed(rnd: Any, actor: Any = None, to: str | None = None, **_kw: 
 
 def on_job_finished(job: Any, status: str | None = None, **_kw: Any) -> None:
     """A background job done or failed: whoever started it."""
-    if job.started_by_id is None:
+    if job.started_by_id is None or not policy.tells_of_job(job.params):
         return
     kind = "job_done" if str(status) == "done" else "job_failed"
     params = {"job": job.id, "kind": job.kind}

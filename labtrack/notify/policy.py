@@ -78,6 +78,12 @@ def told_of_own_action(kind: str) -> bool:
     return kind in TO_STARTER
 
 
+def tells_of_job(params: dict | None) -> bool:
+    """Whether a finished job is worth a notification: a real import or an export the starter
+    waits for, never a preview (dry run), whose outcome its own page shows at once."""
+    return not bool((params or {}).get("dry_run"))
+
+
 def sees(actor: Any, notification: Any) -> bool:
     """A notification is its recipient's only."""
     return actor is not None and notification.recipient_id == getattr(actor, "id", None)

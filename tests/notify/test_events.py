@@ -119,6 +119,21 @@ def test_a_finished_job_tells_whoever_started_it(app, people, status, kind):
     assert told() == {"viewer": kind}
 
 
+@pytest.mark.parametrize("status", ["done", "failed"])
+def test_an_import_preview_tells_nobody_its_page_shows_the_outcome(app, people, status):
+    from labtrack.jobs.models import Job
+
+    preview = Job(kind="lab_import", started_by_id=people["viewer"].id, status=status, params={"dry_run": True})
+    real = Job(kind="lab_import", started_by_id=people["viewer"].id, status=status, params={"dry_run": False})
+    db.session.add_all([preview, real])
+    db.session.flush()
+    events.job_finished.send(preview, status=status)
+    events.job_finished.send(real, status=status)
+    db.session.commit()
+    notes = db.session.scalars(select(Notification)).all()
+    assert [(n.record_id, n.kind) for n in notes] == [(real.id, f"job_{status}")]
+
+
 def test_a_receivers_own_failure_never_fails_the_change(app, people, monkeypatch, caplog):
     from labtrack.notify import events as receivers
 

@@ -49,6 +49,14 @@ def test_nobody_is_told_of_their_own_action_but_their_jobs(kind, to_self):
     assert policy.told_of_own_action(kind) is to_self
 
 
+@pytest.mark.parametrize(
+    "params, told",
+    [(None, True), ({}, True), ({"dry_run": False}, True), ({"dry_run": True}, False), ({"fmt": "csv"}, True)],
+)
+def test_only_real_imports_and_exports_tell_their_starter(params, told):
+    assert policy.tells_of_job(params) is told
+
+
 def test_a_notification_is_its_recipients_only():
     class Note:
         recipient_id = 1
