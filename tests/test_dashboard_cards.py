@@ -8,6 +8,7 @@ from freezegun import freeze_time
 
 from labtrack.audits.models import Audit, AuditKind, AuditStatus, Finding, FindingSource
 from labtrack.audits.workflow import State
+from labtrack.auth.models import User
 from labtrack.auth.permissions import Role
 from labtrack.extensions import db
 from labtrack.proficiency import evaluation, results
@@ -330,3 +331,72 @@ def test_every_role_gets_a_dashboard_on_the_demo(app, client):
         html = response.get_data(as_text=True)
         assert 'id="dash-scope"' in html and 'id="dash-rounds-open"' in html, username
         client.post("/logout")
+
+
+# --- reuse: each card is rendered once per audience and data version ---------------------------
+
+
+@pytest.fixture
+def statements(app, tmp_path):
+    """The SQL statements run while the test watches (a list, appended to by an engine listener).
+
+    The data version lives in this test's own file (the instance folder's is bumped by every other
+    test process writing at the same moment)."""
+    from sqlalchemy import event
+
+    app.config["DATA_VERSION_FILE"] = str(tmp_path / "data-version")
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_the_cards_are_reused_until_the_data_changes(client, auth, findings_world, statements):
+    auth.login(Role.QUALITY)
+    html = dashboard(client)
+    assert badge(html, "dash-totals-active") == "5"
+    statements.clear()
+    assert dashboard(client) == html  # the same page, from the cards already rendered ...
+    assert not [s for s in statements if "findings" in s]  # ... without counting the findings again
+    # A write (lab B's open finding closed) starts a new data version: the next page counts again.
+    finding = db.session.scalar(
+        db.select(Finding).where(Finding.lab_id == findings_world["B"].id, Finding.status == State.OPEN)
+    )
+    finding.status, finding.closed_on = State.CLOSED, date(2010, 6, 30)
+    db.session.commit()
+    html = dashboard(client)
+    assert badge(html, "dash-totals-active") == "4" and badge(html, "dash-totals-overdue") == "2"
+
+
+def test_a_grant_shows_on_the_next_dashboard_on_the_next_dashboard(client, auth, scope_world):
+    auth.login(Role.QUALITY)
+    assert badge(dashboard(client), "dash-scope-labs") == "2"
+    item = db.session.scalar(db.select(TestItem).where(TestItem.code == "I2"))
+    admin = db.session.scalar(db.select(User).where(User.username == "scope-admin"))
+    scope_service.grant_item(scope_world["C"], item, "2010-06-01", admin)
+    html = dashboard(client)
+    assert badge(html, "dash-scope-labs") == "3" and badge(html, "dash-scope-items") == "3"
+
+
+def test_cards_are_not_shared_between_audiences(client, auth, findings_world, make_user):
+    """Two inspectors: the one leading audit A has one finding awaiting them, the other none; a lab
+    manager of A after a lab manager of B; the same card in Chinese after English."""
+    auth.login(findings_world["inspector"])
+    assert badge(dashboard(client), "dash-verify-mine") == "1"
+    auth.logout()
+    auth.login(make_user(Role.INSPECTOR, username="insp-2"))
+    assert badge(dashboard(client), "dash-verify-mine") == "0"
+    auth.logout()
+    auth.login(Role.LAB_MANAGER, lab=findings_world["B"])
+    assert badge(dashboard(client), "dash-rect-open") == "2"
+    auth.logout()
+    auth.login(Role.LAB_MANAGER, lab=findings_world["A"])
+    assert badge(dashboard(client), "dash-rect-open") == "3"
+    english = dashboard(client)
+    client.post("/language/zh_Hans_CN")
+    chinese = dashboard(client)
+    assert "Active findings" in english and "Active findings" not in chinese
