@@ -123,7 +123,9 @@ def test_a_finished_job_tells_whoever_started_it(app, people, status, kind):
 def test_an_import_preview_tells_nobody_its_page_shows_the_outcome(app, people, status):
     from labtrack.jobs.models import Job
 
-    preview = Job(kind="lab_import", started_by_id=people["viewer"].id, status=status, params={"dry_run": True})
+    preview = Job(
+        kind="lab_import", started_by_id=people["viewer"].id, status=status, params={"dry_run": True}
+    )
     real = Job(kind="lab_import", started_by_id=people["viewer"].id, status=status, params={"dry_run": False})
     db.session.add_all([preview, real])
     db.session.flush()

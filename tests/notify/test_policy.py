@@ -51,7 +51,13 @@ def test_nobody_is_told_of_their_own_action_but_their_jobs(kind, to_self):
 
 @pytest.mark.parametrize(
     "params, told",
-    [(None, True), ({}, True), ({"dry_run": False}, True), ({"dry_run": True}, False), ({"fmt": "csv"}, True)],
+    [
+        (None, True),
+        ({}, True),
+        ({"dry_run": False}, True),
+        ({"dry_run": True}, False),
+        ({"fmt": "csv"}, True),
+    ],
 )
 def test_only_real_imports_and_exports_tell_their_starter(params, told):
     assert policy.tells_of_job(params) is told
