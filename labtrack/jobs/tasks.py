@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from labtrack.auth.permissions import Perm
-from labtrack.jobs import exports, files  # noqa: F401  (exports: the `export` kind)
+from labtrack.jobs import exports, files, report_exports  # noqa: F401  (the `export` kind, the report exporters)
 from labtrack.jobs.registry import job_kind
 from labtrack.services import InvalidInput
 

@@ -4,7 +4,7 @@ post, with small charts, and the same figures as CSV or XLSX."""
 from datetime import date
 from typing import Any
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from labtrack import parsing
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
+from labtrack.jobs import exports, report_exports
 from labtrack.labs.models import Lab
 from labtrack.labs.service import regions
 from labtrack.models_base import today
@@ -119,8 +120,12 @@ def report():
         f = parse_report_args(current_user, request.args.to_dict())
     except InvalidInput as exc:
         return render_template("personnel/report.html", r=None, errors=exc.errors, args=request.args), 422
-    r = reports.training_report(f)
     fmt = request.args.get("format")
+    if fmt in exports.FORMATS and report_exports.covers_many_labs(current_user, f.region, f.lab_id):
+        # national scale: the worker computes and writes the file, the job's page follows it
+        job = exports.start(current_user, "training", fmt, report_exports.query_args(request.args))
+        return redirect(url_for("jobs.detail", job_id=job.id), code=303)
+    r = reports.training_report(f)
     if fmt:
         if fmt not in ("csv", "xlsx"):
             raise NotFound(_("No such %(what)s.", what=_("export format")))

@@ -102,6 +102,13 @@ def resolve_period(date_from: date | None, date_to: date | None, actor: Any) -> 
 
 def summary_from_form(form: CampaignForm, actor: Any) -> dict[str, Any] | None:
     """Validate the page's form and compute its summary; None (with the form's messages) when invalid."""
+    asked = period_from_form(form, actor)
+    return None if asked is None else campaign_summary(actor, *asked)
+
+
+def period_from_form(form: CampaignForm, actor: Any) -> tuple[date, date, str | None] | None:
+    """Validate the page's form: (from, to, region) asked for; None (with the form's messages)
+    when invalid. Nothing is computed yet (a national export is the worker's to compute)."""
     form.region.choices = [("", _("All regions"))] + [
         (r, region_label(r)) for r in labs_service.regions(actor)
     ]
@@ -111,7 +118,7 @@ def summary_from_form(form: CampaignForm, actor: Any) -> dict[str, Any] | None:
         return None
     date_from, date_to = resolve_period(form.date_from.data, form.date_to.data, actor)
     form.date_from.data, form.date_to.data = date_from, date_to  # the form shows the period used
-    return campaign_summary(actor, date_from, date_to, form.region.data or None)
+    return date_from, date_to, form.region.data or None
 
 
 def check_region(actor: Any, region: str | None) -> None:
