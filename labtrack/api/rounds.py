@@ -74,6 +74,15 @@ class RoundInSchema(Schema):
     split_level = fields.Boolean(
         metadata={"description": "two related items per participant (levels A and B): results carry value_b"}
     )
+    x_pt_b = fields.Float(allow_none=True, metadata={"description": "level B's assigned value (split-level)"})
+    u_x_pt_b = fields.Float(
+        allow_none=True, validate=validate.Range(min=0), metadata={"description": "blank: level A's u_x_pt"}
+    )
+    sigma_pt_b = fields.Float(
+        allow_none=True,
+        validate=validate.Range(min=0, min_inclusive=False),
+        metadata={"description": "blank: level A's sigma_pt"},
+    )
 
 
 class RoundPatchSchema(RoundInSchema):

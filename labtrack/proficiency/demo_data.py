@@ -399,7 +399,7 @@ def _load(labs: dict[str, Lab]) -> str:
         })  # fmt: skip
     # A split-level round: two related lead items (levels A and B) per lab, read on a Youden plot (its
     # own random numbers, so the rounds above keep theirs); one lab high on both levels (systematic
-    # error), one high on A and low on B (random error). Scores are on level A.
+    # error), one high on A and low on B (random error). Each level is scored on its own.
     split_labs = list(specs[0]["participants"])
     if len(split_labs) >= 5:
         yrng = random.Random(SEED + 16)
@@ -421,7 +421,9 @@ def _load(labs: dict[str, Lab]) -> str:
                 "opens_on": date(2010, 10, 11), "closes_on": date(2010, 11, 12),
                 "assigned_value_method": "reference", "x_pt": 1.20, "u_x_pt": 0.015,
                 "sigma_pt_method": "fixed", "sigma_pt": 0.12, "split_level": True,
-                "notes": "Split-level pair: level A about 1.20 mg/L, level B about 1.50 mg/L; scored on level A.",
+                "x_pt_b": 1.50, "u_x_pt_b": 0.018, "sigma_pt_b": 0.15,
+                "notes": "Split-level pair: level A about 1.20 mg/L, level B about 1.50 mg/L; each level scored "
+                "against its own assigned value.",
             },
             "participants": split_labs, "method": "GB/T 3534-2002",
             "values": split_values, "extra": split_extra,

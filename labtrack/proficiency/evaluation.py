@@ -21,15 +21,21 @@ UNSATISFACTORY_SEVERITY = "major"
 SECOND_QUESTIONABLE_SEVERITY = "minor"
 
 
-def method_of(rnd: Round) -> RoundMethod:
-    """The round's evaluation settings as the scoring module takes them."""
+def method_of(rnd: Round, level: str = "a") -> RoundMethod:
+    """The round's evaluation settings as the scoring module takes them, for level A or B.
+
+    Level B has its own assigned value x_pt_b (computed from level B's results in a consensus round);
+    a blank u_x_pt_b or sigma_pt_b takes level A's. The homogeneity and stability studies (one per
+    round) widen both levels alike.
+    """
+    b = level == "b"
     return RoundMethod(
         assigned_value_method=rnd.assigned_value_method,
         sigma_pt_method=rnd.sigma_pt_method or "fixed",
         score_basis=rnd.score_basis or "z",
-        x_pt=rnd.x_pt,
-        u_x_pt=rnd.u_x_pt,
-        sigma_pt=rnd.sigma_pt,
+        x_pt=rnd.x_pt_b if b else rnd.x_pt,
+        u_x_pt=rnd.u_x_pt_b if b and rnd.u_x_pt_b is not None else rnd.u_x_pt,
+        sigma_pt=rnd.sigma_pt_b if b and rnd.sigma_pt_b is not None else rnd.sigma_pt,
         between_item_sd=hom.s_s if (hom := rnd.homogeneity) is not None and not hom.passed else 0.0,
         instability=stab.difference if (stab := rnd.stability) is not None and not stab.passed else 0.0,
     )
@@ -42,28 +48,54 @@ def _cursor():
     return connection.connection.cursor(), mark
 
 
-def _load(round_id: int) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
-    """The round's results as arrays: one driver-level query, plain tuples, no ORM objects."""
+def _load(round_id: int) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The round's results as arrays (value, U, k, value_b): one driver-level query, no ORM objects."""
     cursor, mark = _cursor()
     cursor.execute(
-        "SELECT id, value, expanded_uncertainty, coverage_factor FROM round_results "
+        "SELECT id, value, expanded_uncertainty, coverage_factor, value_b FROM round_results "
         f"WHERE round_id = {mark} ORDER BY id",
         (round_id,),
     )
     rows = cursor.fetchall()
     cursor.close()
-    arr = np.array(rows, dtype=np.float64).reshape(-1, 4)  # NULL -> nan
-    return [r[0] for r in rows], arr[:, 1], arr[:, 2], arr[:, 3]
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 5)  # NULL -> nan
+    return [r[0] for r in rows], arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4]
 
 
-def _store_scores(ids: list[int], scores: np.ndarray, kind: str, grades: np.ndarray) -> None:
+def _store_scores(
+    ids: list[int], scores: np.ndarray, kind: str, grades: np.ndarray, level: str = "a"
+) -> None:
     """One executemany of every score at the driver level (the ORM's per-row bookkeeping costs ~10x)."""
     cursor, mark = _cursor()
+    suffix = "_b" if level == "b" else ""
     cursor.executemany(
-        f"UPDATE round_results SET score = {mark}, score_kind = {mark}, grade = {mark} WHERE id = {mark}",
+        f"UPDATE round_results SET score{suffix} = {mark}, score_kind{suffix} = {mark}, "
+        f"grade{suffix} = {mark} WHERE id = {mark}",
         list(zip(scores.tolist(), [kind] * len(ids), grades.tolist(), ids, strict=True)),
     )
     cursor.close()
+
+
+def _level_b_refusal(exc: ScoringError) -> InvalidInput:
+    """Level B's refusal: the same words, said to be about level B, naming level B's fields."""
+    refused = refusal(exc)
+    rename = {"x_pt": "x_pt_b", "u_x_pt": "u_x_pt_b", "sigma_pt": "sigma_pt_b", "value": "value_b"}
+    errors = {
+        rename.get(field, field): [_("Level B: %(message)s", message=m) for m in messages]
+        for field, messages in refused.errors.items()
+    }
+    return InvalidInput(_("Level B: %(message)s", message=refused.message), errors)
+
+
+def _level_b_record(outcome: Outcome) -> dict[str, Any]:
+    """What level B's evaluation used and found, as the evaluation keeps it (JSON)."""
+    return {
+        "x_pt": outcome.x_pt, "u_x_pt": outcome.u_x_pt, "sigma_pt": outcome.sigma_pt,
+        "score_kind": outcome.score_kind, "n": outcome.n, "iterations": outcome.iterations,
+        "converged": outcome.converged, "x_star": outcome.x_star, "s_star": outcome.s_star,
+        "z_prime_reason": outcome.z_prime_reason, "reliability": outcome.reliability,
+        "constants": outcome.constants, "summary": outcome.summary,
+    }  # fmt: skip
 
 
 def refusal(exc: ScoringError) -> InvalidInput:
@@ -125,13 +157,21 @@ def evaluate_round(rnd: Round, actor: Any) -> Outcome:
     if rnd.is_qualitative:
         return qualitative.evaluate(rnd, actor)
     with transaction(actor):
-        ids, values, expanded, coverage = _load(rnd.id)
+        ids, values, expanded, coverage, values_b = _load(rnd.id)
         try:
             outcome = evaluate_values(method_of(rnd), values, expanded, coverage)
         except ScoringError as exc:
             raise refusal(exc) from exc
+        outcome_b = None
+        if rnd.split_level:  # each level is its own item (ISO 13528): its own x_pt, Algorithm A, scores
+            try:
+                outcome_b = evaluate_values(method_of(rnd, "b"), values_b, expanded, coverage)
+            except ScoringError as exc:
+                raise _level_b_refusal(exc) from exc
         kind = outcome.score_kind
         _store_scores(ids, outcome.scores, kind, outcome.grades)
+        if outcome_b is not None:
+            _store_scores(ids, outcome_b.scores, outcome_b.score_kind, outcome_b.grades, "b")
         evaluation = rnd.evaluation
         if evaluation is None:
             evaluation = Evaluation(round_id=rnd.id)
@@ -154,6 +194,7 @@ def evaluate_round(rnd: Round, actor: Any) -> Outcome:
         evaluation.z_prime_reason = outcome.z_prime_reason
         evaluation.reliability = outcome.reliability
         evaluation.constants, evaluation.summary = outcome.constants, outcome.summary
+        evaluation.level_b = _level_b_record(outcome_b) if outcome_b is not None else None
         evaluation.evaluated_at = utcnow()
         evaluation.evaluated_by_id = getattr(actor, "id", None)
         rnd.status = RoundStatus.EVALUATED
@@ -171,12 +212,12 @@ def _same_item(rnd: Round):
     return (Round.item_id.is_(None)) & (Round.measurand == rnd.measurand) & (Round.unit == rnd.unit)
 
 
-def _previous_grades(rnd: Round, lab_ids: list[int]) -> dict[int, str | None]:
-    """Each lab's grade in its latest earlier published round on the same item."""
+def _previous_grades(rnd: Round, lab_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Each lab's grades (level A, level B) in its latest earlier published round on the same item."""
     if not lab_ids:
         return {}
     rows = db.session.execute(
-        select(Result.lab_id, Result.grade, Round.closes_on, Round.id)
+        select(Result.lab_id, Result.grade, Result.grade_b, Round.closes_on, Round.id)
         .join(Round, Result.round_id == Round.id)
         .where(
             Result.lab_id.in_(lab_ids),
@@ -187,23 +228,37 @@ def _previous_grades(rnd: Round, lab_ids: list[int]) -> dict[int, str | None]:
         )
         .order_by(Round.closes_on, Round.id)
     ).all()
-    latest: dict[int, str | None] = {}
-    for lab_id, grade, _closes, _rid in rows:
-        latest[lab_id] = grade  # ordered by date: the last one wins
+    latest: dict[int, tuple[str | None, str | None]] = {}
+    for lab_id, grade, grade_b, _closes, _rid in rows:
+        latest[lab_id] = (grade, grade_b)  # ordered by date: the last one wins
     return latest
 
 
-def _describe(rnd: Round, result: Result, reason: str, unit: str) -> str:
+def _describe(rnd: Round, result: Result, reason: str, unit: str, levels: tuple[str, ...] = ()) -> str:
     """The finding's text in both languages, Chinese first (as the bureau's findings are written),
     so that either reader finds theirs whoever published the round."""
     texts = []
     for locale in ("zh_Hans_CN", "en"):
         with force_locale(locale):
-            texts.append(_describe_in(rnd, result, reason, unit))
+            texts.append(_describe_in(rnd, result, reason, unit, levels))
     return "\n".join(dict.fromkeys(texts))
 
 
-def _describe_in(rnd: Round, result: Result, reason: str, unit: str) -> str:
+def _level_figures(rnd: Round, result: Result, level: str, unit: str) -> str:
+    """'level B: reported 22 mg/L against 20 mg/L, z = 4.00' for one level of a split-level result."""
+    evaluation = rnd.evaluation
+    if level == "B":
+        b = evaluation.level_b or {}
+        value, x_pt, kind, score = result.value_b, b.get("x_pt"), result.score_kind_b, result.score_b
+    else:
+        value, x_pt, kind, score = result.value, evaluation.x_pt, result.score_kind, result.score
+    return _(
+        "level %(level)s: reported %(value)s %(unit)s against %(x_pt)s %(unit)s, %(kind)s = %(score)s",
+        level=level, value=f"{value:.6g}", unit=unit, x_pt=f"{x_pt:.6g}", kind=kind, score=f"{score:.2f}",
+    )  # fmt: skip
+
+
+def _describe_in(rnd: Round, result: Result, reason: str, unit: str, levels: tuple[str, ...] = ()) -> str:
     evaluation = rnd.evaluation
     if rnd.is_qualitative:
         return _(
@@ -213,6 +268,24 @@ def _describe_in(rnd: Round, result: Result, reason: str, unit: str) -> str:
             code=rnd.code, title=rnd.title, answer=qualitative.answer_label(rnd, result.answer),
             assigned=qualitative.answer_label(rnd, rnd.assigned_answer),
         )  # fmt: skip
+    if levels:  # a split-level round: one finding naming the level(s) that failed, with their figures
+        named = dict(
+            code=rnd.code, title=rnd.title, levels=_("A and B") if len(levels) == 2 else levels[0],
+            figures="; ".join(_level_figures(rnd, result, level, unit) for level in levels),
+        )  # fmt: skip
+        if reason == "unsatisfactory":
+            return _(
+                "Unsatisfactory result at level %(levels)s in split-level comparison round %(code)s "
+                "(%(title)s): %(figures)s. Investigate the cause and take corrective action "
+                "(ISO/IEC 17025:2017 7.7.2, 8.7).",
+                **named,
+            )
+        return _(
+            "Second questionable result in a row on the same item at level %(levels)s in split-level "
+            "comparison round %(code)s (%(title)s): %(figures)s. Review the method and its quality control "
+            "(ISO/IEC 17025:2017 7.7.2).",
+            **named,
+        )
     numbers = dict(
         code=rnd.code, title=rnd.title, value=f"{result.value:.6g}", unit=unit,
         x_pt=f"{evaluation.x_pt:.6g}", kind=result.score_kind, score=f"{result.score:.2f}",
@@ -232,17 +305,50 @@ def _describe_in(rnd: Round, result: Result, reason: str, unit: str) -> str:
     )
 
 
-def findings_due(rnd: Round) -> list[tuple[Result, str]]:
-    """The results of a round that call for a finding, with why, not yet linked to one."""
+def _split_levels(result: Result, previous: tuple[str | None, str | None]) -> tuple[str, tuple[str, ...]]:
+    """Why a split-level result calls for a finding and at which level(s): ('', ()) if it does not.
+
+    One finding per participant: unsatisfactory at either level wins (major) and names every
+    unsatisfactory level; otherwise a level questionable twice in a row (at that level) is named.
+    """
+    grades = {"A": result.grade, "B": result.grade_b}
+    before = {"A": previous[0], "B": previous[1]}
+    failed = tuple(level for level, grade in grades.items() if grade == "unsatisfactory")
+    if failed:
+        return "unsatisfactory", failed
+    again = tuple(
+        level
+        for level, grade in grades.items()
+        if grade == "questionable" and before[level] == "questionable"
+    )
+    return ("second_questionable", again) if again else ("", ())
+
+
+def findings_due(rnd: Round) -> list[tuple[Result, str, tuple[str, ...]]]:
+    """The results of a round that call for a finding, with why and (split-level) at which levels,
+    not yet linked to one."""
     linked = set(db.session.scalars(select(RoundFinding.result_id).where(RoundFinding.round_id == rnd.id)))
     results = [
         r for r in db.session.scalars(select(Result).where(Result.round_id == rnd.id)) if r.id not in linked
     ]
+    if rnd.split_level and not rnd.is_qualitative:
+        questionable = [r for r in results if "questionable" in (r.grade, r.grade_b)]
+        previous = _previous_grades(rnd, [r.lab_id for r in questionable])
+        due = []
+        for r in results:
+            reason, levels = _split_levels(r, previous.get(r.lab_id, (None, None)))
+            if reason:
+                due.append((r, reason, levels))
+        return sorted(due, key=lambda item: item[0].id)
     questionable = [r for r in results if r.grade == "questionable"]
     previous = _previous_grades(rnd, [r.lab_id for r in questionable])
-    due = [(r, "unsatisfactory") for r in results if r.grade == "unsatisfactory"]
-    due += [(r, "second_questionable") for r in questionable if previous.get(r.lab_id) == "questionable"]
-    return sorted(due, key=lambda pair: pair[0].id)
+    due = [(r, "unsatisfactory", ()) for r in results if r.grade == "unsatisfactory"]
+    due += [
+        (r, "second_questionable", ())
+        for r in questionable
+        if previous.get(r.lab_id, (None, None))[0] == "questionable"
+    ]
+    return sorted(due, key=lambda item: item[0].id)
 
 
 def publish_round(rnd: Round, actor: Any) -> list[RoundFinding]:
@@ -260,13 +366,13 @@ def publish_round(rnd: Round, actor: Any) -> list[RoundFinding]:
             rnd.status = RoundStatus.PUBLISHED
             rnd.published_at = utcnow()
             events.round_changed.send(rnd, actor=actor, to=RoundStatus.PUBLISHED.value)
-        for result, reason in findings_due(rnd):
+        for result, reason, levels in findings_due(rnd):
             lab = db.session.get(Lab, result.lab_id)
             severity = UNSATISFACTORY_SEVERITY if reason == "unsatisfactory" else SECOND_QUESTIONABLE_SEVERITY
             finding = raise_finding_from_round(
                 lab=lab,
                 round_code=rnd.code,
-                description=_describe(rnd, result, reason, rnd.unit or ""),
+                description=_describe(rnd, result, reason, rnd.unit or "", levels),
                 severity=severity,
                 actor=actor,
             )

@@ -61,6 +61,17 @@ class RoundForm(FlaskForm):
         _l("Split-level round (two items per participant, levels A and B)"),
         description=_l("Each participant reports both levels; the round page draws a Youden plot."),
     )
+    x_pt_b = FloatField(_l("Level B: x_pt"), validators=[Optional()])
+    u_x_pt_b = FloatField(
+        _l("Level B: u(x_pt)"),
+        validators=[Optional(), NumberRange(min=0)],
+        description=_l("Blank: level A's."),
+    )
+    sigma_pt_b = FloatField(
+        _l("Level B: sigma_pt"),
+        validators=[Optional(), NumberRange(min=1e-300, message=_l("Must be greater than 0."))],
+        description=_l("Blank: level A's."),
+    )
     participants = SelectMultipleField(
         _l("Invited laboratories"), choices=[], render_kw={"data-search": ""},
         description=_l("Choosing the item proposes the laboratories holding it; type to add others."),

@@ -155,6 +155,11 @@ class Round(Tracked, db.Model):
     assigned_answer: Mapped[str | None] = mapped_column(String(100))
     # A split-level round sends each participant two related items (levels A and B): Youden plot.
     split_level: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Level B's own assigned value, its uncertainty and sigma_pt (level A uses x_pt, u_x_pt, sigma_pt);
+    # a blank sigma_pt_b or u_x_pt_b takes level A's; a consensus round computes x_pt_b itself.
+    x_pt_b: Mapped[float | None]
+    u_x_pt_b: Mapped[float | None]
+    sigma_pt_b: Mapped[float | None]
     notes: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -267,6 +272,10 @@ class Result(Tracked, db.Model):
     score: Mapped[float | None]
     score_kind: Mapped[str | None] = mapped_column(String(10))
     grade: Mapped[str | None] = mapped_column(String(20))
+    # Level B of a split-level round, scored on its own (score, score_kind and grade are level A).
+    score_b: Mapped[float | None]
+    score_kind_b: Mapped[str | None] = mapped_column(String(10))
+    grade_b: Mapped[str | None] = mapped_column(String(20))
 
     round: Mapped[Round] = relationship(back_populates="results")
     participant: Mapped[Participant] = relationship(back_populates="result")
@@ -281,6 +290,11 @@ class Result(Tracked, db.Model):
     def grade_label(self) -> str:
         """The grade in the user's language."""
         return str(GRADE_LABELS.get(self.grade, self.grade or ""))
+
+    @property
+    def grade_b_label(self) -> str:
+        """Level B's grade in the user's language."""
+        return str(GRADE_LABELS.get(self.grade_b, self.grade_b or ""))
 
 
 class Evaluation(Tracked, db.Model):
@@ -305,6 +319,9 @@ class Evaluation(Tracked, db.Model):
     reliability: Mapped[str] = mapped_column(String(20), default="n/a")
     constants: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A split-level round's level B, evaluated on its own: x_pt, u_x_pt, sigma_pt, score_kind, n,
+    # iterations, converged, x_star, s_star, z_prime_reason, reliability, constants, summary.
+    level_b: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     evaluated_at: Mapped[datetime] = mapped_column(default=utcnow)
     evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

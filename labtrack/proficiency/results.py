@@ -215,6 +215,18 @@ def import_results(rnd: Round, source: str | IO[bytes], actor: Any) -> list[Resu
     return _store(rnd, clean, actor)
 
 
+def start_upload(rnd: Round, upload: tuple[str, bytes] | None, actor: Any, locale: str = "en") -> Any:
+    """Check that the actor may upload results to the round now, then import the file as a
+    background job (returned: the page that started it follows its progress and outcome)."""
+    from labtrack.jobs import service as jobs_service
+    from labtrack.proficiency.tasks import UPLOAD_KIND
+
+    _check_round(rnd, actor)
+    if not policy.may_upload_results(actor, rnd):
+        raise Forbidden(_("Enter your laboratory's result with the form; files are for the bureau's staff."))
+    return jobs_service.start(actor, UPLOAD_KIND, {"code": rnd.code, "locale": locale}, upload)
+
+
 def withdraw_result(rnd: Round, result_id: int, actor: Any) -> Result:
     """Withdraw a result while the round is open (a lab manager only its own lab's); NotFound for a
     result not in this round or not the actor's to see."""

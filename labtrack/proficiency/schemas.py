@@ -76,6 +76,9 @@ class RoundResultSchema(_Audience):
     grade = fields.String(
         allow_none=True, metadata={"description": "satisfactory | questionable | unsatisfactory"}
     )
+    score_b = fields.Float(allow_none=True, metadata={"description": "level B's score (split-level round)"})
+    score_kind_b = fields.String(allow_none=True, metadata={"description": "level B's score kind"})
+    grade_b = fields.String(allow_none=True, metadata={"description": "level B's grade (split-level round)"})
 
     def view(self, result: Result, actor: Any) -> dict:
         """The result as the actor may see it."""
@@ -94,6 +97,9 @@ class RoundResultSchema(_Audience):
             "score": result.score if scores else None,
             "score_kind": result.score_kind if scores else None,
             "grade": result.grade if scores else None,
+            "score_b": result.score_b if scores else None,
+            "score_kind_b": result.score_kind_b if scores else None,
+            "grade_b": result.grade_b if scores else None,
         }
 
 
@@ -115,6 +121,10 @@ class RoundEvaluationSchema(Schema):
     reliability = fields.String(metadata={"description": "n/a | ok | unreliable"})
     constants = fields.Dict()
     summary = fields.Dict()
+    level_b = fields.Dict(
+        allow_none=True,
+        metadata={"description": "a split-level round's level B, evaluated on its own (same keys as above)"},
+    )
     evaluated_at = UtcDateTime()
 
 
@@ -144,6 +154,9 @@ class RoundSummarySchema(_Audience):
     sigma_pt_method = fields.String(allow_none=True)
     sigma_pt = fields.Float(allow_none=True)
     score_basis = fields.String()
+    x_pt_b = fields.Float(allow_none=True, metadata={"description": "level B's assigned value (split-level)"})
+    u_x_pt_b = fields.Float(allow_none=True)
+    sigma_pt_b = fields.Float(allow_none=True)
     result_type = fields.String(metadata={"description": "quantitative | qualitative"})
     categories = fields.List(
         fields.String(),
@@ -173,6 +186,10 @@ class RoundSummarySchema(_Audience):
         data["x_pt"] = (ev.x_pt if ev else rnd.x_pt) if scores else None
         data["u_x_pt"] = (ev.u_x_pt if ev else rnd.u_x_pt) if scores else None
         data["sigma_pt"] = (ev.sigma_pt if ev else rnd.sigma_pt) if scores else None
+        level_b = (ev.level_b or {}) if ev else None
+        for key in ("x_pt", "u_x_pt", "sigma_pt"):
+            given = getattr(rnd, f"{key}_b")
+            data[f"{key}_b"] = (level_b.get(key) if level_b is not None else given) if scores else None
         data["evaluation"] = ev
         data["result_type"], data["categories"] = rnd.result_type, rnd.categories
         data["assigned_answer"] = rnd.assigned_answer if scores else None
@@ -208,13 +225,14 @@ class EvaluatedRoundSchema(_Audience):
     iterations = fields.Integer(allow_none=True)
     reliability = fields.String(allow_none=True)
     z_prime_reason = fields.String(allow_none=True)
+    level_b = fields.Dict(allow_none=True, metadata={"description": "level B's evaluation (split-level)"})
     results = fields.List(fields.Nested(RoundResultSchema))
 
     def view(self, rnd: Round, actor: Any) -> dict:
         """The evaluation's figures, as the round view gives them to this actor."""
         data = RoundSchema().view(rnd, actor)
         ev = data["evaluation"]
-        for key in ("score_kind", "n", "iterations", "reliability", "z_prime_reason"):
+        for key in ("score_kind", "n", "iterations", "reliability", "z_prime_reason", "level_b"):
             data[key] = getattr(ev, key) if ev is not None else None
         return {key: data[key] for key in self.fields}
 
@@ -225,16 +243,21 @@ EXPORT_HEADER = ["round", "participant_code", "lab_code", "value", "unit", "expa
                  "coverage_factor", "method", "submitted_at", "score_kind", "score", "grade"]  # fmt: skip
 
 
+SPLIT_LEVEL_EXPORT = ["value_b", "score_kind_b", "score_b", "grade_b"]
+
+
 def export_rows(rnd: Round, actor: Any) -> tuple[list[str], list[list]]:
-    """The round's results as the actor may see them, as a header and rows for CSV / XLSX."""
+    """The round's results as the actor may see them, as a header and rows for CSV / XLSX (a
+    split-level round adds level B's value, score kind, score and grade: `value` is level A)."""
     dumped = RoundSchema().dump(Seen(rnd, actor))
+    split = bool(dumped["split_level"])
     rows = [
         [dumped["code"], r["participant_code"], r["lab_code"] or "", r["answer"] if r["value"] is None else r["value"], dumped["unit"] or "",
          r["expanded_uncertainty"], r["coverage_factor"], r["method"], r["submitted_at"], r["score_kind"],
-         r["score"], r["grade"]]
+         r["score"], r["grade"]] + ([r[key] for key in SPLIT_LEVEL_EXPORT] if split else [])
         for r in dumped["results"]
     ]  # fmt: skip
-    return list(EXPORT_HEADER), rows
+    return list(EXPORT_HEADER) + (SPLIT_LEVEL_EXPORT if split else []), rows
 
 
 class HomogeneityStudySchema(Schema):

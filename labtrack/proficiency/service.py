@@ -41,9 +41,11 @@ TRANSITIONS = {
 EDITABLE = (
     "title", "kind", "organiser", "measurand", "unit", "opens_on", "closes_on", "assigned_value_method",
     "x_pt", "u_x_pt", "sigma_pt_method", "sigma_pt", "score_basis", "notes", "split_level",
+    "x_pt_b", "u_x_pt_b", "sigma_pt_b",
 )  # fmt: skip
 # Changing these after an evaluation invalidates it.
-METHOD_FIELDS = ("assigned_value_method", "x_pt", "u_x_pt", "sigma_pt_method", "sigma_pt", "score_basis")
+METHOD_FIELDS = ("assigned_value_method", "x_pt", "u_x_pt", "sigma_pt_method", "sigma_pt", "score_basis",
+                 "x_pt_b", "u_x_pt_b", "sigma_pt_b")  # fmt: skip
 UNIT_MAX = 40  # the unit column (mg/L, μg/kg, g)
 PARTICIPANTS_MAX = 5_000  # labs invited to one round (the province has a few hundred)
 PER_PAGE = 25
@@ -146,7 +148,10 @@ def round_values(data: Mapping[str, Any], rnd: Round | None = None) -> dict[str,
     ):
         if (creating and required) or key in data:
             values[key] = fields.get(key, parsing.choice, [e.value for e in enum], required=required)
-    for key, rule in (("x_pt", {}), ("u_x_pt", {"minimum": 0.0}), ("sigma_pt", {"positive": True})):
+    for key, rule in (
+        ("x_pt", {}), ("u_x_pt", {"minimum": 0.0}), ("sigma_pt", {"positive": True}),
+        ("x_pt_b", {}), ("u_x_pt_b", {"minimum": 0.0}), ("sigma_pt_b", {"positive": True}),
+    ):  # fmt: skip
         if key in data:
             values[key] = fields.get(key, parsing.number, required=False, **rule)
     for key in ("opens_on", "closes_on"):
@@ -172,8 +177,60 @@ def round_values(data: Mapping[str, Any], rnd: Round | None = None) -> dict[str,
         values["split_level"] = bool(fields.get("split_level", parsing.boolean))
     if propose and values.get("kind"):
         values["code"] = propose_code(values["kind"], (values.get("opens_on") or today()).year)
+    if rnd is not None:
+        _refuse_locked_changes(rnd, values, fields)
     fields.raise_if_any(_("The round could not be saved."))
     return values
+
+
+def _lock_messages() -> dict[str, str]:
+    return {
+        "split_level": _(
+            "Results have been reported: whether the round is split-level can no longer change (it "
+            "would reinterpret them). Withdraw every result first."
+        ),
+        "unit": _(
+            "Results have been reported in this unit: it can no longer change (it would reinterpret "
+            "them). Withdraw every result first."
+        ),
+        "item_code": _(
+            "Results have been reported on this catalogue item: it can no longer change (their history "
+            "would move to another item). Withdraw every result first."
+        ),
+    }
+
+
+def has_results(rnd: Round) -> bool:
+    """Whether any result of the round is stored."""
+    from labtrack.proficiency.models import Result
+
+    return (
+        rnd.id is not None
+        and db.session.scalar(select(Result.id).where(Result.round_id == rnd.id).limit(1)) is not None
+    )
+
+
+def locked_fields(rnd: Round) -> dict[str, str]:
+    """The round's fields that can no longer change because results exist, each with why (the
+    kind of results and a qualitative round's categories are fixed by `qualitative.set_design`)."""
+    return _lock_messages() if has_results(rnd) else {}
+
+
+def _refuse_locked_changes(rnd: Round, values: dict[str, Any], fields: parsing.Fields) -> None:
+    """Name every field whose change would reinterpret the round's stored results (422)."""
+    current = {"split_level": bool(rnd.split_level), "unit": rnd.unit or "", "item_code": rnd.item_id}
+    asked = {}
+    if "split_level" in values:
+        asked["split_level"] = bool(values["split_level"])
+    if "unit" in values:
+        asked["unit"] = values["unit"] or ""
+    if "item" in values:
+        asked["item_code"] = getattr(values["item"], "id", None)
+    changed = [key for key, value in asked.items() if value != current[key]]
+    if changed and has_results(rnd):
+        messages = _lock_messages()
+        for key in changed:
+            fields.add(key, messages[key])
 
 
 CODE_PREFIX = {
@@ -308,6 +365,7 @@ def _drop_evaluation(rnd: Round) -> None:
     """Back to closed: the stored scores no longer match the round's settings."""
     for result in rnd.results:
         result.score = result.score_kind = result.grade = None
+        result.score_b = result.score_kind_b = result.grade_b = None
     if rnd.evaluation is not None:
         db.session.delete(rnd.evaluation)
         rnd.evaluation = None

@@ -1,6 +1,8 @@
 """The proficiency area's background work: reports on paper built as jobs (off the request), stored
-in the shared file store and downloaded from the job's page."""
+in the shared file store and downloaded from the job's page; results files imported as jobs (all or
+nothing, every row error listed)."""
 
+import io
 from typing import Any
 
 from flask_babel import force_locale
@@ -8,12 +10,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from labtrack.auth.permissions import Perm
 from labtrack.extensions import db
 from labtrack.jobs import files
 from labtrack.jobs.registry import job_kind
 from labtrack.labs.models import Lab
+from labtrack.services import InvalidInput
 
 JOB_KIND = "round_paper"
+UPLOAD_KIND = "round_results_upload"
 
 
 def paper_title(kind: str) -> str:
@@ -58,4 +63,38 @@ def build_paper(
             "summary": _(
                 "%(what)s of %(code)s is ready to download.", what=paper_title(paper), code=rnd.code
             ),
+        }
+
+
+@job_kind(UPLOAD_KIND, label=_l("Results upload"), perm=Perm.RESULTS_ENTER, takes_file=True)
+def upload_results(
+    job: Any, report_progress: Any, file_key: str, code: str, locale: str = "en", **_p: Any
+) -> dict:
+    """A round's results file imported as its starter: every row or none; the rows' errors fail the
+    job and are listed on the page that started it."""
+    from labtrack.proficiency import results, service
+
+    actor = job.started_by
+    content = files.store().get(file_key)
+    # Rows to read: the lines of a CSV (an XLSX says nothing until read: its count stays open).
+    lines = sum(1 for line in content.splitlines() if line.strip())
+    total = None if content.startswith(b"PK") else max(lines - 1, 1)
+    report_progress(0, total)
+    with force_locale(locale):
+        rnd = service.get_round(code, actor, with_results=True)
+        try:
+            stored = results.import_results(rnd, io.BytesIO(content), actor)
+        except results.ResultsRefused as exc:
+            rows = [
+                {"row": row, "column": "" if field in ("file", "row") else field, "message": message}
+                for row, field, message in exc.row_errors
+            ]
+            raise InvalidInput(
+                _("The file has %(n)s errors; nothing was imported.", n=len(rows)), {"rows": rows[:1000]}
+            ) from None
+        report_progress(len(stored), len(stored))
+        return {
+            "round": rnd.code,
+            "stored": len(stored),
+            "summary": _("%(n)s results imported into %(code)s.", n=len(stored), code=rnd.code),
         }

@@ -4,7 +4,6 @@ Thin: load through the services (NotFound -> 404), render; posted forms go throu
 `labtrack.web.submit_form`; the services decide who may do what (`proficiency.policy`).
 """
 
-import io
 import json
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -149,25 +148,56 @@ def edit(code: str):
     if request.method == "GET":
         form.participants.data = [p.lab.code for p in rnd.participants]
         form.item_code.data = rnd.item_code
+    # Fields that would reinterpret stored results are shown disabled, with why, and not sent.
+    locked = service.locked_fields(rnd)
+    for name, why in locked.items():
+        form[name].render_kw = {**(form[name].render_kw or {}), "disabled": True}
+        form[name].description = why
     done = submit_form(
         form,
-        lambda: service.update_round(rnd, form.round_data(), current_user),
+        lambda: service.update_round(
+            rnd, {k: v for k, v in form.round_data().items() if k not in locked}, current_user
+        ),
         success=_("Round %(code)s saved.", code=rnd.code),
         to=_to_round(rnd),
     )
-    return done or (render_template("proficiency/form.html", form=form, rnd=rnd), form_status(form))
+    return done or (
+        render_template("proficiency/form.html", form=form, rnd=rnd, locked=locked),
+        form_status(form),
+    )
 
 
-def _detail(rnd, status: int = 200, **forms):
+def _detail(rnd, status: int = 200, job=None, **forms):
     context = pages.round_page(rnd, current_user, **forms)
+    if job is not None:  # a results upload this page started: its progress, then its outcome
+        from labtrack.jobs.schemas import JobSchema
+
+        context.update(job=job, data=JobSchema().dump(job))
     return render_template("proficiency/detail.html", rnd=rnd, **context), status
+
+
+def _upload_job(rnd, job_id: str | None):
+    """The caller's own results-upload job of this round named in `?job=` (None when absent; 404 for
+    another's or another round's)."""
+    from labtrack.jobs import service as jobs_service
+    from labtrack.proficiency.tasks import UPLOAD_KIND
+    from labtrack.services import NotFound
+
+    number = parsing.digits(job_id or "", 1)
+    if number is None:
+        return None
+    job = jobs_service.get_job(current_user, number)
+    if job.kind != UPLOAD_KIND or (job.params or {}).get("code") != rnd.code:
+        raise NotFound(_("No such %(what)s.", what=_("job")))
+    return job
 
 
 @bp.get("/<code>")
 @require(Perm.ROUNDS_VIEW)
 def detail(code: str):
     """A round: settings, summary statistics, results, charts, and what can be done next."""
-    return _detail(service.get_round(code, current_user, with_results=True))
+    rnd = service.get_round(code, current_user, with_results=True)
+    return _detail(rnd, job=_upload_job(rnd, request.args.get("job")))
 
 
 @bp.post("/<code>/transition")
@@ -342,6 +372,11 @@ def _design(rnd, status: int = 200, form=None):
             assigned_answer=qualitative.answer_label(rnd, rnd.assigned_answer),
         )
     form.result_type.choices = [(k, str(v)) for k, v in qualitative.RESULT_TYPE_LABELS.items()]
+    if rnd.status != "planned":  # fixed once the round opens: results would be read another way
+        why = _("The kind of results and the categories are set before the round opens.")
+        for name in ("result_type", "categories"):
+            form[name].render_kw = {**(form[name].render_kw or {}), "disabled": True}
+            form[name].description = why
     return render_template("proficiency/design.html", rnd=rnd, form=form), status
 
 
@@ -354,6 +389,9 @@ def design(code: str):
         return _design(rnd)
     form = DesignForm()
     form.result_type.choices = [(k, str(v)) for k in qualitative.RESULT_TYPES for v in [k]]
+    if rnd.status != "planned" and form.result_type.data is None:  # disabled fields are not sent
+        form.result_type.data = rnd.result_type
+        form.categories.data = "\n".join(rnd.categories or [])
     done = submit_form(
         form,
         lambda: qualitative.set_design(rnd, dict(form.data), current_user),
@@ -381,14 +419,19 @@ def enter_result(code: str):
 @bp.post("/<code>/upload")
 @require(Perm.RESULTS_ENTER)
 def upload(code: str):
-    """Enter results from a CSV or XLSX file: every row or none, bad rows listed by number."""
+    """Enter results from a CSV or XLSX file as a background job (every row or none, bad rows listed
+    by number): the request answers at once and the round's page follows the job (`?job=N`)."""
+    from flask_babel import get_locale
+
     rnd = service.get_round(code, current_user, with_results=True)
     form = UploadForm()
     done = submit_form(
         form,
-        lambda: results.import_results(rnd, io.BytesIO(uploads("file")[0][1]), current_user),
-        success=lambda stored: _late_warning(rnd) or _("%(n)s results imported.", n=len(stored)),
-        to=url_for("proficiency.detail", code=rnd.code, _anchor="results"),
+        lambda: results.start_upload(rnd, uploads("file")[0], current_user, str(get_locale() or "en")),
+        success=lambda _job: (
+            _late_warning(rnd) or _("The file is being imported; its progress is shown below.")
+        ),
+        to=lambda job: url_for("proficiency.detail", code=rnd.code, job=job.id, _anchor="upload-job"),
     )
     return done or _detail(rnd, form_status(form), upload=form)
 

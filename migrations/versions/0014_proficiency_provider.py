@@ -81,6 +81,9 @@ def upgrade():
     with op.batch_alter_table("round_results", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answer", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("value_b", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("score_b", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("score_kind_b", sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column("grade_b", sa.String(length=20), nullable=True))
         batch_op.alter_column("value", existing_type=sa.FLOAT(), nullable=True)
 
     with op.batch_alter_table("rounds", schema=None) as batch_op:
@@ -90,10 +93,22 @@ def upgrade():
         batch_op.add_column(sa.Column("categories", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("assigned_answer", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("split_level", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("x_pt_b", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("u_x_pt_b", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("sigma_pt_b", sa.Float(), nullable=True))
+
+    with op.batch_alter_table("round_evaluations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("level_b", sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("round_evaluations", schema=None) as batch_op:
+        batch_op.drop_column("level_b")
+
     with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.drop_column("sigma_pt_b")
+        batch_op.drop_column("u_x_pt_b")
+        batch_op.drop_column("x_pt_b")
         batch_op.drop_column("split_level")
         batch_op.drop_column("assigned_answer")
         batch_op.drop_column("categories")
@@ -101,6 +116,9 @@ def downgrade():
 
     with op.batch_alter_table("round_results", schema=None) as batch_op:
         batch_op.alter_column("value", existing_type=sa.FLOAT(), nullable=False)
+        batch_op.drop_column("grade_b")
+        batch_op.drop_column("score_kind_b")
+        batch_op.drop_column("score_b")
         batch_op.drop_column("value_b")
         batch_op.drop_column("answer")
 

@@ -21,7 +21,7 @@ def split(app, make_lab, make_user):
     rnd = service.create_round(
         {"code": "SPLIT-1", "title": "Nitrate, two levels", "kind": "blind_sample", "measurand": "NO3",
          "unit": "mg/L", "assigned_value_method": "reference", "x_pt": 10.0, "u_x_pt": 0.02,
-         "sigma_pt_method": "fixed", "sigma_pt": 0.5, "split_level": True,
+         "sigma_pt_method": "fixed", "sigma_pt": 0.5, "split_level": True, "x_pt_b": 20.0,
          "participants": [lab.code for lab in labs]},
         staff,
     )  # fmt: skip
@@ -95,6 +95,7 @@ def test_the_api_takes_both_levels_and_refuses_one_missing(client, app, make_lab
         "/api/v1/rounds",
         json={"code": "SPLIT-API", "title": "Two levels", "kind": "blind_sample", "measurand": "Cu",
               "assigned_value_method": "reference", "x_pt": 1.0, "sigma_pt": 0.1, "split_level": True,
+              "x_pt_b": 2.0,
               "participants": ["AP1", "AP2", "AP3"]},
         headers=headers,
     )  # fmt: skip
