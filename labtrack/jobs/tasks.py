@@ -12,6 +12,8 @@ from labtrack.jobs import exports, files, report_exports  # noqa: F401  (the `ex
 from labtrack.jobs.registry import job_kind
 from labtrack.services import InvalidInput
 
+LISTED = 500  # codes a preview lists of each kind (the counts are whole)
+
 
 def _row_errors(errors: list[Any]) -> InvalidInput:
     rows = [e.as_dict() if hasattr(e, "as_dict") else {"message": str(e)} for e in errors]
@@ -32,9 +34,13 @@ def lab_import(job, report_progress, file_key: str, dry_run: bool = False, **_pa
     report_progress(1, 1)
     return {
         "summary": report.summary(),
+        "dry_run": bool(dry_run),
         "created": len(report.created),
         "updated": len(report.updated),
         "unchanged": len(report.unchanged),
+        # the codes themselves (for the preview page), bounded: a national file has 10,000
+        "created_codes": report.created[:LISTED],
+        "updated_codes": report.updated[:LISTED],
     }
 
 
