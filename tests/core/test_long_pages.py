@@ -78,7 +78,7 @@ def test_coverage_groups_labs_by_region_gaps_first(client, auth, three_regions):
     toc = html[html.index('id="coverage-toc"') : html.index("</nav>", html.index('id="coverage-toc"'))]
     assert 'href="#cov-region-1">Chengdu<' in toc and "2 labs" in toc and "2 with gaps" in toc
     sc_a = html[html.index('id="cov-SC-A"') : html.index('id="cov-SC-B"')]
-    assert "has-gaps" in sc_a and "0 covered" in sc_a and "1 gaps" in sc_a and "C-1 Food · never" in sc_a
+    assert "has-gaps" in sc_a and "0 covered" in sc_a and "1 gap" in sc_a and "C-1 Food · never" in sc_a
     # One laboratory asked for: its line is open, no list of regions.
     html = client.get("/rounds/coverage?on=2010-07-01&lab=ZG-A").get_data(as_text=True)
     assert 'id="coverage-toc"' not in html and 'id="cov-ZG-A" open' in html and "SC-A" not in html
