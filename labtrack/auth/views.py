@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from labtrack.auth import security
@@ -102,5 +103,10 @@ def account():
             )
         return user
 
-    done = submit_form(form, save, success=_("Your account is saved."), to=url_for("auth.account"))
+    def saved(_user) -> str:
+        # Said in the language just chosen (the request began in the old one).
+        refresh()
+        return _("Your account is saved.")
+
+    done = submit_form(form, save, success=saved, to=url_for("auth.account"))
     return done or (render_template("auth/account.html", form=form), form_status(form))
