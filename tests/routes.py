@@ -53,6 +53,7 @@ def candidates(user=None) -> dict[str, list[str]]:
     from labtrack.audits.models import Audit, EvidenceFile, Finding
     from labtrack.auth.models import ApiToken, User
     from labtrack.labs.models import Lab, LabContact, Qualification
+    from labtrack.labs.regions import Region
     from labtrack.proficiency.models import Result, Round
     from labtrack.scope.models import ScopeEntry, TestCategory, TestItem
 
@@ -77,6 +78,7 @@ def candidates(user=None) -> dict[str, list[str]]:
         "result_id": own_first(Result) + ["999999"],
         "qualification_id": own_first(Qualification) + ["999999"],
         "contact_id": own_first(LabContact) + ["999999"],
+        "region_id": _ids(Region) + ["999999"],
         "fmt": ["csv", "xlsx", "pdf"],
         "format": ["csv", "xlsx", "pdf"],
     }

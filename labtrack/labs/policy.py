@@ -86,3 +86,8 @@ def sees_history(actor: Any, lab: Lab | None) -> bool:
 def may_import(actor: Any) -> bool:
     """Create or update labs from a file."""
     return may_create_lab(actor)
+
+
+def may_edit_regions(actor: Any) -> bool:
+    """Regions are reference data the bureau keeps (those who edit laboratories), in both languages."""
+    return auth.is_system(actor) or auth.holds(actor, Perm.LABS_EDIT)
