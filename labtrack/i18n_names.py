@@ -6,6 +6,7 @@ key (``name``) and a Chinese one (``name_zh``). The helpers pick the one for the
 fall back to the other when one is missing, so nothing shows empty.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,3 +82,62 @@ def region_label(region: str | None, locale: str | None = None) -> str:
     if not is_chinese(locale):
         return region
     return region_names().get(region) or region
+
+
+# --- texts the system writes in both languages -----------------------------------------------------
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_LETTER = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
+def _chinese_share(line: str) -> float:
+    letters = _LETTER.findall(line)
+    return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 0.0
+
+
+def bilingual_lines(text: str | None) -> tuple[str, str] | None:
+    """(Chinese, English) when `text` is the system's two-line text in both languages, Chinese first
+    (a finding raised by a comparison round); None for anything else. A name quoted inside a line (a
+    round's Chinese title in the English line) does not make it Chinese: the share of letters counts."""
+    if not text:
+        return None
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) != 2:
+        return None
+    zh, en = lines
+    if _chinese_share(zh) >= 0.5 and _chinese_share(en) < 0.5:
+        return zh, en
+    return None
+
+
+def reader_text(text: str | None, locale: str | None = None) -> str:
+    """The line of a system-written bilingual text in the reader's language (the text itself when
+    it is not one)."""
+    pair = bilingual_lines(text)
+    if pair is None:
+        return text or ""
+    return pair[0] if is_chinese(locale) else pair[1]
+
+
+def other_text(text: str | None, locale: str | None = None) -> str:
+    """The other language's line of a system-written bilingual text ('' when it is not one)."""
+    pair = bilingual_lines(text)
+    if pair is None:
+        return ""
+    return pair[1] if is_chinese(locale) else pair[0]
+
+
+def finding_text(finding: Any, locale: str | None = None) -> str:
+    """A finding's description as the reader reads it: a round's finding (written by the system in
+    both languages) in the reader's language only; a finding people wrote, as written."""
+    text = _get(finding, "description")
+    if str(_get(finding, "source") or "") != "round":
+        return text or ""
+    return reader_text(text, locale)
+
+
+def finding_other_text(finding: Any, locale: str | None = None) -> str:
+    """The other language's line of a round's finding ('' for a finding people wrote)."""
+    if str(_get(finding, "source") or "") != "round":
+        return ""
+    return other_text(_get(finding, "description"), locale)

@@ -15,12 +15,16 @@ from flask_login import current_user
 
 from labtrack.auth import policy as auth_policy
 from labtrack.auth.permissions import Perm, require
+from labtrack.i18n_names import finding_other_text, finding_text
 from labtrack.labs import regions_admin
 from labtrack.models_base import today
 from labtrack.reports.dashboard import dashboard_figures
 
 bp = Blueprint("main", __name__)
 regions_admin.register(bp)  # /admin/regions: regions as reference data in both languages
+# A round's finding is written in both languages: pages show the reader's line (the other on request).
+bp.add_app_template_global(finding_text, "finding_text")
+bp.add_app_template_global(finding_other_text, "finding_other_text")
 
 # Cards whose figures depend on who the reader is, not only on their role and lab: the audits card
 # counts the findings awaiting verification "in audits I lead".
