@@ -26,6 +26,8 @@ def data(app):
     c = f.LabFactory(code="EX-C", region="Mianyang")
     for lab in (a, b, c):
         f.FindingFactory(audit__lab=lab, lab=lab)
+    f.ScopeEntryFactory(lab=a, granted_on=date(2010, 4, 1))
+    f.ScopeEntryFactory(lab=c, granted_on=date(2009, 1, 1), withdrawn_on=date(2010, 6, 1))
     session = pf.TrainingSessionFactory(starts_on=date(2010, 3, 15), hours=4)
     for lab in (a, c):
         pf.AttendanceFactory(session=session, person=pf.PersonFactory(lab=lab))
@@ -89,6 +91,23 @@ def test_the_page_itself_never_becomes_a_job(app, client, auth, data):
     assert client.get(CAMPAIGN.replace("&format={fmt}", "")).status_code == 200
     assert client.get(TRAINING.replace("&format={fmt}", "")).status_code == 200
     assert db.session.scalar(select(Job).limit(1)) is None
+
+
+GROWTH = "/scope/growth/export.{fmt}?from=2009-12-31&to=2010-12-31"
+
+
+def test_the_growth_exporter_writes_the_inline_file(app, client, auth, data):
+    from labtrack.jobs import exports
+
+    user = auth.login(Role.QUALITY)
+    inline = client.get(GROWTH.format(fmt="csv"))
+    assert inline.status_code == 200 and "removed,item" in inline.get_data(as_text=True)
+    job = exports.start(user, "growth", "csv", {"from": "2009-12-31", "to": "2010-12-31"})
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.status == JobStatus.DONE, job.error
+    assert files.store().get(job.result["file_key"]) == inline.data
+    assert job.result["filename"] == "growth-all-2009-12-31-2010-12-31.csv"
 
 
 def test_covers_many_labs_counts_the_region_or_everyone(app, data):
