@@ -36,7 +36,16 @@ def world(live_server):
                 for item in items[(r + k) % 7 :: 5]:
                     f.ScopeEntryFactory(lab=lab, item=item)
         f.UserFactory(username="quality", role=Role.QUALITY)
+        finding = f.FindingFactory(
+            audit=None,
+            lab=lab,
+            source_ref="PT-2026-01",
+            description="比对轮次 PT-2026-01（陶瓷餐具铅溶出量）结果不满意：z = 4.20。请调查原因并采取纠正措施。\n"
+            "Unsatisfactory result in comparison round PT-2026-01 (lead in ceramic tableware): z = 4.20. "
+            "Investigate the cause and take corrective action.",
+        )
         db.session.commit()
+        live_server.finding_id = finding.id
     return live_server
 
 
@@ -89,5 +98,23 @@ def test_long_pages_and_region_filter(world, browser, lang, locale, width):
     shot(page, f"layout-region-filter-chosen-{lang}")
     page.goto(world("/"))
     shot(page, f"layout-dashboard-{lang}")
+    _no_sideways_scroll(page)
+    # A round's finding in the reader's language, the other on request.
+    page.goto(world(f"/audits/findings/{world.finding_id}"))
+    description = page.locator("#description").inner_text()
+    assert ("比对轮次" in description) == lang.startswith("zh") and (
+        "Unsatisfactory" in description
+    ) != lang.startswith("zh")
+    page.locator("#description-other > summary").click()
+    shot(page, f"layout-round-finding-{lang}")
+    _no_sideways_scroll(page)
+    # Regions as reference data: the list and a region's form.
+    page.goto(world("/admin/regions"))
+    assert page.locator("#regions tbody tr").count() == len(REGIONS)
+    shot(page, f"layout-regions-{lang}")
+    _no_sideways_scroll(page)
+    page.locator("#regions a.btn").first.click()
+    page.wait_for_load_state("networkidle")
+    shot(page, f"layout-region-form-{lang}")
     _no_sideways_scroll(page)
     page.context.close()
