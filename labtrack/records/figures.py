@@ -2,6 +2,7 @@
 
 - Documents: *written* = documents whose first revision took effect in the period; *revised* =
   later revisions that took effect in the period; *withdrawn* = documents withdrawn in the period.
+  A revision approved to take effect on a day still to come counts from that day.
   The bureau's own documents have no region: they form their own row, and a region's figures
   leave them out.
 - Surveys: campaigns issued in the period: copies issued and questionnaires returned.
@@ -61,7 +62,9 @@ def document_figures(
 ) -> dict:
     """Documents written, revised and withdrawn in the period, by region (bureau first) and in all."""
     group = func.coalesce(Lab.region, literal(BUREAU_GROUP))
-    in_period = and_(DocumentRevision.effective_on >= date_from, DocumentRevision.effective_on <= date_to)
+    # A revision approved to take effect on a later day counts from that day, not before.
+    until = min(date_to, today())
+    in_period = and_(DocumentRevision.effective_on >= date_from, DocumentRevision.effective_on <= until)
     revised = and_(in_period, DocumentRevision.first_issue.is_(False))
     is_wi = Document.kind == DocumentKind.WORK_INSTRUCTION.value
     revision_columns = [
