@@ -29,7 +29,13 @@ def finding_due(people, days: int, **kw):
     )
 
 
-def test_the_tiers_of_a_finding(app, people):
+@pytest.mark.parametrize(
+    "weeks_listed", [1000, 1], ids=["escalation-days-listed", "decades-overdue-fallback"]
+)
+def test_the_tiers_of_a_finding(app, people, monkeypatch, weeks_listed):
+    from labtrack.notify import reminders as module
+
+    monkeypatch.setattr(module, "WEEKS_LISTED", weeks_listed)
     due = {d: finding_due(people, d) for d in (10, 3, 0, -1, -7, -14, 9, 2, -2, -8)}
     run = send_reminders(DAY)
     got = reminders()
