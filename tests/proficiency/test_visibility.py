@@ -184,7 +184,11 @@ def test_the_lab_managers_api_no_longer_leaks_scores_of_an_evaluated_round(
             "score": None,
             "score_kind": None,
             "grade": None,
+            "score_b": None,
+            "score_kind_b": None,
+            "grade_b": None,
         }
     ]
     assert body["results"][0]["submitted_at"].endswith("+00:00")  # timezone-aware
     assert body["x_pt"] is None and body["evaluation"] is None and body["assigned_answer"] is None
+    assert body["x_pt_b"] is None and body["sigma_pt_b"] is None
