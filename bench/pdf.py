@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.pdf [--scale small|full] [--repeat N] [--profile]
 
 Builds a realistic published round (split-level, so the papers carry the histogram, the ranked scores
-and the Youden plot; with its homogeneity and stability studies): small 40 participants, full 150.
+and the Youden plot; with its homogeneity and stability studies): small 40 participants, full 200.
 Renders a participant's report and the final report a few times (the first call of each, which
 warms fonts and caches, is reported apart) and prints the median seconds beside a floor measured in
 the same run: WeasyPrint rendering a minimal one-page HTML with the same fonts and page rule. The
@@ -30,7 +30,7 @@ from labtrack.models_base import utcnow
 from labtrack.proficiency import evaluation, paper, results, service, stats
 from labtrack.proficiency.models import HomogeneityStudy, Round, StabilityStudy
 
-SCALES = {"small": 40, "full": 150}
+SCALES = {"small": 40, "full": 200}
 
 FLOOR_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 16mm 15mm 18mm 15mm; }

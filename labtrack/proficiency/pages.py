@@ -107,7 +107,7 @@ def round_page(
         "figures": _figures(view, every_identity),
         "may_manage": policy.may_manage(actor),
         "form": form if may_enter else None,
-        "upload": (upload or UploadForm()) if policy.may_upload_results(actor, rnd) else None,
+        "upload": _upload_form(rnd, upload) if policy.may_upload_results(actor, rnd) else None,
         "withdrawable": withdrawable,
         "participants": rnd.participants if every_identity else [],
         "reported": {r.lab_id for r in rnd.results} if every_identity else set(),
@@ -117,6 +117,20 @@ def round_page(
         "youden": youden(view, every_identity),
         "history": history_for(rnd) if policy.sees_round_history(actor, rnd) else None,
     }
+
+
+def _upload_form(rnd: Round, upload: UploadForm | None) -> UploadForm:
+    """The results-file form, its hint naming this round's header (split-level and qualitative differ)."""
+    form = upload or UploadForm()
+    header = (
+        results.QUALITATIVE_HEADER
+        if rnd.is_qualitative
+        else results.SPLIT_LEVEL_HEADER
+        if rnd.split_level
+        else results.RESULT_HEADER
+    )
+    form.file.description = _("Header: %(header)s", header=",".join(header))
+    return form
 
 
 def round_findings(rnd: Round, actor: Any) -> list[dict]:
