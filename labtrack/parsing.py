@@ -131,6 +131,15 @@ def day(
     return parsed
 
 
+def digits(value: Any, low: int = 0, high: int = INT_MAX) -> int | None:
+    """A string of ASCII digits (a query argument, an id in a cookie) as a number within [low, high];
+    None for anything else. Never raises: `"²".isdigit()` is true, yet `int("²")` fails."""
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()) or len(value) > 12:
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
 def year(value: Any, *, required: bool = True) -> int | None:
     """A year between YEAR_MIN and YEAR_MAX."""
     return integer(value, required=required, minimum=YEAR_MIN, maximum=YEAR_MAX)

@@ -1,9 +1,11 @@
 """Locale choice, Jinja filters and the values every template can use."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 import flask_babel
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -76,6 +78,14 @@ def history_table_label(table: str) -> str:
     return str(HISTORY_TABLE_LABELS.get(table, table))
 
 
+def url_with(endpoint: str, args: Mapping[str, Any] | None = None, **values: Any) -> str:
+    """A link to `endpoint` keeping the page's filters (`args`, else the query string) and setting
+    `values` over them (an export's `format`, a page number): a filter named like one of `values`
+    in the query string cannot clash with it."""
+    kept = dict(request.args.to_dict() if args is None else args)
+    return url_for(endpoint, **{**kept, **values})
+
+
 def init_app(app: Flask) -> None:
     """Register filters and the template context."""
     app.jinja_env.filters["isodate"] = isodate
@@ -102,6 +112,7 @@ def init_app(app: Flask) -> None:
         history_action_label=history_action_label,
         history_table_label=history_table_label,
         history_rows=display_rows,
+        url_with=url_with,
         localized_name=localized_name,
         other_name=other_name,
         region_label=region_label,

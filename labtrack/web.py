@@ -12,6 +12,7 @@ from flask import flash, redirect, request
 from werkzeug.wrappers import Response
 
 from labtrack.forms import apply_errors
+from labtrack.parsing import INT_MAX, digits
 from labtrack.services import InvalidInput
 
 
@@ -49,3 +50,18 @@ def uploads(name: str = "files") -> list[tuple[str, bytes]]:
 def form_status(form: Any) -> int:
     """422 for a posted form that was refused, 200 otherwise (tests and tools read the status)."""
     return 422 if request.method == "POST" and form.errors else 200
+
+
+PAGE_MAX = 100_000  # pages a list may be paged to (more would only skip every row)
+
+
+def int_arg(name: str, low: int = 0, high: int = INT_MAX, default: int | None = None) -> int | None:
+    """A whole-number query argument within [low, high]; `default` when absent, not ASCII digits or
+    out of range (a filter given nonsense is not a server error)."""
+    number = digits(request.args.get(name, "").strip(), low, high)
+    return default if number is None else number
+
+
+def page_arg() -> int:
+    """`?page=`: 1 when absent or not a page number."""
+    return int_arg("page", 1, PAGE_MAX, 1)

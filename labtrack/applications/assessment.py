@@ -272,7 +272,8 @@ def raise_finding(application: Application, data: dict, actor: Any) -> Finding:
     for value in wanted if isinstance(wanted, list | tuple) else []:
         item = by_id.get(value) if isinstance(value, int) else None
         if item is None and isinstance(value, str):
-            item = by_id.get(int(value)) if value.isdigit() else by_code.get(parsing.code_key(value))
+            number = parsing.digits(value)
+            item = by_id.get(number) if number is not None else by_code.get(parsing.code_key(value))
         if item is None:
             f.add("item_ids", _("%(value)s is not an item of this application.", value=value))
         elif item not in concerned:

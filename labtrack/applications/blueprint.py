@@ -1,6 +1,6 @@
 """The applications area's blueprint (pages under /applications) and what its templates share."""
 
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -39,12 +39,6 @@ bp.add_app_template_global(KIND_LABELS, "application_kind_labels")
 bp.add_app_template_global(DECISION_LABELS, "application_decision_labels")
 bp.add_app_template_global(STEP_LABELS, "application_step_labels")
 bp.add_app_template_global(BASIS_LABELS, "application_basis_labels")
-
-
-def page_arg() -> int:
-    """?page= (1 when absent or not a number)."""
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
 
 
 @bp.app_template_global("applications_lab_panel")

@@ -10,13 +10,14 @@ from labtrack.applications.blueprint import bp
 from labtrack.applications.forms import DaysForm, YearForm
 from labtrack.auth.permissions import Perm, require
 from labtrack.models_base import today
+from labtrack.parsing import digits
 from labtrack.web import form_status, submit_form
 
 
 def _year_arg(years: list[int]) -> int | None:
-    value = request.args.get("year", "")
-    if value.isdigit() and int(value) in years:
-        return int(value)
+    value = digits(request.args.get("year", ""))
+    if value in years:
+        return value
     this = today().year
     return this if this in years else (years[0] if years else None)
 

@@ -104,7 +104,7 @@ def _refusals(f: Fields, application: Application, given: Any) -> dict[int, str]
         if isinstance(ref, int) and not isinstance(ref, bool):
             item = by_id.get(ref)
         elif isinstance(ref, str):
-            item = by_id.get(int(ref)) if ref.isdigit() and int(ref) in by_id else by_key.get(code_key(ref))
+            item = by_id.get(parsing.digits(ref)) or by_key.get(code_key(ref))
         if item is None:
             f.add("refused", _("%(value)s is not an item of this application.", value=ref))
             continue

@@ -16,7 +16,7 @@ from labtrack.applications import (  # noqa: F401  (calendar_views, report_views
     service,
     steps,
 )
-from labtrack.applications.blueprint import bp, page_arg
+from labtrack.applications.blueprint import bp
 from labtrack.applications.calendar import working_calendar
 from labtrack.applications.forms import ApplicationForm, EditForm, FindingForm, ItemForm, StepForm, UploadForm
 from labtrack.applications.values import KIND_LABELS, STATUS_LABELS
@@ -25,10 +25,11 @@ from labtrack.auth.permissions import Perm, require, require_any
 from labtrack.extensions import db
 from labtrack.labs.service import regions
 from labtrack.models_base import today
+from labtrack.parsing import digits
 from labtrack.scope.importer import HEADER as IMPORT_HEADER
 from labtrack.services import Forbidden, InvalidInput
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form
+from labtrack.web import form_status, page_arg, submit_form
 
 __all__ = ["bp"]
 
@@ -216,7 +217,7 @@ def raise_finding(application_id):
                 "area": form.area.data,
                 "clause": form.clause.data,
                 "description": form.description.data,
-                "item_ids": [int(i) for i in form.item_ids.data or [] if str(i).isdigit()],
+                "item_ids": [n for i in form.item_ids.data or [] if (n := digits(str(i))) is not None],
             },
             current_user,
         ),

@@ -35,7 +35,7 @@ from labtrack.labs.service import regions
 from labtrack.models_base import today
 from labtrack.services import Conflict, NotFound
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form, uploads
+from labtrack.web import form_status, int_arg, submit_form, uploads
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -153,7 +153,7 @@ def audit_new():
     if request.method == "GET":
         form.lead_id.data = current_user.id
         if form.lab_id is not None:  # None: the lab manager's own lab, no choice
-            form.lab_id.data = request.args.get("lab_id", type=int)
+            form.lab_id.data = int_arg("lab_id", 1)
     done = submit_form(
         form,
         lambda: service.create_audit(form.audit_data(), current_user),

@@ -18,8 +18,7 @@ from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.history.service import history_for
 from labtrack.labs.models import Lab
-from labtrack.labs.views import page_number
-from labtrack.web import form_status, submit_form
+from labtrack.web import form_status, page_arg, submit_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_app_template_global(policy, "auth_policy")
@@ -67,7 +66,7 @@ def users():
     )
     if unknown:
         stmt = stmt.where(false())
-    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
     return render_template("admin/users.html", page=page, filters=filters)
 
 
@@ -181,7 +180,7 @@ def security_log():
         date_to=parsing.day(value(filters.date_to), required=False),
     )
     page = db.paginate(
-        stmt, page=page_number(), per_page=current_app.config["SECURITY_LOG_PER_PAGE"], error_out=False
+        stmt, page=page_arg(), per_page=current_app.config["SECURITY_LOG_PER_PAGE"], error_out=False
     )
     return render_template(
         "admin/security_log.html",

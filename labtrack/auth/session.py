@@ -6,6 +6,7 @@ from flask import Flask, flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from labtrack import parsing
 from labtrack.extensions import csrf, db, login_manager
 
 
@@ -15,8 +16,9 @@ def _load_user(user_id: str):
     from labtrack.auth.models import User
 
     ident, _sep, version = user_id.partition(":")
-    user = db.session.get(User, int(ident)) if ident.isdigit() and version.isdigit() else None
-    if user is None or not user.is_active or int(version) != (user.session_version or 0):
+    number, seen = parsing.digits(ident, 1), parsing.digits(version)
+    user = db.session.get(User, number) if number is not None and seen is not None else None
+    if user is None or not user.is_active or seen != (user.session_version or 0):
         return None
     return user
 

@@ -2,7 +2,7 @@
 
 import io
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.jobs import policy, service
 from labtrack.jobs.schemas import JobSchema
+from labtrack.web import page_arg
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -20,7 +21,7 @@ def index():
     """The jobs the user started (administrators: every job), newest first."""
     page = db.paginate(
         service.jobs_query(current_user),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

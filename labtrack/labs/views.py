@@ -15,18 +15,11 @@ from labtrack.labs import policy, service
 from labtrack.labs.forms import ContactForm, LabForm, QualificationForm
 from labtrack.labs.models import LAB_KIND_LABELS, LAB_STATUS_LABELS, Lab
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form
+from labtrack.web import form_status, page_arg, submit_form
 
 bp = Blueprint("labs", __name__, url_prefix="/labs")
 bp.add_app_template_global(policy, "labs_policy")
 PER_PAGE = 25
-MAX_PAGE = 100_000
-
-
-def page_number() -> int:
-    """`?page=` as a page number: 1 when missing or not a number, never beyond what a query can skip."""
-    value = request.args.get("page", "")
-    return min(int(value), MAX_PAGE) if value.isdigit() and int(value) > 0 else 1
 
 
 def _filters() -> dict:
@@ -39,7 +32,7 @@ def index():
     """Laboratories, searched, filtered, sorted and paged."""
     filters = _filters()
     stmt = service.labs_query(current_user, **filters)
-    page = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "labs/index.html",
         page=page,

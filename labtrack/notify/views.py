@@ -9,7 +9,7 @@ from labtrack.extensions import db
 from labtrack.jobs import models as _job_models  # noqa: F401  (the jobs tables, for notifications' links)
 from labtrack.notify import mail, service
 from labtrack.notify.forms import PreferencesForm
-from labtrack.web import form_status, submit_form
+from labtrack.web import form_status, page_arg, submit_form
 
 bp = Blueprint("notify", __name__, url_prefix="/notify")
 
@@ -29,7 +29,7 @@ def index():
     unread = request.args.get("unread") == "1"
     page = db.paginate(
         service.notifications_query(current_user, unread=unread),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )

@@ -16,7 +16,7 @@ from labtrack.personnel.models import EXAM_KIND_LABELS, SITTING_LABELS, Exam, Ex
 from labtrack.personnel.paging import paginate_rows
 from labtrack.services import InvalidInput
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form, uploads
+from labtrack.web import form_status, page_arg, submit_form, uploads
 
 
 @bp.get("/exams")
@@ -28,7 +28,9 @@ def exam_list():
     except parsing.ParseError:
         year = None
     kind = request.args.get("kind") if request.args.get("kind") in EXAM_KIND_LABELS else None
-    page = db.paginate(exams.exams_query(current_user, year=year, kind=kind), per_page=50, error_out=False)
+    page = db.paginate(
+        exams.exams_query(current_user, year=year, kind=kind), page=page_arg(), per_page=50, error_out=False
+    )
     scope = policy.confined_lab(current_user)
     figures = {e.id: exam_figures(e, scope) for e in page.items}
     return render_template(

@@ -28,7 +28,7 @@ from labtrack.personnel.forms import (
 from labtrack.personnel.models import POST_LABELS
 from labtrack.services import Forbidden
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form, uploads
+from labtrack.web import form_status, page_arg, submit_form, uploads
 
 
 def _filters() -> dict:
@@ -58,7 +58,7 @@ def index():
     if fmt:
         rows = schemas.export_rows(current_user, db.session.scalars(stmt))
         return export_response(fmt, "people", schemas.export_header(current_user), rows)
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
     rows = schemas.person_schema(current_user, many=True).dump(page.items)
     own = policy.confined_lab(current_user)
     return render_template(

@@ -6,6 +6,7 @@ from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select
 
 from labtrack.extensions import db
+from labtrack.web import page_arg
 
 
 class RowPagination(SelectPagination):
@@ -21,7 +22,7 @@ def paginate_rows(stmt: Select, per_page: int = 50) -> RowPagination:
     return RowPagination(
         select=stmt,
         session=db.session(),
-        page=None,
+        page=page_arg(),
         per_page=per_page,
         max_per_page=None,
         error_out=False,

@@ -25,12 +25,6 @@ def date_arg(name: str, default: date | None = None) -> date | None:
         return default
 
 
-def page_arg() -> int:
-    """?page= (1 when absent or not a number)."""
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
-
-
 @bp.app_template_global("planning_lab_panel")
 def lab_panel(lab) -> dict:
     """What a lab's page shows of planning: its grade and its sanctions in force (if the reader may)."""

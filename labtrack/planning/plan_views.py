@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from labtrack import parsing
 from labtrack.audits.models import AUDIT_KIND_LABELS
 from labtrack.auth.models import User
 from labtrack.auth.permissions import Perm, require
@@ -26,7 +27,7 @@ from labtrack.planning.forms import (
 from labtrack.planning.models import Plan
 from labtrack.scope.models import TestCategory
 from labtrack.services import Forbidden, InvalidInput, NotFound, load
-from labtrack.web import form_status, submit_form
+from labtrack.web import form_status, int_arg, submit_form
 
 
 def _plan_form(plan: Plan | None = None) -> PlanForm:
@@ -74,7 +75,7 @@ def _plan_form(plan: Plan | None = None) -> PlanForm:
 @require(Perm.PLANNING_VIEW)
 def plan_list():
     """Inspection plans, newest year first (lab managers: the published ones)."""
-    year = request.args.get("year", type=int)
+    year = int_arg("year", parsing.YEAR_MIN, parsing.YEAR_MAX)
     rows = db.session.scalars(plans.plans_query(current_user, year=year)).all()
     return render_template(
         "planning/plans.html", plans=rows, years=plans.years(), year=year, kinds=AUDIT_KIND_LABELS

@@ -12,11 +12,12 @@ from labtrack.labs.models import LAB_KIND_LABELS, Lab
 from labtrack.labs.service import load_lab, regions
 from labtrack.models_base import today
 from labtrack.planning import grading, plans, policy, reports, risk, sanctions
-from labtrack.planning.blueprint import bp, date_arg, page_arg
+from labtrack.planning.blueprint import bp, date_arg
 from labtrack.planning.forms import ActionForm
 from labtrack.planning.schemas import dump_risk
 from labtrack.planning.tasks import JOB_KIND
 from labtrack.services import Forbidden, NotFound
+from labtrack.web import page_arg
 
 
 @bp.get("/")

@@ -15,13 +15,13 @@ from labtrack.extensions import db
 from labtrack.labs.service import load_lab, regions
 from labtrack.models_base import today
 from labtrack.planning import policy, sanctions
-from labtrack.planning.blueprint import bp, date_arg, page_arg
+from labtrack.planning.blueprint import bp, date_arg
 from labtrack.planning.forms import LiftForm, SanctionForm
 from labtrack.planning.schemas import dump_sanction, export_header, export_row
 from labtrack.planning.values import SANCTION_KIND_LABELS
 from labtrack.services import Forbidden
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form
+from labtrack.web import form_status, page_arg, submit_form
 
 STATUSES = ("in_force", "overdue", "ended")
 

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from labtrack import parsing
 from labtrack.audits.models import AUDIT_KIND_LABELS, AUDIT_STATUS_LABELS
 from labtrack.auth.permissions import public
 from labtrack.labs.models import LAB_KIND_LABELS
@@ -65,8 +66,8 @@ def _page(template: str, **context) -> Response:
 
 
 def _int_arg(name: str, default: int, top: int) -> int:
-    value = request.args.get(name, "")
-    return max(1, min(int(value), top)) if value.isdigit() and len(value) < 10 else default
+    number = parsing.digits(request.args.get(name, ""), 1)
+    return default if number is None else min(number, top)
 
 
 def _search() -> directory.Search:

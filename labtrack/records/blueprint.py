@@ -12,25 +12,12 @@ from labtrack.records import policy
 bp = Blueprint("records", __name__, url_prefix="/records")
 bp.add_app_template_global(policy, "records_policy")
 PER_PAGE = 25
-MAX_PAGE = 100_000
-
-
-def page_number() -> int:
-    """`?page=` as a page number: 1 when missing or not a number, never beyond what a query can skip."""
-    value = request.args.get("page", "")
-    return min(int(value), MAX_PAGE) if value.isdigit() and int(value) > 0 else 1
 
 
 def arg(name: str) -> str | None:
     """A query argument, trimmed (None when empty)."""
     value = request.args.get(name, "").strip()
     return value or None
-
-
-def int_arg(name: str, low: int, high: int) -> int | None:
-    """A whole-number query argument within bounds (None otherwise)."""
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() and low <= int(value) <= high else None
 
 
 def lab_choices(actor, bureau_label=None) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from labtrack.extensions import db
 from labtrack.history.service import history_for
 from labtrack.parsing import boolean
 from labtrack.records import complaints
-from labtrack.records.blueprint import PER_PAGE, arg, bp, int_arg, lab_choices, page_number
+from labtrack.records.blueprint import PER_PAGE, arg, bp, lab_choices
 from labtrack.records.forms import (
     AcknowledgeForm,
     AnswerForm,
@@ -29,7 +29,7 @@ from labtrack.records.schemas import (
     dump_complaint,
 )
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form
+from labtrack.web import form_status, int_arg, page_arg, submit_form
 
 
 def _filters() -> dict:
@@ -53,7 +53,7 @@ def complaints_index():
     filters = _filters()
     page = db.paginate(
         complaints.complaints_query(current_user, **filters),
-        page=page_number(),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -11,7 +11,7 @@ from labtrack.extensions import db
 from labtrack.history.service import history_for
 from labtrack.models_base import today
 from labtrack.records import documents, files
-from labtrack.records.blueprint import PER_PAGE, arg, bp, int_arg, lab_choices, page_number
+from labtrack.records.blueprint import PER_PAGE, arg, bp, lab_choices
 from labtrack.records.forms import (
     ApproveForm,
     DocumentEditForm,
@@ -30,7 +30,7 @@ from labtrack.records.models import (
 from labtrack.records.overview import regions
 from labtrack.records.schemas import DOCUMENT_EXPORT_HEADER, document_export_row, dump_document
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form, uploads
+from labtrack.web import form_status, int_arg, page_arg, submit_form, uploads
 
 
 def _filters() -> dict:
@@ -52,7 +52,7 @@ def documents_index():
     filters = _filters()
     page = db.paginate(
         documents.documents_query(current_user, **filters),
-        page=page_number(),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -114,11 +114,12 @@ def _ids(value: Any) -> list[int]:
         )
     ids: list[int] = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int | str) or not str(item).strip().isdigit():
+        text = "" if isinstance(item, bool) or not isinstance(item, int | str) else str(item).strip()
+        if not (text.isascii() and text.isdigit()):
             raise InvalidInput(
                 _("The documents could not be named."), {"revision_ids": [_("A list of revision ids.")]}
             )
-        number = int(str(item).strip())
+        number = int(text)
         if number not in ids:
             ids.append(number)
     if len(ids) > MAX_LINKS:

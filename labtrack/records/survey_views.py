@@ -10,7 +10,7 @@ from labtrack.extensions import db
 from labtrack.history.service import history_for
 from labtrack.i18n_names import region_label
 from labtrack.records import survey_files, surveys
-from labtrack.records.blueprint import PER_PAGE, arg, bp, int_arg, page_number
+from labtrack.records.blueprint import PER_PAGE, arg, bp
 from labtrack.records.forms import (
     CopiesForm,
     ImportForm,
@@ -24,7 +24,7 @@ from labtrack.records.models import AUDIENCE_LABELS
 from labtrack.records.overview import regions
 from labtrack.services import InvalidInput
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form
+from labtrack.web import form_status, int_arg, page_arg, submit_form
 
 
 @bp.get("/surveys")
@@ -33,7 +33,7 @@ def surveys_index():
     """Survey campaigns with their response rates, and the questionnaires."""
     filters = {"q": arg("q"), "audience": arg("audience"), "year": int_arg("year", 1900, 2199)}
     page = db.paginate(
-        surveys.surveys_query(current_user, **filters), page=page_number(), per_page=PER_PAGE, error_out=False
+        surveys.surveys_query(current_user, **filters), page=page_arg(), per_page=PER_PAGE, error_out=False
     )
     questionnaires = db.session.scalars(surveys.questionnaires_query(current_user).limit(50)).all()
     return render_template(

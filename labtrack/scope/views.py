@@ -21,7 +21,6 @@ from labtrack.jobs import service as jobs_service
 from labtrack.jobs.schemas import JobSchema
 from labtrack.labs import service as labs_service
 from labtrack.labs.models import Lab
-from labtrack.labs.views import page_number
 from labtrack.models_base import today
 from labtrack.scope import policy, service
 from labtrack.scope import tasks as scope_tasks
@@ -41,7 +40,7 @@ from labtrack.scope.models import BASIS_LABELS, WITHDRAWAL_LABELS, TestCategory
 from labtrack.scope.schemas import ScopeSchema
 from labtrack.services import NotFound
 from labtrack.tabular import export_response
-from labtrack.web import form_status, submit_form, uploads
+from labtrack.web import form_status, page_arg, submit_form, uploads
 
 bp = Blueprint("scope", __name__, url_prefix="/scope")
 bp.add_app_template_global(policy, "scope_policy")
@@ -102,7 +101,7 @@ def catalogue():
     """Test items, searched and filtered by category."""
     filters = service.parse_catalogue_filters(request.args)
     stmt = service.catalogue_query(filters["q"], filters["category_code"])
-    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_arg(), per_page=50, error_out=False)
     return render_template(
         "scope/catalogue.html",
         page=page,
@@ -280,9 +279,10 @@ def export(fmt: str):
 
 def _import_job(job_id: str | None):
     """The caller's own scope-import job named in `?job=` (None when absent; 404 for another's)."""
-    if not job_id or not job_id.isdigit():
+    number = parsing.digits(job_id or "", 1)
+    if number is None:
         return None
-    job = jobs_service.get_job(current_user, int(job_id))
+    job = jobs_service.get_job(current_user, number)
     if job.kind != "scope_import":
         raise NotFound(_("No such %(what)s.", what=_("job")))
     return job
