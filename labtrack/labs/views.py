@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
-from labtrack.labs import policy, service
+from labtrack.labs import import_views, policy, service
 from labtrack.labs.forms import ContactForm, LabForm, QualificationForm
 from labtrack.labs.models import LAB_KIND_LABELS, LAB_STATUS_LABELS, Lab
 from labtrack.tabular import export_response
@@ -19,6 +19,7 @@ from labtrack.web import form_status, page_arg, submit_form
 
 bp = Blueprint("labs", __name__, url_prefix="/labs")
 bp.add_app_template_global(policy, "labs_policy")
+import_views.register(bp)  # /labs/import: the import page (administrators)
 PER_PAGE = 25
 
 
