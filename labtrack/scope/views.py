@@ -16,7 +16,7 @@ from labtrack import cache, jobs, parsing
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.history.service import history_for
-from labtrack.jobs import exports
+from labtrack.jobs import exports, report_exports
 from labtrack.jobs import service as jobs_service
 from labtrack.jobs.schemas import JobSchema
 from labtrack.labs import service as labs_service
@@ -389,6 +389,10 @@ def growth_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise NotFound(_("No such %(what)s.", what=_("export format")))
     asked = service.growth_request(current_user, request.args, strict=True)
+    lab_id = asked.lab.id if asked.lab is not None else None
+    if report_exports.covers_many_labs(current_user, asked.region, lab_id):  # national: the worker's
+        job = exports.start(current_user, "growth", fmt, report_exports.query_args(request.args))
+        return redirect(url_for("jobs.detail", job_id=job.id), code=303)
     result = compute_growth(asked.date_from, asked.date_to, lab=asked.lab, region=asked.region)
     name = f"growth-{result.lab_code or result.region or 'all'}-{asked.date_from}-{asked.date_to}"
     return export_response(fmt, name, [result.headline(), "", "", "", ""], service.growth_rows(result))

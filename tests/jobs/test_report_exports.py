@@ -110,6 +110,15 @@ def test_the_growth_exporter_writes_the_inline_file(app, client, auth, data):
     assert job.result["filename"] == "growth-all-2009-12-31-2010-12-31.csv"
 
 
+def test_a_national_growth_export_from_the_page_is_a_job(app, client, auth, data):
+    user = auth.login(Role.QUALITY)
+    inline = client.get(GROWTH.format(fmt="csv"))
+    app.config["REPORT_INLINE_LABS"] = 2
+    job, content = _job_file(client, GROWTH.format(fmt="csv"), user)
+    assert job.params["export"] == "growth" and content == inline.data
+    assert client.get(GROWTH.format(fmt="csv") + "&lab=EX-A").status_code == 200  # one lab: inline
+
+
 def test_covers_many_labs_counts_the_region_or_everyone(app, data):
     app.config["REPORT_INLINE_LABS"] = 2
     quality = f.UserFactory(role=Role.QUALITY)
