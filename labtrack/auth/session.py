@@ -77,12 +77,16 @@ def _api_auth():
         try:
             security.check_token_throttle()
         except security.Throttled as exc:
+            g._login_user = login_manager.anonymous_user()  # answered: the token is not read again
             return json_error(
                 429, "Too Many Requests", exc.message, headers={"Retry-After": str(exc.retry_after)}
             )
         user = _load_from_token(request)
         if user is None:
             security.count_token_failure()
+            # Refused once: Flask-Login must not try (and log) the token again when the answer's
+            # headers ask for the current user.
+            g._login_user = login_manager.anonymous_user()
             return _unauthorized()
         g._login_user = user  # Flask-Login's slot for this request's user
         return None
