@@ -185,3 +185,14 @@ def test_the_log_is_filtered_by_kind_outcome_name_address_and_days(app, client, 
     assert kinds(date_to=date(2026, 2, 28)) == []
     first = db.session.scalars(security.events_query(kind="login")).all()[-1]
     assert first.at == datetime(2026, 3, 1, 10, 0, 0)
+
+
+def test_a_refused_token_is_logged_once_per_request(app, client, make_user):
+    admin = make_user("admin", username="boss")
+    robot = make_user("viewer", username="robot")
+    secret = service.issue_token(robot, "nightly sync", admin)
+    service.revoke_token(robot.tokens[0], admin)
+    assert client.get("/api/v1/labs", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    assert client.get("/api/v1/labs", headers={"Authorization": "Bearer lt_made-up"}).status_code == 401
+    rows = [(e.user_id, e.detail) for e in _events("token_refused")]
+    assert rows == [(robot.id, "revoked"), (None, "")]
