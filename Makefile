@@ -42,9 +42,11 @@ run: $(VENV)/.runtime node_modules/.installed translations
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The whole suite on SQLite, then the database tests again on a throw-away PostgreSQL server.
+# Tests run in parallel processes, one per core (pytest-xdist); TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev node_modules/.installed translations
-	$(PY) -m pytest
-	$(PY) -m pytest --db=postgresql -m "not browser" -q tests
+	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --db=postgresql -m "not browser" -q tests
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check labtrack tests bench scripts config.py wsgi.py
