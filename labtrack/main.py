@@ -47,6 +47,20 @@ def dashboard_key(block: str) -> tuple[Hashable, ...]:
 
 
 @bp.app_template_global()
+def lab_panel_key(area: str, lab_id: int) -> tuple[Hashable, ...]:
+    """What an area's panel on a lab's page depends on besides the data: the lab and the audience
+    (role, confined lab), the language and the day. No panel holds a form or anything per user."""
+    return (
+        area,
+        lab_id,
+        str(auth_policy.role_of(current_user)),
+        auth_policy.confined_lab(current_user),
+        str(get_locale()),
+        today(),
+    )
+
+
+@bp.app_template_global()
 def home_figures() -> dict:
     """The laboratory figures of the dashboard's first row (computed only when not cached)."""
     return dashboard_figures(current_user)
