@@ -7,11 +7,12 @@ from flask import jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from labtrack.api.common import PageArgs, list_schema, paginate
 from labtrack.api.fields import Year
 from labtrack.auth.permissions import Perm, require
+from labtrack.labs.models import LabKind
 from labtrack.labs.service import load_lab
 from labtrack.models_base import today
 from labtrack.planning import drawing, grading, plans, policy, reports, sanctions
@@ -31,6 +32,7 @@ from labtrack.planning.schemas import (
     dump_risk,
     dump_sanction,
 )
+from labtrack.planning.values import SanctionKind
 from labtrack.services import NotFound
 
 blp = Blueprint(
@@ -52,9 +54,9 @@ def _answer(data, status: int = 200, headers: dict | None = None):
 class RiskArgs(PageArgs):
     """Filters of the current grades."""
 
-    grade = fields.String(metadata={"enum": ["A", "B", "C", "D"]})
+    grade = fields.String(validate=validate.OneOf(["A", "B", "C", "D"]))
     region = fields.String()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf([k.value for k in LabKind]))
 
 
 class PlanArgs(PageArgs):
@@ -67,8 +69,8 @@ class SanctionArgs(PageArgs):
     """Filters of the register."""
 
     lab = fields.String()
-    kind = fields.String()
-    status = fields.String(metadata={"enum": ["in_force", "overdue", "ended"]})
+    kind = fields.String(validate=validate.OneOf([k.value for k in SanctionKind]))
+    status = fields.String(validate=validate.OneOf(["in_force", "overdue", "ended"]))
     region = fields.String()
 
 

@@ -231,6 +231,19 @@ def test_a_labs_risk_grade_and_the_list_of_grades(client, province):
     assert [g["lab_code"] for g in mine["items"]] == ["MY-1"]
 
 
+def test_filters_given_values_that_do_not_exist_are_refused_by_name(client, province):
+    """A misspelt filter is a 422 naming it, not an empty list that looks like an answer."""
+    for url, field in [
+        ("/api/v1/risk?grade=E", "grade"),
+        ("/api/v1/risk?kind=spaceport", "kind"),
+        ("/api/v1/sanctions?status=forever", "status"),
+        ("/api/v1/sanctions?kind=fine", "kind"),
+    ]:
+        answer = client.get(url, headers=province["viewer"])
+        assert answer.status_code == 422, url
+        assert field in answer.json["errors"], url
+
+
 def test_a_lab_never_graded_is_404_with_a_reason(client, province):
     answer = client.get("/api/v1/labs/CD-1/risk", headers=province["viewer"])
     assert answer.status_code == 404
