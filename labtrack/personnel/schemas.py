@@ -41,8 +41,8 @@ EXPORT_FIELDS = (
     "employed_to",
     "phone",
     "email",
-    "username",
-)
+)  # the people import's columns exactly: an export imported again changes nothing (accounts are
+# linked on the person's page, not by file)
 
 
 def person_schema(actor: Any, many: bool = False) -> PersonSchema:

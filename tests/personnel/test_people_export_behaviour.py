@@ -1,8 +1,6 @@
-"""The people export is the import's format (plus, for those who may see accounts, a last
-`username` column the import does not take: see the report of this change): exported and imported
-again it changes nothing, a lab manager exports their own people, formula-like text is defused."""
+"""The people export is the import's format exactly: exported and imported again it changes
+nothing, a lab manager exports their own people, formula-like text is defused."""
 
-import csv
 import io
 
 from openpyxl import load_workbook
@@ -12,28 +10,19 @@ from tests.personnel import factories as pf
 from tests.personnel.conftest import login
 
 
-def without_accounts(exported: str) -> bytes:
-    """The export without its last column, `username` (the import has no such column)."""
-    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert rows[0][-1] == "username"
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(row[:-1] for row in rows)
-    return out.getvalue().encode("utf-8")
-
-
 def test_an_export_imported_again_changes_nothing(world, client):
     login(client, world.quality)
     response = client.get("/personnel/?format=csv&status=all")
     assert response.status_code == 200
-    report = importers.import_people(world.quality, without_accounts(response.get_data(as_text=True)))
+    report = importers.import_people(world.quality, response.data)
     assert report.ok, [str(e) for e in report.errors]
     assert (report.created, report.updated, report.unchanged) == (0, 0, 4)
 
 
-def test_the_export_has_the_import_columns_in_order_then_the_account(world, client):
+def test_the_export_has_the_import_columns_in_order(world, client):
     login(client, world.quality)
     header = client.get("/personnel/?format=csv").get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
-    assert header.split(",") == [*importers.PEOPLE_HEADER, "username"]
+    assert header.split(",") == importers.PEOPLE_HEADER
 
 
 def test_posts_are_joined_as_the_import_reads_them(world, client):
