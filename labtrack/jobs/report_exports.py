@@ -83,3 +83,62 @@ def growth_table(actor: Any, args: dict) -> exports.Table:
     result = compute_growth(asked.date_from, asked.date_to, lab=asked.lab, region=asked.region)
     name = f"growth-{result.lab_code or result.region or 'all'}-{asked.date_from}-{asked.date_to}"
     return _table(name, [result.headline(), "", "", "", ""], list(service.growth_rows(result)))
+
+
+RISK_HEADER = [
+    "lab_code",
+    "lab_name",
+    "region",
+    "grade",
+    "score",
+    "explanation",
+    "weights_version",
+    "as_of",
+    "computed_at",
+]
+
+
+def risk_filters(args: Any) -> tuple[str | None, str | None, str | None]:
+    """(grade, region, kind) of the risk list's query string (an unknown grade: every grade)."""
+    grade = args.get("grade") or None
+    return (
+        (grade if grade in ("A", "B", "C", "D") else None),
+        args.get("region") or None,
+        args.get("kind") or None,
+    )
+
+
+def risk_count(actor: Any, args: Any) -> int:
+    """How many current grades the risk list's filters give the actor."""
+    from labtrack.planning import reports
+
+    stmt = reports.current_list(actor, *risk_filters(args)).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+@exports.exporter("risk")
+def risk_table(actor: Any, args: dict) -> exports.Table:
+    """Every lab's current risk grade of the list's filters, as `/planning/risk?format=` answers it
+    (the API's shape, `dump_risk`, with the lab's name and region beside it)."""
+    from labtrack.models_base import today
+    from labtrack.planning import reports
+    from labtrack.planning.schemas import dump_risk
+
+    def rows():
+        for grading in db.session.scalars(reports.current_list(actor, *risk_filters(args))):
+            data = dump_risk(grading)
+            yield [
+                data["lab_code"],
+                grading.lab.name,
+                grading.lab.region,
+                data["grade"],
+                data["score"],
+                data["explanation"],
+                data["weights_version"],
+                data["as_of"],
+                data["computed_at"],
+            ]
+
+    return exports.Table(
+        f"risk-grades-{today().isoformat()}", list(RISK_HEADER), rows(), risk_count(actor, args)
+    )

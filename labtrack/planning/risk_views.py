@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
+from labtrack.jobs import exports, report_exports
 from labtrack.jobs import service as jobs_service
 from labtrack.labs.models import LAB_KIND_LABELS, Lab
 from labtrack.labs.service import load_lab, regions
@@ -17,6 +18,7 @@ from labtrack.planning.forms import ActionForm
 from labtrack.planning.schemas import dump_risk
 from labtrack.planning.tasks import JOB_KIND
 from labtrack.services import Forbidden, NotFound
+from labtrack.tabular import export_response
 from labtrack.web import page_arg
 
 
@@ -46,7 +48,11 @@ def index():
 @bp.get("/risk")
 @require(Perm.PLANNING_VIEW)
 def risk_list():
-    """Every lab's current grade, highest points first, filtered by grade, region, kind."""
+    """Every lab's current grade, highest points first, filtered by grade, region, kind (CSV or
+    XLSX with ?format=; a national list as a job)."""
+    fmt = request.args.get("format")
+    if fmt:
+        return _risk_export(fmt)
     grade = request.args.get("grade") or None
     region = request.args.get("region") or None
     kind = request.args.get("kind") or None
@@ -64,6 +70,18 @@ def risk_list():
         form=ActionForm(),
         filters={"grade": grade, "region": region, "kind": kind},
     )
+
+
+def _risk_export(fmt: str):
+    """The risk list's export: inline up to EXPORT_INLINE_ROWS rows, else a job."""
+    if fmt not in exports.FORMATS:
+        raise NotFound(_("No such %(what)s.", what=_("export format")))
+    args = report_exports.query_args(request.args)
+    if report_exports.risk_count(current_user, args) > exports.inline_limit():
+        job = exports.start(current_user, "risk", fmt, args)
+        return redirect(url_for("jobs.detail", job_id=job.id), code=303)
+    table = report_exports.risk_table(current_user, args)
+    return export_response(fmt, table.basename, table.header, table.rows)
 
 
 @bp.get("/labs/<code>")

@@ -119,6 +119,33 @@ def test_a_national_growth_export_from_the_page_is_a_job(app, client, auth, data
     assert client.get(GROWTH.format(fmt="csv") + "&lab=EX-A").status_code == 200  # one lab: inline
 
 
+RISK = "/planning/risk?format={fmt}&region=Chengdu"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_risk_grades_export_inline_and_as_a_job_above_the_row_limit(app, client, auth, data, fmt):
+    from tests.planning.factories import RiskGradingFactory
+
+    for lab, grade, score in ((data["a"], "C", 9), (data["b"], "B", 3), (data["c"], "D", 16)):
+        RiskGradingFactory(lab=lab, grade=grade, score=score)
+    db.session.commit()
+    user = auth.login(Role.QUALITY)
+    inline = client.get(RISK.format(fmt=fmt))
+    assert inline.status_code == 200
+    if fmt == "csv":  # the region's two labs, highest points first, the API's fields
+        lines = inline.get_data(as_text=True).lstrip("\ufeff").splitlines()
+        assert lines[0].startswith("lab_code,lab_name,region,grade,score,explanation")
+        assert [line.split(",")[:5] for line in lines[1:]] == [
+            ["EX-A", data["a"].name, "Chengdu", "C", "9"],
+            ["EX-B", data["b"].name, "Chengdu", "B", "3"],
+        ]
+    app.config["EXPORT_INLINE_ROWS"] = 1
+    job, content = _job_file(client, RISK.format(fmt=fmt), user)
+    assert job.params["export"] == "risk" and job.params["args"] == {"region": "Chengdu"}
+    assert content == inline.data if fmt == "csv" else _cells(content) == _cells(inline.data)
+    assert client.get("/planning/risk?format=pdf").status_code == 404
+
+
 def test_covers_many_labs_counts_the_region_or_everyone(app, data):
     app.config["REPORT_INLINE_LABS"] = 2
     quality = f.UserFactory(role=Role.QUALITY)
