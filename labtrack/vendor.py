@@ -9,7 +9,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, current_app, send_file, url_for
+from flask import Blueprint, Response, current_app, send_file, url_for
 from flask_babel import gettext as _
 
 from labtrack.auth.permissions import public
@@ -46,6 +46,23 @@ def vendor_url(name: str) -> str:
     """The URL of a vendored file, with its package's version (a new version is a new URL)."""
     package, _file = ASSETS[name]
     return url_for("vendor.asset", name=name, v=_version(str(node_modules()), package))
+
+
+@public
+def favicon():
+    """The icon browsers ask for at the site's root (pages name /static/favicon.svg themselves)."""
+    response = Response(_icon(current_app.static_folder), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR // 12
+    return response
+
+
+@cache
+def _icon(folder: str) -> bytes:
+    return (Path(folder) / "favicon.svg").read_bytes()
+
+
+bp.record_once(lambda state: state.app.add_url_rule("/favicon.ico", "favicon", favicon))
 
 
 @bp.get("/<path:name>")

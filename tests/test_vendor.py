@@ -25,3 +25,15 @@ def test_urls_carry_the_installed_version(app):
         url = vendor_url("echarts.min.js")
     assert url.startswith("/vendor/echarts.min.js?v=")
     assert url.rsplit("=", 1)[1] not in ("", "0")
+
+
+def test_the_site_icon_is_served_at_the_root_and_named_by_every_page(app, client):
+    """Browsers ask for /favicon.ico on their own: an icon, not a 404 (nor a session cookie)."""
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert "Set-Cookie" not in icon.headers
+    assert b"<svg" in icon.data
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" type="image/svg+xml" href="/static/favicon.svg' in page
+    with client.get("/static/favicon.svg") as static:
+        assert static.status_code == 200
