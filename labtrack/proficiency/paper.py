@@ -25,6 +25,7 @@ from labtrack.services import NotFound
 
 KINDS = ("report", "participant", "certificate")
 DPI = 120  # sharp on paper at the charts' printed width (about 17 cm)
+COMPACT_FROM = 60  # results from which the papers list them at tab stops instead of a table
 CHART_CACHE_SIZE = 64  # charts kept in the process, by their data (a round's papers share them)
 GRADE_COLOURS = {"satisfactory": "#2e7d32", "questionable": "#f9a825", "unsatisfactory": "#c62828"}
 
@@ -275,6 +276,9 @@ def context(kind: str, rnd: Round, actor: Any, lab: Any | None) -> dict:
         "charts": charts,
         "youden": youden,
         "counts": counts,
+        # Past this many results the table of every result is a listing at tab stops (laying out a
+        # table cell costs WeasyPrint as much as a whole line: 200 participants' table was ~1 s).
+        "compact": len(rows) > COMPACT_FROM,
         "hom": rnd.homogeneity if policy.sees_studies(actor, rnd) else None,
         "stab": rnd.stability if policy.sees_studies(actor, rnd) else None,
         "consequences": studies.consequences(rnd) if policy.sees_studies(actor, rnd) else [],

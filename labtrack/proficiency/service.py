@@ -23,6 +23,7 @@ from labtrack.proficiency import policy
 from labtrack.proficiency.models import (
     AssignedValueMethod,
     Participant,
+    Result,
     Round,
     RoundKind,
     RoundStatus,
@@ -202,8 +203,6 @@ def _lock_messages() -> dict[str, str]:
 
 def has_results(rnd: Round) -> bool:
     """Whether any result of the round is stored."""
-    from labtrack.proficiency.models import Result
-
     return (
         rnd.id is not None
         and db.session.scalar(select(Result.id).where(Result.round_id == rnd.id).limit(1)) is not None

@@ -213,3 +213,20 @@ def test_the_participant_report_gives_its_own_level_b_score(two_levels, make_use
     assert '<td>B</td><td class="num">22.8</td>' in own
     assert '<td class="num">3.50</td><td class="unsatisfactory">' in own
     assert ">S4<" not in html and ">S4 " not in html  # the other labs only by participant code
+
+
+def test_a_long_round_lists_every_result_at_tab_stops(two_levels, make_user, monkeypatch):
+    rnd, staff, labs = two_levels["round"], two_levels["staff"], two_levels["labs"]
+    evaluation.evaluate_round(rnd, staff)
+    evaluation.publish_round(rnd, staff)
+    manager = make_user(Role.LAB_MANAGER, lab=labs["S3"])
+    table = paper.html("participant", rnd, manager, labs["S3"])
+    assert 'class="listing"' not in table  # a short round keeps its table
+    monkeypatch.setattr(paper, "COMPACT_FROM", 3)
+    listing = paper.html("participant", rnd, manager, labs["S3"])
+    lines = listing.split('<div class="listing">')[1].split("</div></div>")[0]
+    assert lines.count('<div class="lr') == len(ROWS) and lines.count('<div class="lr own">') == 1
+    own = lines.split('<div class="lr own">')[1].split("</div>")[0]
+    # S3's line: code, level A, level B, score A, grade A, score B, grade B, at tab stops
+    assert own.split("&#9;")[1:4] == ["10.5", "22.8", "1.00"] and "3.50" in own
+    assert ">S4<" not in listing
