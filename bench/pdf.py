@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> None:
             profiler.enable()
             participant()
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_LINES", "30")))
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
+                int(os.environ.get("BENCH_LINES", "30"))
+            )
             return
         f_first, f_wall, f_cpu = _timed(floor, args.repeat)
         paper.clear_chart_cache()
