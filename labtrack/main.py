@@ -35,7 +35,8 @@ PERSONAL_CARDS = frozenset({"audits"})
 def dashboard_key(block: str) -> tuple[Hashable, ...]:
     """What a dashboard block depends on besides the data: the audience (role and confined lab),
     the reader's language and the day (overdue counts move at midnight); the user too for
-    PERSONAL_CARDS."""
+    PERSONAL_CARDS. `block` is an area's name for its card, "_figures" for the laboratory figures
+    (no area's name starts with "_": the two must never share a key)."""
     key: tuple[Hashable, ...] = (
         block,
         str(auth_policy.role_of(current_user)),

@@ -400,3 +400,13 @@ def test_cards_are_not_shared_between_audiences(client, auth, findings_world, ma
     client.post("/language/zh_Hans_CN")
     chinese = dashboard(client)
     assert "Active findings" in english and "Active findings" not in chinese
+
+
+def test_each_block_is_on_the_page_once(client, auth, findings_world):
+    """The laboratory figures and each area's card are distinct blocks (an area without a card
+    must not be served the figures block again)."""
+    auth.login(Role.QUALITY)
+    for _ in range(2):  # rendered, then reused
+        html = dashboard(client)
+        for block in ('id="labs-by-status"', 'id="expiring"', 'id="dash-scope"', 'id="dash-rect-figures"'):
+            assert html.count(block) == 1, block
