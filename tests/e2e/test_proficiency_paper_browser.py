@@ -24,7 +24,7 @@ def paper_server(live_server):
         rnd = service.create_round(
             {"code": "BS-YD-1", "title": "Nitrate in drinking water, two levels", "kind": "blind_sample",
              "measurand": "NO3-N", "unit": "mg/L", "assigned_value_method": "reference", "x_pt": 10.0,
-             "u_x_pt": 0.02, "sigma_pt_method": "fixed", "sigma_pt": 0.5, "split_level": True,
+             "u_x_pt": 0.02, "sigma_pt_method": "fixed", "sigma_pt": 0.5, "split_level": True, "x_pt_b": 20.0,
              "participants": [lab.code for lab in labs]},
             quality,
         )  # fmt: skip
