@@ -50,10 +50,12 @@ def load_demo(force: bool = False) -> str:
         # Each area's loader runs in a unit of work of its own (its services commit as they go).
         area = module.__name__.split(".")[1]
         act_as(None, comment="demo data")
+        db.session.info["story_days"] = True  # records dated by their story (history.tracking)
         try:
             lines.append(f"{area}: {module.load(lab_by_code)}")
         finally:
             set_time(db.session, None)  # a loader that dated its history leaves the clock as it was
+            db.session.info.pop("story_days", None)
         commit()
     return "Demo data loaded. " + "; ".join(lines) + "\n" + today_line()
 

@@ -1,7 +1,7 @@
 """Writes a history row for every insert, update and delete of a Tracked model."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +13,31 @@ from labtrack.models_base import utcnow
 
 
 class Tracked:
-    """Mixin: changes to this model are written to the history automatically."""
+    """Mixin: changes to this model are written to the history automatically.
+
+    `__story_day__` names the date (a dotted path: `"session.starts_on"`) on which a record of
+    the demo's story came about; while `session.info["story_days"]` is set (the demo loading), its
+    insert is dated then (09:00, never later than now) rather than at the moment of loading."""
 
     __history_exclude__: tuple[str, ...] = ()
+    __story_day__: str | None = None
+
+
+def story_time(obj: Any) -> datetime | None:
+    """When the story says `obj` came about (its `__story_day__` at 09:00, never in the future)."""
+    path = type(obj).__story_day__
+    value: Any = obj
+    for part in (path or "").split(".") if path else ():
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(9, 0))
+    else:
+        return None
+    return min(moment, utcnow())
 
 
 def _noop_set(target, value, oldvalue, initiator):
@@ -143,6 +165,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     if not rows:
         return
     at = session.info.get("history_at")
+    story = session.info.get("story_days", False)
     values = [
         history_row(
             actor,
@@ -151,7 +174,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
             action,
             changes,
             comment,
-            at,
+            (story_time(obj) if story and action == "insert" else None) or at,
         )
         for action, obj, changes in rows
     ]

@@ -4,14 +4,15 @@ long course for 500+ heads of laboratories among them), the theory exams of May 
 year's sessions so far and an exam coming up a month from the day the demo is loaded."""
 
 import random
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
 from labtrack.extensions import db
 from labtrack.history.models import HistoryEntry
-from labtrack.history.tracking import current_actor, history_row, to_json
+from labtrack.history.tracking import current_actor, history_row, set_time, to_json
 from labtrack.labs.models import Lab
 from labtrack.models_base import today, utcnow
 from labtrack.personnel import exams
@@ -64,8 +65,11 @@ def employed(p: dict, start: date, end: date | None = None) -> bool:
     return p["employed_from"] <= end and (p["employed_to"] is None or p["employed_to"] >= start)
 
 
-def insert_rows(model: Any, rows: list[dict]) -> list[int]:
+def insert_rows(model: Any, rows: list[dict], day: Callable[[dict], Any] | None = None) -> list[int]:
     """Insert rows with one executemany and write their history rows; returns their ids in order.
+
+    Each history row is dated on its row's story day: `day(row)`, else the row's value of the
+    model's `__story_day__` column (see `labtrack.history.tracking.Tracked`), else now.
 
     The ids are read back as those above the table's largest id before the insert: the demo is the
     only writer, and an executemany numbers its rows in order (RETURNING with the rows' order kept
@@ -80,25 +84,41 @@ def insert_rows(model: Any, rows: list[dict]) -> list[int]:
     if len(ids) != len(rows):
         raise RuntimeError(f"{table.name}: expected {len(rows)} new rows, found {len(ids)}")
     skip = ("created_at", "updated_at", "staff_key")
+    story = model.__story_day__
+    column = story if story and story in table.c else None
+    day = day or (lambda row: row.get(column) if column else None)
     history(
         table.name,
         [
             (i, "insert", {k: [None, to_json(v)] for k, v in r.items() if v is not None and k not in skip})
             for i, r in zip(ids, rows, strict=True)
         ],
+        [day(r) for r in rows],
     )
     return ids
 
 
-def history(table: str, entries: list[tuple[int, str, dict]]) -> None:
+def history(table: str, entries: list[tuple[int, str, dict]], days: list[Any] | None = None) -> None:
     """History rows for rows written in bulk, in one Core executemany (the ORM's bulk path is
-    several times slower for the demo's tens of thousands of rows)."""
+    several times slower for the demo's tens of thousands of rows), each dated on its story day
+    (`days`, a date or a moment per entry; 09:00 for a date, never later than now)."""
     base = history_row(current_actor(db.session), table, 0, "insert", {}, "demo data")
+    now = base["at"]
+    days = days or [None] * len(entries)
     rows = [
-        {**base, "record_id": rid, "action": action, "changes": changes} for rid, action, changes in entries
+        {**base, "at": _moment(when, now), "record_id": rid, "action": action, "changes": changes}
+        for (rid, action, changes), when in zip(entries, days, strict=True)
     ]
     if rows:
         db.session.execute(insert(HistoryEntry.__table__), rows)
+
+
+def _moment(when: Any, now: datetime) -> datetime:
+    if isinstance(when, datetime):
+        return min(when, now)
+    if isinstance(when, date):
+        return min(datetime.combine(when, time(9, 0)), now)
+    return now
 
 
 def _weekday(rng: random.Random, year: int) -> date:
@@ -284,22 +304,25 @@ def _this_year(
 
 def _store(sessions: list[dict], attendees: list[list[int]]) -> int:
     ids = insert_rows(TrainingSession, sessions)
+    starts = {sid: s["starts_on"] for sid, s in zip(ids, sessions, strict=True)}
     rows = [
         {"session_id": sid, "person_id": pid, "hours": None, "created_at": utcnow()}
         for sid, people in zip(ids, attendees, strict=True)
         for pid in people
     ]
-    insert_rows(Attendance, rows)
+    insert_rows(Attendance, rows, day=lambda row: starts[row["session_id"]])
     return len(rows)
 
 
 def _theory_exam(rng: random.Random, title: str, held_on: date, low_labs: set[int]) -> Exam:
     """An exam of every lab's technical staff, with its results (most sat; the low labs fewer)."""
+    set_time(db.session, _moment(held_on, utcnow()))  # the list of who must sit, made that day
     exam = exams.create_exam(
         None,
         {"title": title, "kind": "theory", "held_on": held_on, "pass_mark": 60, "all_labs": True,
          "posts": [p.value for p in TECHNICAL_POSTS]},
     )  # fmt: skip
+    set_time(db.session, None)
     if held_on > today():
         return exam
     rows = db.session.execute(
@@ -335,12 +358,14 @@ def _write_results(values: list[dict]) -> None:
             (v["rid"], "update", {"status": ["pending", v["status"]], "score": [None, v["score"]]})
             for v in values
         ],
+        [v["at"] for v in values],  # when the result was recorded
     )
 
 
 def _contest(rng: random.Random, labs: dict[str, Lab], by_lab: dict[int, list[dict]]) -> int:
     """The 2010 skills contest: two analysts from each of 30 labs, three parts."""
     held_on = date(2010, 9, 15)
+    set_time(db.session, _moment(held_on, utcnow()))
     contest = exams.create_exam(
         None,
         {
@@ -351,6 +376,7 @@ def _contest(rng: random.Random, labs: dict[str, Lab], by_lab: dict[int, list[di
             "part_titles": ["理论笔试", "实际操作", "知识竞赛"],
         },
     )
+    set_time(db.session, None)
     entrants: list[int] = []
     for code in sorted(labs)[:30]:
         analysts = [
@@ -368,6 +394,7 @@ def _contest(rng: random.Random, labs: dict[str, Lab], by_lab: dict[int, list[di
                 {"exam_id": part.id, "person_id": pid, "named": True, "status": "pending", "score": None}
                 for pid in entrants
             ],
+            day=lambda _row: held_on,
         )
         mean, sd = means[str(part.kind)]
         values = []

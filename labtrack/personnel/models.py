@@ -231,6 +231,8 @@ class TrainingSession(Tracked, db.Model):
     """A course, lecture or drill: who organised it, when, how many hours; attendees are persons,
     and people from outside the labs of the system are counted without names."""
 
+    __story_day__ = "starts_on"
+
     __history_exclude__ = ("created_at", "updated_at")  # the history row has its own time
     __tablename__ = "training_sessions"
     __table_args__ = (
@@ -264,6 +266,8 @@ class TrainingSession(Tracked, db.Model):
 class Attendance(Tracked, db.Model):
     """A person attended a session (one attendance, 人次); `hours` when they attended only part."""
 
+    __story_day__ = "session.starts_on"
+
     __history_exclude__ = ("created_at",)  # the history row has its own time
     __tablename__ = "training_attendances"
     __table_args__ = (
@@ -288,6 +292,8 @@ class Attendance(Tracked, db.Model):
 class Exam(Tracked, db.Model):
     """An exam on a day with a pass mark; who must sit it is given by labs and posts (and named
     entrants). A skills contest is an exam whose parts (written test, bench work, quiz) are exams."""
+
+    __story_day__ = "held_on"
 
     __history_exclude__ = ("created_at", "updated_at")  # the history row has its own time
     __tablename__ = "exams"
@@ -329,6 +335,8 @@ class Exam(Tracked, db.Model):
 class ExamLab(Tracked, db.Model):
     """A lab whose staff (of the exam's posts) must sit the exam, when not all labs must."""
 
+    __story_day__ = "exam.held_on"
+
     __tablename__ = "exam_labs"
     __table_args__ = (UniqueConstraint("exam_id", "lab_id", name="uq_exam_labs_exam_lab"),)
 
@@ -342,6 +350,8 @@ class ExamLab(Tracked, db.Model):
 
 class ExamPost(Tracked, db.Model):
     """A post whose holders must sit the exam."""
+
+    __story_day__ = "exam.held_on"
 
     __tablename__ = "exam_posts"
     __table_args__ = (UniqueConstraint("exam_id", "post", name="uq_exam_posts_exam_post"),)
@@ -357,6 +367,8 @@ class ExamResult(Tracked, db.Model):
     """One person required to sit an exam (by lab and post, or entered by name) and how they did.
     Passed = sat with a score at or above the exam's pass mark (computed, so a changed pass mark
     applies to every result)."""
+
+    __story_day__ = "exam.held_on"
 
     __tablename__ = "exam_results"
     __table_args__ = (
@@ -394,6 +406,8 @@ class ExamResult(Tracked, db.Model):
 class Authorisation(Tracked, db.Model):
     """A person may perform tests of (or sign reports for) an item or a whole category, from a day
     to a day (open-ended when `valid_to` is empty), unless suspended or withdrawn since `status_on`."""
+
+    __story_day__ = "valid_from"
 
     __history_exclude__ = ("created_at", "updated_at")  # the history row has its own time
     __tablename__ = "authorisations"

@@ -184,6 +184,8 @@ class Draw(Tracked, db.Model):
     """A plan's draw: its seed, everything it was computed from (`inputs`) and what it gave
     (`result`). One per plan; never changed once made (swaps are recorded beside it)."""
 
+    __story_day__ = "drawn_on"
+
     __tablename__ = "plan_draws"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,6 +206,8 @@ class Draw(Tracked, db.Model):
 
 class DrawnLab(Tracked, db.Model):
     """A lab a draw picked, in the order it was drawn, and the planned audit made for it."""
+
+    __story_day__ = "draw.drawn_on"
 
     __tablename__ = "drawn_labs"
     __table_args__ = (
@@ -272,6 +276,8 @@ class Sanction(Tracked, db.Model):
     """A measure against a lab: deadline rectification, suspension (of listed items or the whole
     qualification), revocation or cancellation; in force from `starts_on` until `ended_on`."""
 
+    __story_day__ = "starts_on"
+
     __tablename__ = "sanctions"
     __history_exclude__ = ("version",)
     __table_args__ = (
@@ -334,6 +340,8 @@ class Sanction(Tracked, db.Model):
 class SanctionItem(Tracked, db.Model):
     """An item a sanction suspends."""
 
+    __story_day__ = "sanction.starts_on"
+
     __tablename__ = "sanction_items"
     __table_args__ = (
         UniqueConstraint("sanction_id", "item_id", name="uq_sanction_items_sanction_item"),
@@ -350,6 +358,8 @@ class SanctionItem(Tracked, db.Model):
 
 class SanctionFinding(Tracked, db.Model):
     """A finding behind a sanction: it must be closed (check and acceptance) before lifting."""
+
+    __story_day__ = "sanction.starts_on"
 
     __tablename__ = "sanction_findings"
     __table_args__ = (

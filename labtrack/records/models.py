@@ -184,6 +184,8 @@ class Document(Tracked, db.Model):
 class DocumentRevision(Tracked, db.Model):
     """One revision (edition) of a controlled document, with its file; every revision is kept."""
 
+    __story_day__ = "effective_on"
+
     __tablename__ = "document_revisions"
     __table_args__ = (
         UniqueConstraint("document_id", "number", name="uq_document_revisions_document_id_number"),
@@ -384,6 +386,8 @@ class Choice(Tracked, db.Model):
 class Survey(Tracked, db.Model):
     """A questionnaire campaign: who was asked, how many copies were issued, what came back."""
 
+    __story_day__ = "issued_on"
+
     __tablename__ = "surveys"
     __history_exclude__ = ("code_key",)
 
@@ -411,6 +415,8 @@ class Survey(Tracked, db.Model):
 
 class SurveyResponse(Tracked, db.Model):
     """One returned questionnaire."""
+
+    __story_day__ = "returned_on"
 
     __tablename__ = "survey_responses"
     __table_args__ = (UniqueConstraint("survey_id", "sheet", name="uq_survey_responses_survey_id_sheet"),)
@@ -487,6 +493,8 @@ COMPLAINT_STATUS_LABELS = {
 
 class Complaint(Tracked, db.Model):
     """A complaint about a laboratory, from its receipt to the feedback given to the complainant."""
+
+    __story_day__ = "received_on"
 
     __tablename__ = "complaints"
     __history_exclude__ = ("version",)

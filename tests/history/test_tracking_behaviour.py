@@ -3,7 +3,7 @@ a comment that belongs to one flush only, rows dated in the past for a demo's st
 columns, JSON-safe values, and bulk rows (executemany and PostgreSQL's COPY) equal to the ORM's."""
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -226,3 +226,55 @@ def test_categories_changed_through_the_service_name_their_editor(app):
     assert [(r.action, r.username) for r in history] == [("insert", "qd"), ("update", "qd")]
     assert history[1].changes == {"name_en": [None, "New"]}
     assert db.session.get(TestCategory, saved.id).name_en == "New"
+
+
+# --- the demo's story days ----------------------------------------------------------------------
+
+
+def _story(on: bool) -> None:
+    if on:
+        db.session.info["story_days"] = True
+    else:
+        db.session.info.pop("story_days", None)
+
+
+def test_while_the_demo_loads_a_record_is_dated_by_its_story_day(app):
+    from tests.personnel.factories import AttendanceFactory, TrainingSessionFactory
+
+    _story(True)
+    try:
+        course = TrainingSessionFactory(starts_on=date(2010, 3, 15))
+        seat = AttendanceFactory(session=course)  # dated by its session's first day
+        db.session.flush()
+    finally:
+        _story(False)
+    assert rows("training_sessions", course.id)[0].at == datetime(2010, 3, 15, 9, 0)
+    assert rows("training_attendances", seat.id)[0].at == datetime(2010, 3, 15, 9, 0)
+
+
+def test_a_story_day_to_come_is_dated_now_and_later_changes_are_dated_when_they_happen(app):
+    from tests.personnel.factories import TrainingSessionFactory
+
+    before = datetime.now(UTC).replace(tzinfo=None)
+    _story(True)
+    try:
+        planned = TrainingSessionFactory(starts_on=date(2199, 1, 1))
+        past = TrainingSessionFactory(starts_on=date(2010, 3, 15))
+        db.session.flush()
+        past.hours = 6.0  # an update is dated when it is made, story or not
+        db.session.flush()
+    finally:
+        _story(False)
+    assert rows("training_sessions", planned.id)[0].at >= before  # never in the future
+    inserted, updated = rows("training_sessions", past.id)
+    assert inserted.at == datetime(2010, 3, 15, 9, 0)
+    assert updated.at >= before
+
+
+def test_outside_the_demo_a_record_is_dated_when_it_is_written(app):
+    from tests.personnel.factories import TrainingSessionFactory
+
+    before = datetime.now(UTC).replace(tzinfo=None)
+    course = TrainingSessionFactory(starts_on=date(2010, 3, 15))
+    db.session.flush()
+    assert rows("training_sessions", course.id)[0].at >= before
