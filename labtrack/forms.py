@@ -28,6 +28,7 @@ def apply_errors(form, exc: DomainError) -> None:
             target.errors = list(target.errors) + [str(m) for m in messages]
         else:
             loose.extend(str(m) for m in messages)
+    form.refused_by_service = True  # 422 even when no field of the form carries the message
     flash(" ".join([exc.message, *loose]), "danger")
 
 

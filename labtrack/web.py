@@ -49,7 +49,8 @@ def uploads(name: str = "files") -> list[tuple[str, bytes]]:
 
 def form_status(form: Any) -> int:
     """422 for a posted form that was refused, 200 otherwise (tests and tools read the status)."""
-    return 422 if request.method == "POST" and form.errors else 200
+    refused = form.errors or getattr(form, "refused_by_service", False)
+    return 422 if request.method == "POST" and refused else 200
 
 
 PAGE_MAX = 100_000  # pages a list may be paged to (more would only skip every row)

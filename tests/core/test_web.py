@@ -41,6 +41,10 @@ def form_view():
         CALLS.append((form.name.data, form.count.data))
         if outcome == "invalid":
             raise InvalidInput("Not saved.", {"name": ["Already taken."], "colour": ["Not a field here."]})
+        if outcome == "elsewhere":  # refused on something the form has no field for (a file to attach)
+            raise InvalidInput("Attach the file first.", {"file": ["Required."]})
+        if outcome == "bare":
+            raise InvalidInput("Not now.")
         if outcome == "conflict":
             raise Conflict("Changed meanwhile.")
         return form.name.data.upper()
@@ -122,6 +126,15 @@ def test_the_services_field_errors_go_beside_the_fields_and_the_rest_is_flashed(
     assert "<name-errors>Already taken.</name-errors>" in page
     assert "<value>Taken name</value>" in page  # what the user typed is kept
     assert "<flash danger>Not saved. Not a field here.</flash>" in page
+
+
+@pytest.mark.parametrize("outcome, said", [("elsewhere", "Attach the file first. Required."), ("bare", "Not now.")])
+def test_a_refusal_on_no_field_of_the_form_still_answers_422_with_the_message(client, outcome, said):
+    response = client.post(f"/probe/form?outcome={outcome}", data={"name": "A name"})
+    assert response.status_code == 422  # tools and tests read the status: the form was not saved
+    page = response.get_data(as_text=True)
+    assert f"<flash danger>{said}</flash>" in page
+    assert "<value>A name</value>" in page  # what was typed is kept
 
 
 def test_other_refusals_go_to_the_error_handlers(client):
