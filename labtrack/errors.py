@@ -117,8 +117,12 @@ def handle_domain(error: DomainError):
     if status in (403, 404) or request.method in ("GET", "HEAD"):
         template = status if status in (400, 403, 404, 409, 422) else "generic"
         return render_template(f"errors/{template}.html", error=error, request_id=request_id()), status
+    back = _back()
+    if back is None:  # nowhere to go back to: say it on a page of its own
+        template = status if status in (400, 409, 422) else "generic"
+        return render_template(f"errors/{template}.html", error=error, request_id=request_id()), status
     flash(" ".join(dict.fromkeys([error.message, *_texts(error.errors)])), "danger")
-    return redirect(_back(), code=303)
+    return redirect(back, code=303)
 
 
 def _texts(errors) -> list[str]:
@@ -130,11 +134,16 @@ def _texts(errors) -> list[str]:
     return [str(errors)]
 
 
-def _back() -> str:
-    """Where to send the user after a refused post: the page they came from on this site."""
+def _back() -> str | None:
+    """Where to send the user after a refused post: the page they came from on this site, else the
+    posted URL if it is also a page (a form posted to itself); None when it only takes posts."""
     referrer = request.referrer or ""
     if referrer.startswith(request.host_url):
         return referrer
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(method="GET")
+    except HTTPException:
+        return None
     return request.path
 
 

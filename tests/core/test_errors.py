@@ -131,9 +131,24 @@ def test_a_refused_post_flashes_nested_row_errors_as_text(client, app):
             "Nothing imported.", {"rows": {"3": {"code": ["Taken."]}, "5": {"date": ["Not a date."]}}}
         )
 
-    client.post("/probe/import")
+    client.post("/probe/import", headers={"Referer": "http://localhost.localdomain/labs/"})
     with client.session_transaction() as session:
         assert session["_flashes"] == [("danger", "Nothing imported. Taken. Not a date.")]
+
+
+def test_a_refused_post_to_a_url_that_only_takes_posts_answers_its_page_not_a_dead_redirect(client, app):
+    """No page to go back to (no Referer, and the URL itself only takes posts: a step's button):
+    the refusal is said on a page with its status, not a redirect a browser could not follow."""
+
+    @app.route("/probe/step", methods=["POST"])
+    @public
+    def step():
+        raise Conflict("Somebody else moved it on.")
+
+    response = client.post("/probe/step")
+    assert response.status_code == 409
+    assert "Location" not in response.headers
+    assert "Somebody else moved it on." in response.get_data(as_text=True)
 
 
 def test_a_refused_post_from_another_site_goes_back_to_the_same_path(client):
