@@ -139,6 +139,7 @@ def test_quality_sees_verification_overdue_closure_and_most_overdue(client, auth
     assert badge(html, "dash-totals-active") == "5"
     assert badge(html, "dash-totals-overdue") == "3"
     assert badge(html, "dash-totals-closure") == "28.6 %"  # 2 closed of 8 - 1 cancelled
+    assert 'badge text-bg-danger" id="dash-totals-closure"' in html  # red, not a reassuring green
     assert badge(html, "dash-totals-median") == "20.0"  # median of 30 and 10 days
     card = html[html.index('id="dash-most-overdue"') :]
     order = [card.index(label) for label in ("FC-2010-002 #1", "FC-2010-001 #2", "FC-2010-002 #2")]
@@ -163,6 +164,7 @@ def test_audit_cards_empty_states(client, auth, frozen):
     html = dashboard(client)
     assert "Nothing awaits verification." in html and "No finding is overdue." in html
     assert badge(html, "dash-totals-closure") == "—"
+    assert 'badge text-bg-secondary" id="dash-totals-closure"' in html  # nothing to rate yet
 
 
 # --- proficiency -------------------------------------------------------------------------------
