@@ -89,9 +89,9 @@ def add_planning_data(url: str, n_labs: int, seed: int = 11) -> dict:
         "INSERT INTO qualifications (lab_id, scheme, certificate_no, issued_on, expires_on, status) VALUES (?,?,?,?,?,?)",
         quals,
     )
-    users = [(f"insp{n:03d}", "inspector", f"Inspector {n}", "x", 1, 0, now) for n in range(200)]
+    users = [(f"insp{n:03d}", "inspector", f"Inspector {n}", "x", 1, now) for n in range(200)]
     conn.executemany(
-        "INSERT INTO users (username, role, full_name, password_hash, active, failed_logins, created_at) VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO users (username, role, full_name, password_hash, active, created_at) VALUES (?,?,?,?,?,?)",
         users,
     )
     first_user = conn.execute("SELECT min(id) FROM users WHERE username LIKE 'insp%'").fetchone()[0]

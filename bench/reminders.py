@@ -61,7 +61,7 @@ def populate(n_labs: int, n_findings: int, rng: np.random.Generator) -> None:
     users += [{"username": f"quality-{i}", "email": f"q{i}@bureau.example.cn", "role": "quality", "lab_id": None,
                "locale": "zh_Hans_CN"} for i in range(20)]  # fmt: skip
     for u in users:
-        u.update(full_name="", password_hash="x", active=True, failed_logins=0, created_at=now)
+        u.update(full_name="", password_hash="x", active=True, created_at=now)
     _rows(User, users)
     _rows(Audit, [{"id": i, "reference": f"FC-2011-{i:05d}", "lab_id": i, "kind": "flight_check", "title": "Check",
                    "started_on": date(2011, 1, 10), "documents_reviewed": 0, "instruments_checked": 0,

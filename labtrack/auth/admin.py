@@ -123,7 +123,7 @@ def user_active(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @require(Perm.USERS_MANAGE)
 def user_password(user_id: int):
-    """Set a new password for a user (and lift a lockout)."""
+    """Set a new password for a user (their other sessions end)."""
     user = service.load_user(user_id, current_user)
     form = PasswordResetForm()
     done = submit_form(

@@ -22,8 +22,6 @@ class User(Tracked, UserMixin, db.Model):
     __tablename__ = "users"
     __history_exclude__ = (
         "password_hash",
-        "failed_logins",
-        "locked_until",
         "last_login_at",
         "session_version",
     )
@@ -37,8 +35,6 @@ class User(Tracked, UserMixin, db.Model):
     lab_id: Mapped[int | None] = mapped_column(ForeignKey("labs.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Raised at sign-out, password change or reset, disabling: every session and remember-me

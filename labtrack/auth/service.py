@@ -1,4 +1,4 @@
-"""Account rules: authentication with lockout, creating and changing users, passwords, API tokens.
+"""Account rules: authentication (throttled in `security`), creating and changing users, passwords, API tokens.
 
 Every change takes the acting user (`actor`; None for the system: the command line, the demo) and
 asks `labtrack.auth.policy`; values are parsed with `labtrack.parsing` (the form refuses the same);
@@ -114,8 +114,6 @@ def authenticate(name: str, secret: str) -> User:
         raise LoginRefused(_("This account is disabled."))
     security.clear_failures(typed)
     with transaction(user):
-        user.failed_logins = 0
-        user.locked_until = None
         user.last_login_at = utcnow()
     security.record(security.Kind.LOGIN, "success", user=user)
     return user
@@ -270,15 +268,13 @@ def update_user(user: User, actor: Any, **fields: Any) -> User:
 
 
 def reset_password(user: User, new: str, actor: Any) -> None:
-    """Set a new password and lift any lockout."""
+    """Set a new password (every other session of the user ends)."""
     _require(policy.may_manage_users(actor), _("You may not manage users."))
     f = Fields({"password": new})
     secret = f.get("password", parse_password)
     f.raise_if_any(_("The password was not changed."))
     with transaction(actor, "password reset"):
         user.set_password(secret)
-        user.failed_logins = 0
-        user.locked_until = None
         end_sessions(user)
     security.record(security.Kind.PASSWORD_RESET, user=user, actor=actor)
 
@@ -289,10 +285,7 @@ def set_active(user: User, active: bool, actor: Any) -> User:
     _refuse_self_lockout(user, actor, {"active": bool(active)})
     with transaction(actor, "enabled" if active else "disabled"):
         user.active = bool(active)
-        if active:
-            user.failed_logins = 0
-            user.locked_until = None
-        else:
+        if not active:
             end_sessions(user)
     kind = security.Kind.ACCOUNT_ENABLED if active else security.Kind.ACCOUNT_DISABLED
     security.record(kind, user=user, actor=actor)
