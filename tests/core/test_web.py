@@ -128,7 +128,9 @@ def test_the_services_field_errors_go_beside_the_fields_and_the_rest_is_flashed(
     assert "<flash danger>Not saved. Not a field here.</flash>" in page
 
 
-@pytest.mark.parametrize("outcome, said", [("elsewhere", "Attach the file first. Required."), ("bare", "Not now.")])
+@pytest.mark.parametrize(
+    "outcome, said", [("elsewhere", "Attach the file first. Required."), ("bare", "Not now.")]
+)
 def test_a_refusal_on_no_field_of_the_form_still_answers_422_with_the_message(client, outcome, said):
     response = client.post(f"/probe/form?outcome={outcome}", data={"name": "A name"})
     assert response.status_code == 422  # tools and tests read the status: the form was not saved
