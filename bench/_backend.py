@@ -24,6 +24,7 @@ class SQLiteBackend:
 
     name = "sqlite"
     floor_label = "plain sqlite3"
+    bulk_label = "one executemany"
     types = {"pk": "INTEGER PRIMARY KEY", "real": "REAL", "date": "TEXT", "int": "INT", "text": "TEXT"}
 
     def __init__(self, workdir: Path) -> None:
@@ -107,6 +108,7 @@ class PostgresBackend(SQLiteBackend):
 
     name = "postgresql"
     floor_label = "plain psycopg"
+    bulk_label = "COPY"
     types = {
         "pk": "integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
         "real": "double precision",

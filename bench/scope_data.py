@@ -33,9 +33,21 @@ def periods_for_lab(rng: random.Random, lab_id: int, n_items: int):
             yield lab_id, item, _iso(g), None
 
 
-LAB_COLUMNS = ("id", "code", "name", "region", "kind", "status", "is_model_lab", "created_at", "updated_at")
-CATEGORY_COLUMNS = ("id", "code", "name", "name_en", "created_at")
-ITEM_COLUMNS = ("id", "code", "name", "category_id", "method", "parameters", "created_at")
+# Codes carry `code_key` (the code as compared for uniqueness: plain ASCII codes case-folded).
+LAB_COLUMNS = (
+    "id",
+    "code",
+    "code_key",
+    "name",
+    "region",
+    "kind",
+    "status",
+    "is_model_lab",
+    "created_at",
+    "updated_at",
+)
+CATEGORY_COLUMNS = ("id", "code", "code_key", "name", "name_en", "created_at")
+ITEM_COLUMNS = ("id", "code", "code_key", "name", "category_id", "method", "parameters", "created_at")
 ENTRY_COLUMNS = (
     "lab_id",
     "item_id",
@@ -59,6 +71,7 @@ def tables(scale: str = "small", seed: int = 7):
             (
                 i,
                 f"BL{i:05d}",
+                f"bl{i:05d}",
                 f"Bench lab {i}",
                 f"Region {i % REGIONS:02d}",
                 "regional_lab",
@@ -73,7 +86,10 @@ def tables(scale: str = "small", seed: int = 7):
     yield (
         "test_categories",
         CATEGORY_COLUMNS,
-        ((c, f"K{c:03d}", f"检测大类 {c}", f"Category {c}", now) for c in range(1, CATEGORIES + 1)),
+        (
+            (c, f"K{c:03d}", f"k{c:03d}", f"检测大类 {c}", f"Category {c}", now)
+            for c in range(1, CATEGORIES + 1)
+        ),
     )
     yield (
         "test_items",
@@ -82,6 +98,7 @@ def tables(scale: str = "small", seed: int = 7):
             (
                 i,
                 f"T{i:05d}",
+                f"t{i:05d}",
                 f"检测项目 {i}",
                 (i - 1) % CATEGORIES + 1,
                 f"GB/T {10000 + i}-2010",
