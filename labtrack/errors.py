@@ -14,7 +14,7 @@ from flask import Flask, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, RequestRedirect
 
 from labtrack.extensions import db
 from labtrack.parsing import INT_MAX
@@ -135,16 +135,27 @@ def _texts(errors) -> list[str]:
 
 
 def _back() -> str | None:
-    """Where to send the user after a refused post: the page they came from on this site, else the
-    posted URL if it is also a page (a form posted to itself); None when it only takes posts."""
+    """Where to send the user after a refused post: the page they came from on this site; without
+    one, the posted URL if it is also a page (a form posted to itself), else the record's page the
+    step belongs to (`/planning/sanctions/5/lift` -> `/planning/sanctions/5`); None when there is
+    none below the site's root."""
     referrer = request.referrer or ""
     if referrer.startswith(request.host_url):
         return referrer
-    try:
-        current_app.url_map.bind_to_environ(request.environ).match(method="GET")
-    except HTTPException:
-        return None
-    return request.path
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    candidates, path = [request.path], request.path.rstrip("/")
+    while path.count("/") >= 3:  # up to the area's own page, never the site's root
+        path = path.rsplit("/", 1)[0]
+        candidates.append(path)
+    for candidate in candidates:
+        try:
+            adapter.match(candidate, method="GET")
+        except RequestRedirect as moved:
+            return moved.new_url
+        except HTTPException:
+            continue
+        return candidate
+    return None
 
 
 def handle_unexpected(error: Exception):

@@ -12,7 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
-from labtrack import jobs
+from labtrack import jobs, parsing
 from labtrack.auth.permissions import Perm, require
 from labtrack.jobs import service as jobs_service
 from labtrack.jobs.schemas import JobSchema
@@ -45,9 +45,10 @@ def _may_import() -> None:
 
 def _import_job(job_id: str | None):
     """The caller's own lab-import job named in `?job=` (None when absent; 404 for another's)."""
-    if not job_id or not job_id.isdigit() or len(job_id) > 9:
+    number = parsing.digits(job_id or "", 1)
+    if number is None:
         return None
-    job = jobs_service.get_job(current_user, int(job_id))
+    job = jobs_service.get_job(current_user, number)
     if job.kind != JOB_KIND:
         raise NotFound(_("No such %(what)s.", what=_("job")))
     return job

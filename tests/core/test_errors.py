@@ -151,6 +151,22 @@ def test_a_refused_post_to_a_url_that_only_takes_posts_answers_its_page_not_a_de
     assert "Somebody else moved it on." in response.get_data(as_text=True)
 
 
+def test_a_refused_step_with_no_referrer_goes_back_to_its_records_page(client, app):
+    """A step's URL only takes posts (`/probe/things/5/close`): without a Referer the user is sent
+    to the record's page (`/probe/things/5`), where the message is shown."""
+
+    @app.route("/probe/things/<int:thing_id>/close", methods=["POST"])
+    @public
+    def close_thing(thing_id):
+        raise Conflict("Not closed yet.")
+
+    response = client.post("/probe/things/5/close")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/probe/things/5")
+    with client.session_transaction() as session:
+        assert session["_flashes"] == [("danger", "Not closed yet.")]
+
+
 def test_a_refused_post_from_another_site_goes_back_to_the_same_path(client):
     response = client.post("/probe/refuse/conflict", headers={"Referer": "https://evil.example/x"})
     assert response.status_code == 303
