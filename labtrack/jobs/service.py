@@ -6,7 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from labtrack import tabular
+from labtrack import parsing, tabular
 from labtrack.extensions import db
 from labtrack.jobs import files, policy, registry, runner
 from labtrack.jobs.models import Job, JobStatus
@@ -16,6 +16,18 @@ from labtrack.services import Forbidden, InvalidInput, NotFound, load
 def get_job(actor: Any, job_id: int) -> Job:
     """A job the actor may see (404 otherwise)."""
     return load(Job, job_id, visible=lambda j: policy.sees(actor, j), what=_("job"))
+
+
+def named_job(actor: Any, job_id: str | None, kind: str) -> Job | None:
+    """The job of this kind a page names in its query (`?job=N`): None when absent or not a number,
+    404 when it is not one the actor may see or not of this kind."""
+    number = parsing.digits(job_id or "", 1)
+    if number is None:
+        return None
+    job = get_job(actor, number)
+    if job.kind != kind:
+        raise NotFound(_("No such %(what)s.", what=_("job")))
+    return job
 
 
 def jobs_query(actor: Any) -> Select:

@@ -12,13 +12,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
-from labtrack import jobs, parsing
+from labtrack import jobs
 from labtrack.auth.permissions import Perm, require
 from labtrack.jobs import service as jobs_service
 from labtrack.jobs.schemas import JobSchema
 from labtrack.labs import policy
 from labtrack.labs.importer import HEADER
-from labtrack.services import Forbidden, NotFound
+from labtrack.services import Forbidden
 from labtrack.web import form_status, submit_form, uploads
 
 JOB_KIND = "lab_import"
@@ -43,17 +43,6 @@ def _may_import() -> None:
         raise Forbidden(_("You may not import laboratories."))
 
 
-def _import_job(job_id: str | None):
-    """The caller's own lab-import job named in `?job=` (None when absent; 404 for another's)."""
-    number = parsing.digits(job_id or "", 1)
-    if number is None:
-        return None
-    job = jobs_service.get_job(current_user, number)
-    if job.kind != JOB_KIND:
-        raise NotFound(_("No such %(what)s.", what=_("job")))
-    return job
-
-
 @require(Perm.LABS_EDIT)
 def import_upload():
     """Upload a laboratories file: a job previews it (nothing written) and this page follows it,
@@ -68,7 +57,7 @@ def import_upload():
     )
     if started is not None:
         return started
-    job = _import_job(request.args.get("job"))
+    job = jobs_service.named_job(current_user, request.args.get("job"), JOB_KIND)
     context = {"form": form, "job": job, "header": ",".join(HEADER), "report": None}
     if job is not None:
         data = JobSchema().dump(job)

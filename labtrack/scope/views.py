@@ -277,17 +277,6 @@ def export(fmt: str):
     return export_response(fmt, "scope-all", HEADER, export_rows())
 
 
-def _import_job(job_id: str | None):
-    """The caller's own scope-import job named in `?job=` (None when absent; 404 for another's)."""
-    number = parsing.digits(job_id or "", 1)
-    if number is None:
-        return None
-    job = jobs_service.get_job(current_user, number)
-    if job.kind != "scope_import":
-        raise NotFound(_("No such %(what)s.", what=_("job")))
-    return job
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @require(Perm.SCOPE_EDIT)
 def import_upload():
@@ -302,7 +291,7 @@ def import_upload():
     )
     if started is not None:
         return started
-    job = _import_job(request.args.get("job"))
+    job = jobs_service.named_job(current_user, request.args.get("job"), "scope_import")
     context = {"form": form, "report": None, "header": ",".join(HEADER), "job": job}
     if job is not None:
         data = JobSchema().dump(job)
