@@ -171,7 +171,7 @@ def check_xlsx_archive(stream: IO[bytes], limits: Limits) -> None:
         )
 
 
-def _csv_rows(stream: IO[bytes], expected: list[str], limits: Limits) -> Iterator[tuple[int, dict[str, str]]]:
+def _csv_rows(stream: IO[bytes], expected: list[str], limits: Limits) -> Iterator[tuple[int, list[str]]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     try:
@@ -197,8 +197,9 @@ def _csv_rows(stream: IO[bytes], expected: list[str], limits: Limits) -> Iterato
                 continue
             if len(values) > width and any(v.strip() for v in values[width:]):
                 raise _fail(_("More values than columns in the header."), row=number)
-            values = (values + [""] * width)[:width]
-            yield number, {k: v.strip() for k, v in zip(expected, values, strict=True)}
+            if len(values) != width:
+                values = (values + [""] * width)[:width]
+            yield number, [v.strip() for v in values]
     except (csv.Error, UnicodeDecodeError) as exc:
         raise _fail(
             _("The file cannot be read as CSV: %(error)s", error=str(exc)), row=reader.line_num
@@ -207,9 +208,7 @@ def _csv_rows(stream: IO[bytes], expected: list[str], limits: Limits) -> Iterato
         text.detach()  # the caller owns the byte stream: do not let the wrapper close it
 
 
-def _xlsx_rows(
-    stream: IO[bytes], expected: list[str], limits: Limits
-) -> Iterator[tuple[int, dict[str, str]]]:
+def _xlsx_rows(stream: IO[bytes], expected: list[str], limits: Limits) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -244,8 +243,7 @@ def _xlsx_rows(
                 continue
             if len(values) > width and any(values[width:]):
                 raise _fail(_("More values than columns in the header."), row=number)
-            values = (values + [""] * width)[:width]
-            yield number, dict(zip(expected, values, strict=True))
+            yield number, (values + [""] * width)[:width]
     finally:
         workbook.close()
 
@@ -255,8 +253,11 @@ def read_table(
     expected: list[str],
     max_bytes: int | None = None,
     max_rows: int | None = None,
-) -> Iterator[tuple[int, dict[str, str]]]:
+    as_lists: bool = False,
+) -> Iterator[tuple[int, Any]]:
     """Yield (row number, {column: text}) from a CSV or XLSX file, streaming; header checked first.
+    With `as_lists`, each row is its list of texts in the header's order instead (a large import
+    reads faster without a dict per row).
 
     Never reads more than the limits (`Limits.from_config`: TABLE_MAX_ROWS or `max_rows`, header
     row included; TABLE_MAX_COLUMNS; for XLSX TABLE_MAX_UNCOMPRESSED_BYTES and a compression ratio
@@ -275,7 +276,11 @@ def read_table(
         stream.seek(0)
         kind = sniff_format(head)
         rows = _xlsx_rows(stream, expected, limits) if kind == "xlsx" else _csv_rows(stream, expected, limits)
-        yield from rows
+        if as_lists:
+            yield from rows
+        else:
+            for number, values in rows:
+                yield number, dict(zip(expected, values, strict=True))
     finally:
         if isinstance(source, str | Path):
             stream.close()

@@ -62,6 +62,7 @@ HISTORY_TABLE_LABELS = {
     "test_categories": _l("test category"),
     "test_items": _l("test item"),
     "scope_entries": _l("scope period"),
+    "scope_imports": _l("scope import"),
     "audits": _l("audit"),
     "findings": _l("finding"),
     "evidence_files": _l("evidence file"),
@@ -96,12 +97,13 @@ def init_app(app: Flask) -> None:
 
     from labtrack.areas import AREAS
     from labtrack.auth.labels import ROLE_LABELS
-    from labtrack.history.display import display_rows
+    from labtrack.history.display import display_rows, system_text
     from labtrack.i18n_names import localized_name, other_name, region_label
     from labtrack.labs.models import LAB_STATUS_LABELS
 
     app.jinja_env.filters["region"] = region_label
     app.jinja_env.filters["localized"] = localized_name
+    app.jinja_env.filters["system_text"] = system_text
 
     # Globals, not context values, so that imported macros see them too.
     app.jinja_env.globals.update(

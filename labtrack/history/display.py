@@ -495,10 +495,16 @@ def display_rows(entries: Iterable) -> list[Row]:
                 action=history_action_label(h.action),
                 what=history_table_label(h.table_name).replace("_", " ") if h.table_name else "",
                 changes=changes,
-                comment=getattr(h, "comment", None),
+                comment=system_text(getattr(h, "comment", None)),
             )
         )
     return rows
+
+
+def system_text(text: str | None) -> str | None:
+    """A text the system wrote (a message of the catalogues, such as a job's "Scope import (job)")
+    in the reader's language; anything else, a person's own words, as written."""
+    return _(text) if text else text
 
 
 def _user_name(user) -> str:

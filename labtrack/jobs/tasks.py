@@ -45,7 +45,9 @@ def lab_import(job, report_progress, file_key: str, dry_run: bool = False, **_pa
 
 
 @job_kind("scope_import", label=_l("Scope import"), perm=Perm.SCOPE_EDIT, takes_file=True)
-def scope_import(job, report_progress, file_key: str, dry_run: bool = False, **_params: Any) -> dict:
+def scope_import(
+    job, report_progress, file_key: str, dry_run: bool = False, filename: str | None = None, **_params: Any
+) -> dict:
     """`import-scope` as a job: all or nothing, with every row error when it refuses the file."""
     from labtrack.scope.importer import import_scope
 
@@ -58,6 +60,7 @@ def scope_import(job, report_progress, file_key: str, dry_run: bool = False, **_
         actor=job.started_by,
         dry_run=dry_run,
         comment=_("Scope import (job)"),
+        filename=filename,
         progress=lambda rows: report_progress(rows if total is None else min(rows, total), total),
     )
     if not report.ok:

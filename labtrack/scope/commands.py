@@ -2,8 +2,10 @@
 
 import csv
 import json
+import os
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -24,11 +26,17 @@ def _date(ctx, param, value):
 @click.option("--dry-run", is_flag=True, help="Check the file and report what would change; write nothing.")
 def import_scope_command(file: str, dry_run: bool) -> None:
     """Import lab-item periods from CSV or XLSX (all or nothing). Exit 1 with every row error on stderr."""
+    from labtrack.jobs import files
     from labtrack.scope.importer import import_scope
 
     try:
-        with open(file, "rb") as stream:
-            report = import_scope(stream, actor=None, dry_run=dry_run, comment=f"import-scope {file}")
+        with open(file, "rb"):  # readable: else the one-line error below, before any work
+            pass
+        report = import_scope(
+            file, actor=None, dry_run=dry_run, comment=f"import-scope {file}", filename=os.path.basename(file)
+        )
+        if report.applied:  # kept like an upload's, so the import's page offers the file again
+            files.store().put(Path(file).read_bytes())
     except OSError as exc:
         click.echo(f"row 1: cannot open {file}: {exc.strerror}", err=True)
         sys.exit(1)

@@ -1,13 +1,17 @@
 """Scope import and export in DESIGN's format: streaming, all or nothing, every row error listed.
 
-Pass 1 reads the file once, checks every row and keeps four integers per row (lab, item, grant,
-withdrawal) in NumPy arrays; overlaps (inside the file and against the database) are found by one
-sort. Pass 2 reads the file again and writes in batches with Core executemany, history in bulk; on
-PostgreSQL through psycopg 3 the periods and their history rows are loaded with COPY instead (ids
-reserved from the sequence in one statement), on the session's connection and in its transaction.
+Pass 1 reads the file once, checks every row and keeps five integers per row (lab, item, grant,
+withdrawal, row) in compact columns; a row made only of texts already seen in good rows is taken
+without parsing it again. Overlaps (inside the file and against the database) are found by one
+sort. Pass 2 writes from what pass 1 kept (`labtrack.scope.bulk`): DB-API executemany, or COPY on
+PostgreSQL, on the session's connection and in its transaction. The import is recorded once
+(`ScopeImport`, with its history row); each period names it and its row rather than having a
+history row of its own. A national load on PostgreSQL checks its foreign keys once, set-based.
 """
 
+import hashlib
 import io
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +30,7 @@ from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
 from labtrack.parsing import code_key
 from labtrack.scope import bulk, policy, values
-from labtrack.scope.models import Basis, ScopeEntry, TestCategory, TestItem, WithdrawalReason
+from labtrack.scope.models import Basis, ScopeEntry, ScopeImport, TestCategory, TestItem, WithdrawalReason
 from labtrack.services import Forbidden, transaction
 from labtrack.tabular import RowError, TabularError, read_table
 
@@ -61,6 +65,8 @@ class ImportReport:
     withdrawal_sample: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     applied: bool = False
+    import_id: int | None = None  # the ScopeImport an applied import recorded
+    sha256: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -72,6 +78,8 @@ class ImportReport:
         return {
             "rows": self.rows,
             "applied": self.applied,
+            "import_id": self.import_id,
+            "sha256": self.sha256,
             "new_categories": self.new_categories,
             "new_items": self.new_items,
             "new_periods": self.new_periods,
@@ -97,23 +105,28 @@ class ImportReport:
 
 
 class _Columns:
-    """Growable int32 columns (a few bytes per row instead of a Python tuple)."""
+    """Growable int32 columns (four bytes per value instead of a Python tuple per row)."""
 
     def __init__(self, names: tuple[str, ...]):
         self.names = names
-        self.data = {n: np.empty(1024, dtype=np.int32) for n in names}
-        self.size = 0
+        self.data = {n: array("i") for n in names}
 
-    def append(self, *values: int) -> None:
-        if self.size == len(self.data[self.names[0]]):
-            for n in self.names:
-                self.data[n] = np.resize(self.data[n], self.size * 2)
-        for n, v in zip(self.names, values, strict=True):
-            self.data[n][self.size] = v
-        self.size += 1
+    @property
+    def size(self) -> int:
+        return len(self.data[self.names[0]])
+
+    def appender(self) -> Any:
+        """`append(*values)`: one value per column, in the columns' order."""
+        appends = [self.data[n].append for n in self.names]
+
+        def append(*values: int) -> None:
+            for add, value in zip(appends, values, strict=True):
+                add(value)
+
+        return append
 
     def get(self, name: str) -> np.ndarray:
-        return self.data[name][: self.size]
+        return np.frombuffer(self.data[name], dtype=np.int32).copy() if self.size else np.zeros(0, np.int32)
 
 
 class _Borrowed(io.RawIOBase):
@@ -142,15 +155,29 @@ class _Borrowed(io.RawIOBase):
 MAX_ROWS = 1_000_000
 
 
-def _rows(source: Any, max_bytes: int | None) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(source: Any, max_bytes: int | None, as_lists: bool = False) -> Iterator[tuple[int, Any]]:
     """A new stream for each pass (the CSV reader closes the one it is given), closed when done."""
     if isinstance(source, bytes):
-        yield from read_table(io.BytesIO(source), HEADER, max_bytes=max_bytes, max_rows=MAX_ROWS)
+        yield from read_table(
+            io.BytesIO(source), HEADER, max_bytes=max_bytes, max_rows=MAX_ROWS, as_lists=as_lists
+        )
         return
     with open(source, "rb", buffering=0) as stream:
         yield from read_table(
-            io.BufferedReader(_Borrowed(stream), 1 << 16), HEADER, max_bytes=max_bytes, max_rows=MAX_ROWS
+            io.BufferedReader(_Borrowed(stream), 1 << 16),
+            HEADER,
+            max_bytes=max_bytes,
+            max_rows=MAX_ROWS,
+            as_lists=as_lists,
         )
+
+
+def _sha256(source: Any) -> str:
+    """The SHA-256 of the file (the key the shared file store keeps it under)."""
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    with open(source, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 _NO_VALUE = object()
@@ -193,8 +220,16 @@ class _Checker:
         self.new_items: dict[str, dict] = {}  # by code key
         self.errors: list[RowError] = []
         self.periods = _Columns(("lab", "item", "g", "w", "row"))
+        self._append = self.periods.appender()
         self.item_codes: list[str] = []  # index -> code for new items (key -(index + 1))
         self._cache: dict[tuple[str, str], tuple[Any, str | None]] = {}
+        # What the raw texts of rows that passed every check came to: a row made only of texts
+        # seen in good rows is good (each check reads its own cells, and a good catalogue answer
+        # never turns bad later in the file), so it is taken without parsing it again.
+        self._good_lab: dict[str, int] = {}
+        self._good_item: dict[tuple[str, ...], int] = {}
+        self._good_day: dict[str, int] = {}
+        self._good_end: dict[str, int] = {"": OPEN}
 
     def error(self, row: int, column: str | None, message: str) -> None:
         self.errors.append(RowError(row, column, message))
@@ -290,6 +325,27 @@ class _Checker:
             return self.categories[key][1]
         return self.new_categories[key]["code"]
 
+    def check_values(self, row: int, values: list[str]) -> None:
+        """Check one row given as its texts in HEADER's order: at once when every part of it was
+        seen in a good row, else `check` (and what a good row's texts came to is remembered)."""
+        lab = self._good_lab.get(values[0])
+        item = self._good_item.get(tuple(values[1:7]))
+        granted = self._good_day.get(values[7])
+        withdrawn = self._good_end.get(values[8])
+        if None not in (lab, item, granted, withdrawn) and withdrawn > granted:
+            self._append(lab, item, granted, withdrawn, row)
+            return
+        errors = len(self.errors)
+        size = self.periods.size
+        self.check(row, dict(zip(HEADER, values, strict=True)))
+        if len(self.errors) == errors and self.periods.size > size and len(self._good_item) < CACHE_MAX:
+            data = self.periods.data
+            self._good_lab[values[0]] = data["lab"][-1]
+            self._good_item[tuple(values[1:7])] = data["item"][-1]
+            self._good_day[values[7]] = data["g"][-1]
+            if values[8]:
+                self._good_end[values[8]] = data["w"][-1]
+
     def check(self, row: int, raw: dict[str, str]) -> None:
         cells = {column: self.parse(row, column, raw[column]) for column in HEADER}
         lab_id = None
@@ -312,9 +368,7 @@ class _Checker:
         key = self.item_key(row, cells, self.category_key(row, cells))
         if lab_id is None or key is None or granted is _NO_VALUE or withdrawn is _NO_VALUE:
             return
-        self.periods.append(
-            lab_id, key, granted.toordinal(), withdrawn.toordinal() if withdrawn else OPEN, row
-        )
+        self._append(lab_id, key, granted.toordinal(), withdrawn.toordinal() if withdrawn else OPEN, row)
 
 
 def _database_periods(lab_ids: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -359,24 +413,24 @@ def _classify(checker: _Checker, report: ImportReport) -> tuple[np.ndarray, np.n
         pos = np.searchsorted(key_db[order], key_file)
         pos = np.clip(pos, 0, len(order) - 1)
         hit = (key_db[order][pos] == key_file) & (item > 0)
-        for i in np.nonzero(hit)[0]:
-            j = order[pos[i]]
-            if d_w[j] == w[i]:
-                status[i] = UNCHANGED
-            elif d_w[j] == OPEN:
-                status[i] = WITHDRAWAL
-                target[i] = d_id[j]
-            else:
-                checker.error(
-                    int(rows[i]),
-                    "withdrawn_on",
-                    _(
-                        "This period is recorded as withdrawn on %(d)s; the file says %(f)s.",
-                        d=_fmt(d_w[j]),
-                        f=_fmt(w[i]),
-                    ),
-                )
-            keep_db[j] = False
+        index = np.nonzero(hit)[0]
+        j = order[pos[index]]
+        same_end, was_open = d_w[j] == w[index], d_w[j] == OPEN
+        status[index[same_end]] = UNCHANGED
+        now_withdrawn = ~same_end & was_open
+        status[index[now_withdrawn]] = WITHDRAWAL
+        target[index[now_withdrawn]] = d_id[j[now_withdrawn]]
+        for i, k in zip(index[~same_end & ~was_open], j[~same_end & ~was_open], strict=True):
+            checker.error(
+                int(rows[i]),
+                "withdrawn_on",
+                _(
+                    "This period is recorded as withdrawn on %(d)s; the file says %(f)s.",
+                    d=_fmt(d_w[k]),
+                    f=_fmt(w[i]),
+                ),
+            )
+        keep_db[j] = False
     # Overlaps: sort file and database periods together by lab, item, grant; compare neighbours.
     all_lab = np.concatenate([lab, d_lab[keep_db]])
     all_item = np.concatenate([item, d_item[keep_db]])
@@ -431,9 +485,12 @@ def import_scope(
     comment: str | None = None,
     max_bytes: int | None = None,
     progress: Any = None,
+    filename: str | None = None,
 ) -> ImportReport:
     """Check a scope file and, unless a dry run or any row is wrong, apply it in one transaction.
 
+    An applied import is recorded once (`ScopeImport`: the file's SHA-256 and name, rows, counts,
+    who, when; its history row), and each period it grants names it and its row.
     `progress(rows_read)`, when given, is called every PROGRESS_ROWS rows (a job's progress bar).
     """
     if not policy.may_import(actor):
@@ -445,15 +502,19 @@ def import_scope(
         source = source.read(max_bytes + 1 if max_bytes else -1)
     report = ImportReport()
     checker = _Checker()
+    check = checker.check_values
+    rows = 0
     try:
-        for row, cells in _rows(source, max_bytes):
-            report.rows += 1
-            checker.check(row, cells)
-            if progress is not None and report.rows % PROGRESS_ROWS == 0:
-                progress(report.rows)
+        for row, values in _rows(source, max_bytes, as_lists=True):
+            rows += 1
+            check(row, values)
+            if progress is not None and rows % PROGRESS_ROWS == 0:
+                progress(rows)
     except TabularError as exc:
+        report.rows = rows
         report.errors = checker.errors + exc.errors
         return report
+    report.rows = rows
     if report.rows == 0:
         report.errors = [RowError(2, None, _("The file has a header but no rows."))]
         return report
@@ -475,8 +536,11 @@ def import_scope(
         _samples(source, max_bytes, status, report)
         return report
     with transaction(actor, comment):
-        _apply(checker, status, basis, target, comment)
+        record = _record(source, filename, report, actor, comment)
+        _apply(checker, status, basis, target, comment, record.id)
     report.applied = True
+    report.import_id = record.id
+    report.sha256 = record.sha256
     return report
 
 
@@ -499,9 +563,31 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
     rows.close()
 
 
-def _apply(checker: _Checker, status, basis, target, comment) -> None:
-    """Pass 2, from what pass 1 kept (the file is not read again): categories, items, then
-    periods in batches; a history row for each, in bulk."""
+def _record(source: Any, filename: str | None, report: ImportReport, actor: Any, comment) -> ScopeImport:
+    """The import's own record (its history row written with it, by the ORM)."""
+    record = ScopeImport(
+        sha256=_sha256(source),
+        filename=(filename or (Path(source).name if isinstance(source, str | Path) else None) or "")[-200:]
+        or None,
+        rows=report.rows,
+        new_periods=report.new_periods,
+        withdrawals=report.withdrawals,
+        unchanged=report.unchanged,
+        new_categories=len(report.new_categories),
+        new_items=len(report.new_items),
+        comment=(comment or "")[:2000] or None,
+        user_id=getattr(actor, "id", None),
+        username=getattr(actor, "username", None),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def _apply(checker: _Checker, status, basis, target, comment, import_id: int) -> None:
+    """Pass 2, from what pass 1 kept (the file is not read again): categories and items (a history
+    row each), the new periods in bulk (each naming the import and its row: no history row of its
+    own), then the withdrawals (a history row each)."""
     session = db.session
     comment = comment or _("scope import")
     now = utcnow()
@@ -540,88 +626,61 @@ def _apply(checker: _Checker, status, basis, target, comment) -> None:
         ],
         comment,
     )
-    key_to_id = {i["key"]: new_id for i, new_id in zip(items, item_ids, strict=True)}
-    p_lab, p_item = checker.periods.get("lab"), checker.periods.get("item")
-    table = ScopeEntry.__table__
-    batch: list[dict] = []
-    withdrawals: list[dict] = []
-
-    copy = bulk.copy_connection(session)
-
-    def record(entries: list[tuple[int, str, dict]]) -> None:
-        if copy is None:
-            record_bulk(session, "scope_entries", entries, comment)
-        else:
-            with bulk.sqlalchemy_errors("COPY history_entries"):
-                record_bulk_copy(session, "scope_entries", entries, comment)
-
-    def flush() -> None:
-        if copy is None:
-            ids = bulk.insert_returning(table, batch)
-        else:
-            with bulk.sqlalchemy_errors("COPY scope_entries"):
-                ids = bulk.copy_insert(session, copy, table, batch)
-        record(
-            [
-                (
-                    new_id,
-                    "insert",
-                    {
-                        k: [None, v.isoformat() if isinstance(v, date) else v]
-                        for k, v in r.items()
-                        if v is not None and k != "created_at"
-                    },
-                )
-                for new_id, r in zip(ids, batch, strict=True)
-            ]
+    p = checker.periods
+    lab, item, g, w, row = (p.get(n) for n in ("lab", "item", "g", "w", "row"))
+    if item_ids:  # the n-th new item of the file was kept as -(n + 1): now it has its id
+        item = item.astype(np.int64)
+        fresh = item < 0
+        item[fresh] = np.array(item_ids, dtype=np.int64)[-item[fresh] - 1]
+    new = status == NEW
+    threshold = current_app.config.get("SCOPE_IMPORT_BULK_CHECK_ROWS", 50_000)
+    with bulk.foreign_keys_checked_once(session, ScopeEntry.__table__, int(new.sum()), threshold):
+        bulk.write_periods(
+            session,
+            bulk.Periods(
+                lab=lab[new],
+                item=item[new],
+                granted=g[new],
+                withdrawn=w[new],
+                basis=basis[new],
+                row=row[new],
+                open_end=OPEN,
+                bases=BASES,
+                reduction=WithdrawalReason.REDUCTION.value,
+                created_at=now,
+                import_id=import_id,
+            ),
+            BATCH,
         )
-        batch.clear()
-
-    p_g, p_w = checker.periods.get("g"), checker.periods.get("w")
-    for index in range(len(p_lab)):
-        kind = int(status[index])
-        if kind == UNCHANGED:
-            continue
-        w = int(p_w[index])
-        withdrawn = None if w == OPEN else date.fromordinal(w)
-        if kind == WITHDRAWAL:
-            withdrawals.append({"entry_id": int(target[index]), "w": withdrawn})
-            continue
-        item_key = int(p_item[index])
-        batch.append(
-            {
-                "lab_id": int(p_lab[index]),
-                "item_id": key_to_id[item_key] if item_key < 0 else item_key,
-                "granted_on": date.fromordinal(int(p_g[index])),
-                "withdrawn_on": withdrawn,
-                "basis": BASES[int(basis[index])],
-                "withdrawal_reason": WithdrawalReason.REDUCTION.value if withdrawn else None,
-                "created_at": now,
-            }
-        )
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+    gone = status == WITHDRAWAL
+    withdrawals = [
+        {"entry_id": int(entry_id), "w": date.fromordinal(int(end))}
+        for entry_id, end in zip(target[gone], w[gone], strict=True)
+    ]
     if withdrawals:
+        table = ScopeEntry.__table__
         session.execute(
             update(table)
             .where(table.c.id == bindparam("entry_id"))
             .values(withdrawn_on=bindparam("w"), withdrawal_reason=WithdrawalReason.REDUCTION.value),
             withdrawals,
         )
-        record(
-            [
-                (
-                    w["entry_id"],
-                    "update",
-                    {
-                        "withdrawn_on": [None, w["w"].isoformat()],
-                        "withdrawal_reason": [None, WithdrawalReason.REDUCTION.value],
-                    },
-                )
-                for w in withdrawals
-            ]
-        )
+        entries = [
+            (
+                x["entry_id"],
+                "update",
+                {
+                    "withdrawn_on": [None, x["w"].isoformat()],
+                    "withdrawal_reason": [None, WithdrawalReason.REDUCTION.value],
+                },
+            )
+            for x in withdrawals
+        ]
+        if bulk.copy_connection(session) is None:
+            record_bulk(session, "scope_entries", entries, comment)
+        else:
+            with bulk.sqlalchemy_errors("COPY history_entries"):
+                record_bulk_copy(session, "scope_entries", entries, comment)
 
 
 # --- Export (the same format) ---

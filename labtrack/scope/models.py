@@ -102,6 +102,31 @@ class TestItem(Tracked, db.Model):
         return f"<TestItem {self.code}>"
 
 
+class ScopeImport(Tracked, db.Model):
+    """One applied scope import: the file (its SHA-256, the key it is stored under), who, when and
+    what it did. Its history row is the import's history; each period it granted names it and its
+    row (`ScopeEntry.import_id`, `import_row`) instead of a history row per period."""
+
+    __tablename__ = "scope_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str | None] = mapped_column(String(200))
+    rows: Mapped[int]
+    new_periods: Mapped[int] = mapped_column(default=0)
+    withdrawals: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    new_categories: Mapped[int] = mapped_column(default=0)
+    new_items: Mapped[int] = mapped_column(default=0)
+    comment: Mapped[str | None] = mapped_column(String(2000))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<ScopeImport {self.id} {self.sha256[:12]} rows={self.rows}>"
+
+
 class ScopeEntry(Tracked, db.Model):
     """A lab holds an item from granted_on up to, not including, withdrawn_on (NULL: still held)."""
 
@@ -126,9 +151,13 @@ class ScopeEntry(Tracked, db.Model):
     withdrawal_reason: Mapped[WithdrawalReason | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The import that granted this period and the file's row it came from (None: granted by hand).
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("scope_imports.id"))
+    import_row: Mapped[int | None]
 
     lab: Mapped["Lab"] = relationship()  # noqa: F821
     item: Mapped[TestItem] = relationship()
+    source: Mapped[ScopeImport | None] = relationship()
 
     @property
     def basis_label(self) -> str:

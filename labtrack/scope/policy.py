@@ -62,6 +62,11 @@ def may_import(actor: Any) -> bool:
     return _holds(actor, Perm.SCOPE_EDIT)
 
 
+def sees_imports(actor: Any) -> bool:
+    """The record of past imports and their files (every lab's periods): those who import."""
+    return may_import(actor)
+
+
 def sees_growth(actor: Any) -> bool:
     """Read capability growth."""
     return _holds(actor, Perm.GROWTH_VIEW)

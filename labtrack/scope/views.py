@@ -5,9 +5,10 @@ run through `labtrack.web.submit_form`, and the services ask `scope.policy`; tem
 through the `scope_policy` template global.
 """
 
+import io
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,12 +17,13 @@ from labtrack import cache, jobs, parsing
 from labtrack.auth.permissions import Perm, require
 from labtrack.extensions import db
 from labtrack.history.service import history_for
-from labtrack.jobs import exports, report_exports
+from labtrack.jobs import exports, files, report_exports
 from labtrack.jobs import service as jobs_service
 from labtrack.jobs.schemas import JobSchema
 from labtrack.labs import service as labs_service
 from labtrack.labs.models import Lab
 from labtrack.models_base import today
+from labtrack.scope import imports as scope_imports
 from labtrack.scope import policy, service
 from labtrack.scope import tasks as scope_tasks
 from labtrack.scope.charts import growth_chart
@@ -39,7 +41,7 @@ from labtrack.scope.importer import HEADER, export_rows
 from labtrack.scope.models import BASIS_LABELS, WITHDRAWAL_LABELS, TestCategory
 from labtrack.scope.schemas import ScopeSchema
 from labtrack.services import NotFound
-from labtrack.tabular import export_response
+from labtrack.tabular import CSV_MIMETYPE, XLSX_MIMETYPE, export_response
 from labtrack.web import form_status, page_arg, submit_form, uploads
 
 bp = Blueprint("scope", __name__, url_prefix="/scope")
@@ -205,11 +207,15 @@ def lab_timeline(code: str):
 
 
 def _entry_page(lab: Lab, period, withdraw_form: WithdrawForm | None = None):
+    history = history_for(period)
+    if period.source is not None and policy.sees_imports(current_user):
+        # The import that granted it is the first line of its story (newest first, as history reads).
+        history = sorted([*history, *history_for(period.source)], key=lambda h: (h.at, h.id), reverse=True)
     return render_template(
         "scope/entry.html",
         lab=lab,
         entry=period,
-        history=history_for(period),
+        history=history,
         withdraw_form=withdraw_form or WithdrawForm(formdata=None, withdrawn_on=today()),
     )
 
@@ -322,6 +328,47 @@ def import_confirm():
         "scope_import", current_user, file_key=key, filename=previewed.params.get("filename") or "scope"
     )
     return redirect(url_for("scope.import_upload", job=job.id), code=303)
+
+
+@bp.get("/imports")
+@require(Perm.SCOPE_EDIT)
+def imports():
+    """Every applied import, newest first: when, who, the file, what it did."""
+    page = db.paginate(
+        scope_imports.imports_query(current_user), page=page_arg(), per_page=50, error_out=False
+    )
+    return render_template("scope/imports.html", page=page)
+
+
+@bp.get("/imports/<int:import_id>")
+@require(Perm.SCOPE_EDIT)
+def import_record(import_id: int):
+    """One applied import: its file (SHA-256, download), rows, counts, who and when, its history."""
+    record = scope_imports.load_import(import_id, current_user)
+    return render_template(
+        "scope/import_record.html",
+        record=record,
+        history=history_for(record),
+        stored=files.store().exists(record.sha256),
+    )
+
+
+@bp.get("/imports/<int:import_id>/file")
+@require(Perm.SCOPE_EDIT)
+def import_file(import_id: int):
+    """The file an import applied, byte for byte as it was uploaded."""
+    record = scope_imports.load_import(import_id, current_user)
+    content = scope_imports.stored_file(record)
+    if content is None:
+        flash(_("The file of this import is no longer stored."), "warning")
+        return redirect(url_for("scope.import_record", import_id=record.id), code=303)
+    xlsx = content.startswith(b"PK")
+    return send_file(
+        io.BytesIO(content),
+        mimetype=XLSX_MIMETYPE if xlsx else CSV_MIMETYPE,
+        as_attachment=True,
+        download_name=scope_imports.download_name(record),
+    )
 
 
 # --- Capability growth ---

@@ -1,11 +1,13 @@
 """Scope import: all or nothing, every row error by row and column, dry run, export round trip."""
 
+import hashlib
 import io
 from datetime import date
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from labtrack.extensions import db
 from labtrack.history.models import HistoryEntry
@@ -13,7 +15,7 @@ from labtrack.history.tracking import record_bulk, record_bulk_copy
 from labtrack.scope import bulk, importer
 from labtrack.scope.growth import growth
 from labtrack.scope.importer import HEADER, export_rows, import_scope
-from labtrack.scope.models import ScopeEntry, TestCategory, TestItem
+from labtrack.scope.models import ScopeEntry, ScopeImport, TestCategory, TestItem
 from labtrack.services import Conflict
 from labtrack.tabular import csv_bytes
 
@@ -42,7 +44,8 @@ GOOD = [
 
 
 def test_import_creates_catalogue_periods_and_history(app, labs):
-    report = import_scope(csv_file(*GOOD))
+    content = csv_file(*GOOD).getvalue()
+    report = import_scope(io.BytesIO(content), filename="全省范围.csv", comment="2010 年度")
     assert report.ok and report.applied
     assert (report.rows, report.new_periods, len(report.new_categories), len(report.new_items)) == (
         4,
@@ -53,13 +56,28 @@ def test_import_creates_catalogue_periods_and_history(app, labs):
     assert count(ScopeEntry) == 4 and count(TestItem) == 3 and count(TestCategory) == 2
     entry = db.session.scalar(select(ScopeEntry).where(ScopeEntry.withdrawn_on.is_not(None)))
     assert entry.withdrawn_on == date(2010, 6, 1) and entry.withdrawal_reason == "reduction"
-    history = db.session.scalar(
-        select(func.count()).select_from(HistoryEntry).where(HistoryEntry.table_name == "scope_entries")
-    )
-    assert history == 4
     # L2's first grant is initial; L1's 2010 item came later: an extension.
     bases = dict(db.session.execute(select(ScopeEntry.granted_on, ScopeEntry.basis)).all())
     assert bases[date(2009, 1, 5)] == "initial" and bases[date(2010, 3, 1)] == "extension"
+    # The import is recorded once: the file's SHA-256, name, rows and counts, and one history row.
+    record = db.session.get(ScopeImport, report.import_id)
+    assert record.sha256 == hashlib.sha256(content).hexdigest() == report.sha256
+    assert (record.filename, record.rows, record.new_periods, record.new_categories, record.new_items) == (
+        "全省范围.csv",
+        4,
+        4,
+        2,
+        3,
+    )
+    assert (record.withdrawals, record.unchanged, record.comment) == (0, 0, "2010 年度")
+    history = db.session.execute(select(HistoryEntry.table_name, HistoryEntry.record_id)).all()
+    assert ("scope_imports", record.id) in history
+    assert not [h for h in history if h[0] == "scope_entries"]  # no history row per period
+    # Each period names the import and the row of the file it came from (the header is row 1).
+    by_row = dict(db.session.execute(select(ScopeEntry.import_row, ScopeEntry.import_id)).all())
+    assert by_row == {2: record.id, 3: record.id, 4: record.id, 5: record.id}
+    lead = db.session.scalar(select(ScopeEntry).where(ScopeEntry.import_row == 5))
+    assert (lead.lab.code, lead.item.code, lead.granted_on) == ("L2", "I001", date(2010, 2, 1))
 
 
 def test_reimport_is_unchanged_and_withdrawal_is_applied(app, labs):
@@ -189,7 +207,8 @@ def uses_copy(app) -> bool:
 
 
 def snapshot() -> tuple[list, list]:
-    """Every period and history row as stored, ids replaced by their rank (the JSON as stored text)."""
+    """Every period and its history rows as stored, ids replaced by their rank (the JSON as stored
+    text), and the imports' history rows (their record ids left out: each run has its own)."""
     entries = db.session.execute(
         select(
             ScopeEntry.id,
@@ -200,6 +219,7 @@ def snapshot() -> tuple[list, list]:
             ScopeEntry.basis,
             ScopeEntry.withdrawal_reason,
             ScopeEntry.note,
+            ScopeEntry.import_row,
         ).order_by(ScopeEntry.id)
     ).all()
     rank = {row[0]: n for n, row in enumerate(entries)}
@@ -214,15 +234,25 @@ def snapshot() -> tuple[list, list]:
             HistoryEntry.user_id,
             HistoryEntry.username,
         )
-        .where(HistoryEntry.table_name == "scope_entries")
+        .where(HistoryEntry.table_name.in_(["scope_entries", "scope_imports"]))
         .order_by(HistoryEntry.id)
     ).all()
-    return ([tuple(r[1:]) for r in entries], [(t, rank[rid], *rest) for t, rid, *rest in history])
+    rows = []
+    for table, record_id, action, stored, parsed, *rest in history:
+        if table == "scope_entries":
+            rows.append((table, rank[record_id], action, stored, parsed, *rest))
+        else:  # an import's: what it says of the file and its counts (not its id or moment)
+            said = {k: parsed[k][1] for k in ("sha256", "rows", "new_periods", "withdrawals", "unchanged")}
+            rows.append((table, None, action, None, said, *rest))
+    return [tuple(r[1:]) for r in entries], rows
 
 
 def clear_scope() -> None:
     db.session.execute(ScopeEntry.__table__.delete())
-    db.session.execute(HistoryEntry.__table__.delete().where(HistoryEntry.table_name == "scope_entries"))
+    db.session.execute(ScopeImport.__table__.delete())
+    db.session.execute(
+        HistoryEntry.__table__.delete().where(HistoryEntry.table_name.in_(["scope_entries", "scope_imports"]))
+    )
     db.session.commit()
 
 
@@ -254,50 +284,35 @@ def test_copy_path_writes_the_same_rows_and_history_as_the_core_path(app, labs, 
     entries, history = runs[1]
     l1, l2 = labs[0].id, labs[1].id
     item = dict(db.session.execute(select(TestItem.code, TestItem.id)).all())
-    assert entries == [
-        (l1, item["I001"], date(2009, 1, 5), date(2011, 7, 1), "initial", "reduction", None),
-        (l1, item["I002"], date(2009, 1, 5), date(2010, 6, 1), "initial", "reduction", None),
-        (l1, item["I003"], date(2010, 3, 1), None, "extension", None, None),
-        (l2, item["I001"], date(2010, 2, 1), None, "initial", None, None),
-        (l1, item["I002"], date(2011, 1, 1), None, "reassessment", None, None),
-        (l2, item["I003"], date(2012, 2, 29), date(2012, 12, 31), "extension", "reduction", None),
+    assert entries == [  # the last column: the row of the file each period came from
+        (l1, item["I001"], date(2009, 1, 5), date(2011, 7, 1), "initial", "reduction", None, 2),
+        (l1, item["I002"], date(2009, 1, 5), date(2010, 6, 1), "initial", "reduction", None, 3),
+        (l1, item["I003"], date(2010, 3, 1), None, "extension", None, None, 4),
+        (l2, item["I001"], date(2010, 2, 1), None, "initial", None, None, 5),
+        (l1, item["I002"], date(2011, 1, 1), None, "reassessment", None, None, 4),
+        (l2, item["I003"], date(2012, 2, 29), date(2012, 12, 31), "extension", "reduction", None, 5),
     ]
-    changes = [(rank, action, parsed) for _t, rank, action, _text, parsed, *_ in history]
-    assert changes[1] == (
-        1,
-        "insert",
-        {
-            "lab_id": [None, l1],
-            "item_id": [None, item["I002"]],
-            "granted_on": [None, "2009-01-05"],
-            "withdrawn_on": [None, "2010-06-01"],
-            "basis": [None, "initial"],
-            "withdrawal_reason": [None, "reduction"],
-        },
-    )
-    assert changes[2] == (
-        2,
-        "insert",
-        {
-            "lab_id": [None, l1],
-            "item_id": [None, item["I003"]],
-            "granted_on": [None, "2010-03-01"],
-            "basis": [None, "extension"],
-        },
-    )
-    assert changes[-1] == (
-        0,
-        "update",
-        {"withdrawn_on": [None, "2011-07-01"], "withdrawal_reason": [None, "reduction"]},
-    )
-    assert [c[:2] for c in changes] == [
-        (0, "insert"),
-        (1, "insert"),
-        (2, "insert"),
-        (3, "insert"),
-        (4, "insert"),
-        (5, "insert"),
-        (0, "update"),
+    first, second = (hashlib.sha256(csv_file(*rows).getvalue()).hexdigest() for rows in (GOOD, SECOND))
+    # One history row per import, and one per withdrawal of a recorded period (the first period).
+    assert [(table, rank, action, parsed) for table, rank, action, _text, parsed, *_ in history] == [
+        (
+            "scope_imports",
+            None,
+            "insert",
+            {"sha256": first, "rows": 4, "new_periods": 4, "withdrawals": 0, "unchanged": 0},
+        ),
+        (
+            "scope_imports",
+            None,
+            "insert",
+            {"sha256": second, "rows": 4, "new_periods": 2, "withdrawals": 1, "unchanged": 1},
+        ),
+        (
+            "scope_entries",
+            0,
+            "update",
+            {"withdrawn_on": [None, "2011-07-01"], "withdrawal_reason": [None, "reduction"]},
+        ),
     ]
     assert {row[5:] for row in history} == {(TRICKY_COMMENT, actor.id, "质量员-张")}
 
@@ -359,7 +374,14 @@ def _large_file(n: int) -> io.BytesIO:
 
 def test_failure_late_in_a_large_file_leaves_the_database_unchanged(app, labs, monkeypatch):
     import_scope(csv_file(*GOOD))
-    before = (count(ScopeEntry), count(TestItem), count(TestCategory), count(HistoryEntry), snapshot())
+    before = (
+        count(ScopeEntry),
+        count(ScopeImport),
+        count(TestItem),
+        count(TestCategory),
+        count(HistoryEntry),
+        snapshot(),
+    )
     last_id = db.session.scalar(select(func.max(ScopeEntry.id)))
     last_history = db.session.scalar(select(func.max(HistoryEntry.id)))
     # Pass 2 writes from what pass 1 kept (the file is not read twice, so it cannot change in
@@ -374,17 +396,16 @@ def test_failure_late_in_a_large_file_leaves_the_database_unchanged(app, labs, m
         return result
 
     batches = []
-    for name in ("insert_returning", "copy_insert"):
-        real = getattr(bulk, name)
-        monkeypatch.setattr(bulk, name, lambda *a, _real=real, _name=name: batches.append(_name) or _real(*a))
+    real_values = bulk._values
+    monkeypatch.setattr(bulk, "_values", lambda *a, **k: batches.append(a[3]) or real_values(*a, **k))
     monkeypatch.setattr(importer, "_classify", classify)
     monkeypatch.setattr(importer, "BATCH", 100)
     with pytest.raises(Conflict):  # the unit of work answers a constraint the database enforces with 409
         import_scope(_large_file(2000))
-    written = [b for b in batches if b == ("copy_insert" if uses_copy(app) else "insert_returning")]
-    assert len(written) >= 20  # 19 batches of periods were written before the failing one
+    assert len(batches) >= 20  # 19 batches of periods were written before the failing one
     assert (
         count(ScopeEntry),
+        count(ScopeImport),
         count(TestItem),
         count(TestCategory),
         count(HistoryEntry),
@@ -407,7 +428,8 @@ def test_sequences_stay_right_after_a_copy_import(app, labs):
     report = import_scope(_large_file(1200))
     assert report.applied and report.new_periods == 1200
     last_id = db.session.scalar(select(func.max(ScopeEntry.id)))
-    assert count(ScopeEntry) == 1200 and count(HistoryEntry) == history_before + 1 + 1200 + 1200
+    # One category, 1,200 items and the import: the periods name the import, with no row each.
+    assert count(ScopeEntry) == 1200 and count(HistoryEntry) == history_before + 1 + 1200 + 1
     entry = ScopeEntry(
         lab_id=labs[1].id,
         item_id=db.session.scalar(select(TestItem.id).limit(1)),
@@ -418,4 +440,86 @@ def test_sequences_stay_right_after_a_copy_import(app, labs):
     assert entry.id > last_id
     assert import_scope(csv_file("L2,C01,食品,I0001,项目 1,,1,2016-01-01,")).applied
     assert db.session.scalar(select(func.max(ScopeEntry.id))) > entry.id
-    assert count(ScopeEntry) == 1202 and count(HistoryEntry) == history_before + 1 + 1200 + 1200 + 1 + 1
+    assert count(ScopeEntry) == 1202 and count(HistoryEntry) == history_before + 1 + 1200 + 1 + 1 + 1
+
+
+# --- PostgreSQL: a large import checks its foreign keys once, set-based ---
+
+
+def foreign_keys() -> set[str]:
+    """The foreign keys scope_entries has in the database (PostgreSQL's catalogue)."""
+    return set(
+        db.session.execute(
+            text(
+                "SELECT conname FROM pg_constraint WHERE conrelid = 'scope_entries'::regclass AND contype = 'f'"
+            )
+        ).scalars()
+    )
+
+
+@pytest.fixture
+def dropped(monkeypatch) -> list:
+    """What each import's `_drop_keys` dropped (an empty list: it checked per row)."""
+    calls: list = []
+    real = bulk._drop_keys
+    monkeypatch.setattr(bulk, "_drop_keys", lambda *a: calls.append(real(*a)) or calls[-1])
+    return calls
+
+
+def test_a_large_import_checks_its_keys_once_and_keeps_them(app, labs, dropped):
+    app.config["SCOPE_IMPORT_BULK_CHECK_ROWS"] = 100
+    assert import_scope(_large_file(99)).applied  # below the threshold: per row
+    clear_scope()
+    report = import_scope(_large_file(1000))
+    assert report.applied and count(ScopeEntry) == 1000
+    model_keys = {fk.name for fk in ScopeEntry.__table__.foreign_key_constraints}
+    assert len(model_keys) == 3
+    if not on_postgresql(app):
+        assert dropped == [[], []]  # SQLite: nothing to drop
+        return
+    assert dropped[0] == [] and {fk.name for fk in dropped[1]} == model_keys
+    assert foreign_keys() == model_keys  # added back, validated, in the same transaction
+    with pytest.raises(IntegrityError):  # and enforced again
+        db.session.execute(
+            ScopeEntry.__table__.insert().values(lab_id=987654, item_id=1, granted_on=date(2020, 1, 1))
+        )
+    db.session.rollback()
+    # A load that is small beside what is recorded is checked per row (the set-based check reads
+    # the whole table).
+    db.session.execute(text("ANALYZE scope_entries"))
+    db.session.commit()
+    assert import_scope(csv_file(*(f"L2,C01,食品,I{k:04d},项目 {k},,1,2012-01-01," for k in range(120))))
+    assert dropped[-1] == [] and count(ScopeEntry) == 1120  # 120 beside 1,000 recorded
+
+
+def test_a_row_the_added_key_refuses_rolls_the_whole_import_back(app, labs, monkeypatch, dropped):
+    if not on_postgresql(app):
+        pytest.skip("the set-based key check is PostgreSQL's")
+    app.config["SCOPE_IMPORT_BULK_CHECK_ROWS"] = 100
+    real_classify = importer._classify
+
+    def classify(checker, report):  # a lab that is not there, which only the key can catch
+        result = real_classify(checker, report)
+        checker.periods.data["lab"][250] = 987654
+        return result
+
+    monkeypatch.setattr(importer, "_classify", classify)
+    with pytest.raises(Conflict):
+        import_scope(_large_file(300))
+    assert dropped[0]  # the keys had been dropped for the load
+    assert (count(ScopeEntry), count(ScopeImport), count(TestItem)) == (0, 0, 0)
+    assert foreign_keys() == {fk.name for fk in ScopeEntry.__table__.foreign_key_constraints}
+
+
+def test_a_busy_table_keeps_its_keys_and_is_checked_per_row(app, labs, monkeypatch, dropped):
+    if not on_postgresql(app):
+        pytest.skip("the set-based key check is PostgreSQL's")
+    app.config["SCOPE_IMPORT_BULK_CHECK_ROWS"] = 100
+    monkeypatch.setattr(bulk, "LOCK_WAIT", "200ms")
+    with db.engine.connect() as reader:  # a long read of scope holds its lock: do not wait on it
+        reader.execute(text("SELECT count(*) FROM scope_entries"))
+        report = import_scope(_large_file(300))
+        reader.rollback()
+    assert report.applied and count(ScopeEntry) == 300
+    assert dropped == [[]]
+    assert foreign_keys() == {fk.name for fk in ScopeEntry.__table__.foreign_key_constraints}
