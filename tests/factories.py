@@ -54,7 +54,7 @@ from labtrack.proficiency.models import (
     RoundStatus,
     SigmaMethod,
 )
-from labtrack.scope.models import Basis, ScopeEntry, TestCategory, TestItem
+from labtrack.scope.models import Basis, ScopeEntry, ScopeImport, TestCategory, TestItem
 
 PASSWORD = "correct-horse-battery"  # every factory user's password (same as tests.conftest)
 
@@ -208,6 +208,18 @@ class ScopeEntryFactory(BaseFactory):
     granted_on = date(2009, 1, 1)
     withdrawn_on = None
     basis = Basis.INITIAL
+
+
+class ScopeImportFactory(BaseFactory):
+    """The record of an applied scope import of a four-row file by the command line."""
+
+    class Meta:
+        model = ScopeImport
+
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    filename = factory.Sequence(lambda n: f"scope-{n}.csv")
+    rows = 4
+    new_periods = 4
 
 
 # --- audits, findings, evidence ---------------------------------------------------------------

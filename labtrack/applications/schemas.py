@@ -58,6 +58,10 @@ class ApplicationClockSchema(Schema):
     taken = fields.Integer(allow_none=True, required=True, metadata={"description": "working days taken"})
     left = fields.Integer(allow_none=True, required=True, metadata={"description": "working days left"})
     overdue = fields.Boolean(required=True)
+    running = fields.Boolean(required=True, metadata={"description": "not stopped yet"})
+    running_out = fields.Boolean(
+        required=True, metadata={"description": "running, not overdue, and few working days left"}
+    )
     on_time = fields.Boolean(allow_none=True, required=True)
     missing_year = fields.Integer(
         allow_none=True, required=True, metadata={"description": "a year the working calendar lacks"}
@@ -172,6 +176,8 @@ def _clock(state: dict) -> dict:
         "taken",
         "left",
         "overdue",
+        "running",
+        "running_out",
         "on_time",
         "missing_year",
     )

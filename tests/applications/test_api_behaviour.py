@@ -217,6 +217,7 @@ def test_a_step_answers_the_application_with_its_clock_and_log(client, world):
         5,
     )
     assert (clock["stopped_on"], clock["taken"], clock["left"], clock["overdue"]) == (None, 0, 5, False)
+    assert (clock["running"], clock["running_out"]) == (True, False)  # 5 days left: not yet running out
     assert r.json["steps"] == [
         {
             "name": "submit",
@@ -233,6 +234,7 @@ def test_a_step_answers_the_application_with_its_clock_and_log(client, world):
         (clock,) = r.json["clocks"]
         # Sun 19, Mon 20, Tue 21 taken (22-24 are the Mid-Autumn holiday); Sat 25, Sun 26 left.
         assert (clock["taken"], clock["left"], clock["overdue"]) == (3, 2, False)
+        assert (clock["running"], clock["running_out"]) == (True, True)  # as the page warns of it
         assert r.json["next"] == ["accepted", "returned"]
 
 
@@ -281,6 +283,7 @@ def test_the_division_returns_with_reasons_named_when_missing(client, world):
     # the acceptance clock stopped the same day: no working day taken, on time
     (clock,) = r.json["clocks"]
     assert (clock["stopped_on"], clock["taken"], clock["on_time"]) == ("2010-09-01", 0, True)
+    assert (clock["running"], clock["running_out"]) == (False, False)
     assert client.get(f"{API}/{application.id}", headers=_h(world, "manager")).json["next"] == ["submitted"]
 
 
