@@ -258,8 +258,8 @@ def raise_finding(application: Application, data: dict, actor: Any) -> Finding:
     if not policy.sees(actor, application):
         raise service.load_refusal()
     if not policy.may_raise_finding(actor, application, team_ids(application)):
-        if application.status != Status.ASSESSMENT:
-            raise Conflict(_("Findings are raised while the assessment is on."))
+        if Status(application.status) not in (Status.ASSESSMENT, Status.RECTIFICATION):
+            raise Conflict(_("Findings are raised while the assessment or its rectification is on."))
         raise Forbidden(_("Only a member of the assessment team raises its findings."))
     f = Fields(data)
     raised_on = f.get("raised_on", parsing.day, required=False) or today()

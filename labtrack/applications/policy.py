@@ -189,7 +189,8 @@ def may_certify(actor: Any, application: Any) -> bool:
 
 
 def may_raise_finding(actor: Any, application: Any, team_ids: Any = ()) -> bool:
-    """Raise a finding of the assessment: a team member who raises findings, while it is on."""
+    """Raise a finding of the assessment: a team member who raises findings, while the assessment
+    or its rectification is on."""
     return (
         sees(actor, application)
         and Status(application.status) in (Status.ASSESSMENT, Status.RECTIFICATION)

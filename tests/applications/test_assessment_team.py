@@ -14,7 +14,7 @@ from labtrack.audits import service as audits_service
 from labtrack.audits.models import Audit
 from labtrack.auth.permissions import Role
 from labtrack.extensions import db
-from labtrack.services import Conflict, InvalidInput, NotFound
+from labtrack.services import Conflict, Forbidden, InvalidInput, NotFound
 from tests import factories as f
 from tests.applications.conftest import NEW_ITEMS
 from tests.factories import PASSWORD
@@ -242,7 +242,7 @@ def test_a_finding_names_items_by_code_or_id_and_refuses_others(world):
     assert answer.value.errors["item_ids"] == ["F-1 is not an item of this application."]
 
 
-def test_findings_are_raised_only_while_the_assessment_is_on(world):
+def test_findings_are_raised_only_while_the_assessment_or_its_rectification_is_on(world):
     application = _reviewed(world)
     with pytest.raises(Conflict):
         _finding(world, application)
@@ -252,7 +252,16 @@ def test_findings_are_raised_only_while_the_assessment_is_on(world):
     steps.transition(application, "decided", {"password": PASSWORD}, q, on=date(2010, 10, 12))
     with pytest.raises(Conflict) as answer:
         _finding(world, application)
-    assert answer.value.message == "Findings are raised while the assessment is on."
+    assert answer.value.message == "Findings are raised while the assessment or its rectification is on."
+
+
+def test_during_the_rectification_the_team_still_raises_findings(world):
+    application = _assess(world, _reviewed(world))
+    steps.transition(application, "rectification", {}, world.users["quality"], on=date(2010, 10, 8))
+    assert _finding(world, application, raised_on="2010-10-09").id
+    with pytest.raises(Forbidden) as answer:  # someone off the team is told why, not "not now"
+        _finding(world, application, who="i-2")
+    assert answer.value.message == "Only a member of the assessment team raises its findings."
 
 
 def test_another_labs_manager_cannot_reach_the_assessment(world):
