@@ -3,6 +3,7 @@
 Both write on the session's connection and in its transaction, so a rollback undoes either.
 """
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 from flask import current_app
 from sqlalchemy import insert, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from labtrack.extensions import db
@@ -97,7 +98,8 @@ def foreign_keys_checked_once(session, table, rows: int, threshold: int) -> Iter
     whole table). All of it happens in the session's transaction: a failed load, or a row the
     added key refuses, rolls back to the table as it was. Dropping a key locks the table against
     readers until the commit (seconds at national scale); if readers hold it for more than
-    LOCK_WAIT, the load keeps the keys and is checked per row, as a smaller one is.
+    LOCK_WAIT, or the database account may not alter the table, the load keeps the keys and is
+    checked per row, as a smaller one is.
     """
     keys = _drop_keys(session, table, rows, threshold)
     yield bool(keys)
@@ -125,10 +127,16 @@ def _drop_keys(session, table, rows: int, threshold: int) -> list:
             for fk in keys:
                 inner.execute(DropConstraint(fk))
             inner.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
-    except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
-            raise
-        current_app.logger.info("scope import: %s is busy; its keys are checked per row", table.name)
+    except DBAPIError as exc:
+        # Busy (lock_not_available), or an account that may not alter the table: the savepoint
+        # is rolled back and the load keeps its keys, checked per row.
+        busy = getattr(exc.orig, "sqlstate", None) == "55P03"
+        current_app.logger.log(
+            logging.INFO if busy else logging.WARNING,
+            "scope import: %s keeps its foreign keys, checked per row (%s)",
+            table.name,
+            "busy" if busy else str(exc.orig).strip().splitlines()[0],
+        )
         return []
     return keys
 
