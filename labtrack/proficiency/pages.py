@@ -45,6 +45,21 @@ def _figures(view: dict, every_identity: bool) -> dict[str, dict]:
         "histogram": charts.histogram(values, ev["x_pt"], ev["sigma_pt"], view["unit"]),
         "ranked": charts.ranked_scores(labels, [r["score"] for r in rows], grades, ev["score_kind"], own),
     }
+    level_b = (ev.get("level_b") or {}) if view.get("split_level") else {}
+    with_b = [(label, r) for label, r in zip(labels, rows, strict=True) if r.get("value_b") is not None]
+    if level_b.get("x_pt") is not None and with_b:  # level B, evaluated on its own: its own charts
+        figures["histogram_b"] = charts.histogram(
+            [r["value_b"] for _label, r in with_b], level_b["x_pt"], level_b.get("sigma_pt"), view["unit"]
+        )
+        scored = [(label, r) for label, r in with_b if r.get("score_b") is not None]
+        if scored:
+            figures["ranked_b"] = charts.ranked_scores(
+                [label for label, _r in scored],
+                [r["score_b"] for _label, r in scored],
+                [r["grade_b"] for _label, r in scored],
+                level_b.get("score_kind") or ev["score_kind"],
+                own,
+            )
     if ev["score_kind"] in ("en", "zeta"):
         expanded = [r["expanded_uncertainty"] for r in rows]
         figures["en"] = charts.en_chart(

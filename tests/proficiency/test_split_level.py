@@ -9,6 +9,7 @@ from labtrack.auth.permissions import Role
 from labtrack.proficiency import evaluation, paper, results, service
 from labtrack.proficiency.models import Result
 from labtrack.services import InvalidInput
+from tests.chart_data import charts
 
 A = [10.0, 10.2, 9.8, 10.1, 9.9, 10.3, 9.7, 10.0, 12.0, 12.0]
 B = [20.0, 20.1, 19.9, 20.2, 19.8, 20.1, 19.9, 19.95, 22.0, 18.0]
@@ -66,6 +67,31 @@ def test_the_round_page_draws_the_youden_plot_and_reads_it(client, auth, split):
     assert [p["name"] for p in systematic["data"]] == ["SL09"]  # 12 and 22: high on both levels
     assert "Outside the 95 % ellipse: 1 along the line (systematic), 1 across it (random)." in page
     assert "Level B" in page
+
+
+def test_level_b_has_its_own_distribution_and_ranked_scores(client, auth, split, make_user):
+    _report_all(split)
+    auth.login(split["staff"])
+    found = charts(client.get("/rounds/SPLIT-1").get_data(as_text=True))
+    ranked_a, ranked_b = found["ranked"], found["ranked-b"]
+    # Level A ranks SL07 (9.7) lowest; level B ranks SL10 (18.0) lowest and SL09 (22.0) highest.
+    assert ranked_a["xAxis"]["data"][0] == "SL07" and ranked_b["xAxis"]["data"][0] == "SL10"
+    assert ranked_b["xAxis"]["data"][-1] == "SL09" and len(ranked_b["xAxis"]["data"]) == 10
+    stored = {r.lab.code: r.score_b for r in split["round"].results}
+    scores_b = sorted(
+        v["value"] for s in ranked_b["series"] if s["type"] == "bar" for v in s["data"] if v is not None
+    )
+    assert scores_b == pytest.approx(sorted(stored.values()), abs=1e-4)
+    assert "histogram-b" in found and found["histogram-b"] != found["histogram"]
+    # Once published, a lab's manager reads level B by participant codes, as level A.
+    evaluation.publish_round(split["round"], split["staff"])
+    manager = make_user(Role.LAB_MANAGER, lab=split["labs"][0])
+    auth.logout()
+    auth.login(manager)
+    found = charts(client.get("/rounds/SPLIT-1").get_data(as_text=True))
+    names = set(found["ranked-b"]["xAxis"]["data"])
+    assert len(names) == 10 and not {lab.code for lab in split["labs"]} & names
+    assert names == set(found["ranked"]["xAxis"]["data"])
 
 
 def test_the_youden_plot_in_chinese(client, auth, split, make_user):
