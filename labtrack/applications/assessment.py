@@ -33,10 +33,14 @@ from labtrack.audits.models import Audit, AuditKind, AuditStatus, Finding
 from labtrack.audits.workflow import ACTIVE_STATES
 from labtrack.auth.models import User
 from labtrack.extensions import db
+from labtrack.history.display import N_, system_message
 from labtrack.history.tracking import set_comment
 from labtrack.models_base import today
 from labtrack.parsing import Fields
 from labtrack.services import Conflict, Forbidden, act_as, transaction
+
+# The history comment it writes, shown in the reader's language (history.display.system_text).
+RECORDED_BY = system_message(N_("%(comment)s (by %(who)s)"))
 
 TEAM_TEXT_MAX = 500
 
@@ -146,7 +150,7 @@ def _as_recorder(call, actor: Any, leader: User, comment: str) -> Any:
         if leader is None or leader is actor:
             raise
         who = getattr(actor, "username", None) or _("the system")
-        set_comment(db.session, _("%(comment)s (by %(who)s)", comment=comment, who=who))
+        set_comment(db.session, _(RECORDED_BY, comment=comment, who=who))
         result = call(leader)
         db.session.flush()
         act_as(actor)  # what follows is the actor's own doing again

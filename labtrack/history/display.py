@@ -16,6 +16,7 @@ generic lookups a new enum's labels with :func:`register_enum`.
 """
 
 import enum
+import re
 import sys
 import typing
 from collections.abc import Callable, Iterable
@@ -501,10 +502,58 @@ def display_rows(entries: Iterable) -> list[Row]:
     return rows
 
 
+def N_(msgid: str) -> str:  # noqa: N802  (the name the message extractor knows)
+    """Mark a message for the catalogues without translating it here."""
+    return msgid
+
+
+# Messages with parameters the system writes into history comments, in the writer's language:
+# msgid -> the patterns that read its text back (in each language), built on first use.
+_SYSTEM_MESSAGES: dict[str, list[re.Pattern]] = {}
+
+
+def system_message(msgid: str) -> str:
+    """Register a message with %(name)s parameters that the system writes as a history comment
+    (`system_message(N_("Evaluated: %(n)s results scored with %(kind)s."))`), so that
+    `system_text` can show it in the reader's language whichever language it was written in."""
+    _SYSTEM_MESSAGES.setdefault(msgid, [])
+    return msgid
+
+
+def _patterns(msgid: str) -> list[re.Pattern]:
+    if not _SYSTEM_MESSAGES[msgid]:
+        from flask import current_app
+        from flask_babel import force_locale
+
+        forms = {msgid}
+        for locale in current_app.config.get("LANGUAGES", {}):
+            with force_locale(locale):
+                forms.add(_(msgid))
+        placeholder = re.compile(r"%\\\((\w+)\\\)s")
+        _SYSTEM_MESSAGES[msgid] = [
+            re.compile(placeholder.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(form)), re.S)
+            for form in sorted(forms)
+        ]
+    return _SYSTEM_MESSAGES[msgid]
+
+
 def system_text(text: str | None) -> str | None:
-    """A text the system wrote (a message of the catalogues, such as a job's "Scope import (job)")
-    in the reader's language; anything else, a person's own words, as written."""
-    return _(text) if text else text
+    """A text the system wrote in the reader's language: a message of the catalogues (a job's
+    "Scope import (job)"), or a registered message with parameters read back from the language it
+    was written in ("Evaluated: 8 results scored with z." is "评定：8 个结果，采用 z 评分。" in
+    Chinese); anything else, a person's own words, as written."""
+    if not text:
+        return text
+    said = _(text)
+    if said != text:
+        return said
+    for msgid in list(_SYSTEM_MESSAGES):
+        for pattern in _patterns(msgid):
+            found = pattern.fullmatch(text)
+            if found:
+                values = {k: system_text(v) for k, v in found.groupdict().items()}
+                return _(msgid, **values)
+    return text
 
 
 def _user_name(user) -> str:

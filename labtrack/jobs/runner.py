@@ -24,10 +24,14 @@ from sqlalchemy.orm import Session
 
 from labtrack import events
 from labtrack.extensions import db
+from labtrack.history.display import N_, system_message
 from labtrack.jobs import queue, registry, schedule
 from labtrack.jobs.models import Job, JobStatus
 from labtrack.models_base import utcnow
 from labtrack.services import DomainError, InvalidInput, act_as, transaction
+
+# The history comment it writes, shown in the reader's language (history.display.system_text).
+JOB_COMMENT = system_message(N_("Job %(id)s: %(kind)s"))
 
 log = logging.getLogger("labtrack.jobs")
 
@@ -154,7 +158,7 @@ def _run(app: Flask, job: Job) -> None:
             try:
                 if kind is None:
                     raise RuntimeError(f"no job kind {job.kind!r} is registered")
-                act_as(job.started_by, _("Job %(id)s: %(kind)s", id=job.id, kind=kind.title))
+                act_as(job.started_by, _(JOB_COMMENT, id=job.id, kind=kind.title))
                 result = kind.run(job, progress, **(job.params or {}))
                 job = db.session.get(Job, job_id)  # the function may have committed (and expired it)
                 job.status, job.result, job.finished_at = JobStatus.DONE, _jsonable(result), utcnow()

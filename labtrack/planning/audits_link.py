@@ -16,8 +16,12 @@ from flask_babel import gettext as _
 from labtrack.audits import service as audits_service
 from labtrack.audits.models import Audit, AuditStatus
 from labtrack.extensions import db
+from labtrack.history.display import N_, system_message
 from labtrack.history.tracking import set_comment
 from labtrack.services import Forbidden
+
+# The history comment it writes, shown in the reader's language (history.display.system_text).
+RECORDED_BY = system_message(N_("%(comment)s (by %(who)s)"))
 
 TEAM_TEXT_MAX = 500
 
@@ -40,7 +44,7 @@ def _as_recorder(call, actor: Any, leader: Any, comment: str) -> Any:
         if leader is None or leader is actor:
             raise
         who = getattr(actor, "username", None) or _("the system")
-        set_comment(db.session, _("%(comment)s (by %(who)s)", comment=comment, who=who))
+        set_comment(db.session, _(RECORDED_BY, comment=comment, who=who))
         return call(leader)
 
 

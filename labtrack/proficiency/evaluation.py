@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from labtrack import events
 from labtrack.extensions import db
+from labtrack.history.display import N_, system_message
 from labtrack.labs.models import Lab
 from labtrack.models_base import utcnow
 from labtrack.proficiency import qualitative
@@ -16,6 +17,9 @@ from labtrack.proficiency.models import Evaluation, Result, Round, RoundFinding,
 from labtrack.proficiency.scoring import Outcome, RoundMethod, ScoringError, evaluate_values
 from labtrack.proficiency.service import require_manager
 from labtrack.services import Conflict, InvalidInput, act_as, transaction
+
+# The history comment it writes, shown in the reader's language (history.display.system_text).
+EVALUATED = system_message(N_("Evaluated: %(n)s results scored with %(kind)s."))
 
 UNSATISFACTORY_SEVERITY = "major"
 SECOND_QUESTIONABLE_SEVERITY = "minor"
@@ -198,7 +202,7 @@ def evaluate_round(rnd: Round, actor: Any) -> Outcome:
         evaluation.evaluated_at = utcnow()
         evaluation.evaluated_by_id = getattr(actor, "id", None)
         rnd.status = RoundStatus.EVALUATED
-        comment = _("Evaluated: %(n)s results scored with %(kind)s.", n=outcome.n, kind=kind)
+        comment = _(EVALUATED, n=outcome.n, kind=kind)
         act_as(actor, comment)
         events.round_changed.send(rnd, actor=actor, to=RoundStatus.EVALUATED.value)
     # the commit expired every loaded Result: the bulk update bypassed the identity map

@@ -15,10 +15,14 @@ from sqlalchemy import select
 
 from labtrack import events, parsing
 from labtrack.extensions import db
+from labtrack.history.display import N_, system_message
 from labtrack.models_base import utcnow
 from labtrack.proficiency import policy
 from labtrack.proficiency.models import RESULT_TYPE_LABELS, Evaluation, Result, ResultType, Round, RoundStatus
 from labtrack.services import Conflict, Forbidden, InvalidInput, act_as, transaction
+
+# The history comment it writes, shown in the reader's language (history.display.system_text).
+EVALUATED = system_message(N_("Evaluated: %(n)s answers scored by agreement."))
 
 QUANTITATIVE, QUALITATIVE = ResultType.QUANTITATIVE.value, ResultType.QUALITATIVE.value
 RESULT_TYPES = (QUANTITATIVE, QUALITATIVE)
@@ -178,6 +182,6 @@ def evaluate(rnd: Round, actor: Any) -> Agreement:
         ev.evaluated_at = utcnow()
         ev.evaluated_by_id = getattr(actor, "id", None)
         rnd.status = RoundStatus.EVALUATED
-        act_as(actor, _("Evaluated: %(n)s answers scored by agreement.", n=found.n))
+        act_as(actor, _(EVALUATED, n=found.n))
         events.round_changed.send(rnd, actor=actor, to=RoundStatus.EVALUATED.value)
     return found
