@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, null, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from labtrack import events, parsing
@@ -61,6 +61,20 @@ def not_suspended(lab_id_col: Any, item_id_col: Any, on: Any) -> ColumnElement[b
         .where(si.c.item_id == item_id_col, s.c.lab_id == lab_id_col, in_force_on(on, s))
     )
     return and_(~exists(whole), ~exists(named))
+
+
+def not_suspended_that_day(lab_id_col: Any, item_id_col: Any, on: date) -> ColumnElement[bool]:
+    """`not_suspended` for one fixed day, for a statement over many periods (the growth report):
+    the labs and (lab, item) pairs suspended that day are read once, as uncorrelated lists the
+    database hashes, instead of two correlated look-ups per period (3 million at national scale)."""
+    s, si = Sanction.__table__, SanctionItem.__table__
+    whole = select(s.c.lab_id).where(s.c.whole.is_(True), in_force_on(on, s))
+    named = (
+        select(s.c.lab_id, si.c.item_id)
+        .select_from(si.join(s, si.c.sanction_id == s.c.id))
+        .where(in_force_on(on, s))
+    )
+    return and_(lab_id_col.not_in(whole), tuple_(lab_id_col, item_id_col).not_in(named))
 
 
 def suspended_item_periods(lab_id: int | None = None) -> Select:

@@ -114,12 +114,12 @@ def _entries(lab_id: int | None, region: str | None):
 
 def _held(e, on: date):
     """Held on `on`: within the period, and not suspended by a sanction in force that day."""
-    from labtrack.scope.service import not_suspended
+    from labtrack.scope.service import not_suspended_that_day
 
     return and_(
         e.c.granted_on <= on,
         or_(e.c.withdrawn_on.is_(None), e.c.withdrawn_on > on),
-        not_suspended(e.c.lab_id, e.c.item_id, on),
+        not_suspended_that_day(e.c.lab_id, e.c.item_id, on),
     )
 
 

@@ -46,6 +46,15 @@ def not_suspended(lab_id_col: Any, item_id_col: Any, on: Any) -> ColumnElement[b
     return planning_not_suspended(lab_id_col, item_id_col, on)
 
 
+def not_suspended_that_day(lab_id_col: Any, item_id_col: Any, on: date) -> ColumnElement[bool]:
+    """`not_suspended` for one fixed day over many periods (read once, not per period)."""
+    try:
+        from labtrack.planning.sanctions import not_suspended_that_day as planning_that_day
+    except ModuleNotFoundError:  # pragma: no cover - every install has planning
+        return true()
+    return planning_that_day(lab_id_col, item_id_col, on)
+
+
 def held_on(on: date) -> ColumnElement[bool]:
     """The condition "this entry is held on `on`": granted_on <= on < withdrawn_on (or never
     withdrawn), and no sanction in force that day suspends it (a suspended item is not held)."""

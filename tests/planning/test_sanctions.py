@@ -90,6 +90,32 @@ def test_not_suspended_is_a_condition_scope_queries_can_add(world, open_finding)
     ]
 
 
+def test_the_one_day_condition_counts_what_the_per_period_one_counts(world, open_finding):
+    """Growth's form of the condition (the day's suspended labs and pairs read once) agrees with
+    the correlated one, day by day, with an item suspended in one lab and another lab whole."""
+    quality = world.users["quality"]
+    sanctions.impose(quality, world.labs["CD-1"], _data(open_finding, item_codes=["F-1"]))
+    other = _finding(world.labs["CD-2"])
+    sanctions.impose(
+        quality, world.labs["CD-2"], _data(other, item_codes=[], whole=True, starts_on="2010-07-01")
+    )
+    e = ScopeEntry.__table__
+
+    def count(condition, day):
+        stmt = (
+            select(func.count())
+            .select_from(e)
+            .where(sanctions.held_on(day), condition(e.c.lab_id, e.c.item_id, day))
+        )
+        return db.session.scalar(stmt)
+
+    days = [date(2010, 5, 31), date(2010, 6, 1), date(2010, 6, 30), date(2010, 7, 1), date(2011, 1, 1)]
+    per_period = [count(sanctions.not_suspended, d) for d in days]
+    assert per_period == [count(sanctions.not_suspended_that_day, d) for d in days]
+    held = db.session.scalar(select(func.count()).select_from(e).where(sanctions.held_on(days[0])))
+    assert per_period[0] == held and per_period[1] == held - 1 and per_period[3] < per_period[2]
+
+
 def test_a_sanction_on_items_the_lab_does_not_hold_is_refused(world, open_finding, client):
     _user, headers = f.bearer(world.users["quality"])
     response = client.post(
