@@ -1,10 +1,13 @@
 """Scope, growth, catalogue and import in the JSON API."""
 
+import hashlib
 from datetime import date
 
 import pytest
 
+from labtrack.extensions import db
 from labtrack.scope.importer import import_scope as do_import
+from labtrack.scope.models import ScopeImport
 from tests.scope.sample import ROWS, body
 
 
@@ -106,6 +109,11 @@ def test_import_dry_run_and_apply(client, api_token, data):
     assert r.status_code == 202
     job = client.get(r.headers["Location"], headers=headers).json
     assert job["status"] == "done" and job["result"]["applied"] is True
+    # The applied import is recorded under the body's SHA-256, named as the API's upload.
+    record = db.session.get(ScopeImport, job["result"]["import_id"])
+    assert record.sha256 == job["result"]["sha256"] == hashlib.sha256(new).hexdigest()
+    assert (record.filename, record.new_periods) == ("scope-import.csv", 1)
+    assert job["result"]["import_id"] is not None and record.rows == 1
     r = client.get("/api/v1/labs/L2/scope?on=2010-06-01", headers=headers)
     assert r.json["items_count"] == 2
 
