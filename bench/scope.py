@@ -112,21 +112,11 @@ def _same(ours, floor: dict, id_of_code) -> bool:
 
 def write_import_file(path: str, rows: int, first_lab: int, labs: int) -> None:
     """A scope CSV of `rows` periods for `labs` new labs (catalogue items, one period each)."""
+    from labtrack.scope.import_check import HEADER
+
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(
-            [
-                "lab_code",
-                "category_code",
-                "category_name",
-                "item_code",
-                "item_name",
-                "method",
-                "parameters",
-                "granted_on",
-                "withdrawn_on",
-            ]
-        )
+        writer.writerow(HEADER)
         per_lab = rows // labs
         for n in range(rows):
             lab = first_lab + n // per_lab

@@ -283,12 +283,18 @@ def _samples(source, max_bytes, status, report: ImportReport) -> None:
     rows.close()
 
 
+def _file_name(source: Any, given: str | None) -> str | None:
+    """The name an import's file goes by: the one given (an upload's), else the path's."""
+    if not given and isinstance(source, str | Path):
+        given = Path(source).name
+    return given[-200:] if given else None
+
+
 def _record(source: Any, filename: str | None, report: ImportReport, actor: Any, comment) -> ScopeImport:
     """The import's own record (its history row written with it, by the ORM)."""
     record = ScopeImport(
         sha256=sha256_of(source),
-        filename=(filename or (Path(source).name if isinstance(source, str | Path) else None) or "")[-200:]
-        or None,
+        filename=_file_name(source, filename),
         rows=report.rows,
         new_periods=report.new_periods,
         withdrawals=report.withdrawals,
